@@ -1,0 +1,197 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/valyala/fastjson"
+
+	"github.com/datatap/datatap/transform"
+)
+
+const evalUsage = `datatap eval [-t STATEMENT] [-max-line BYTES] [FILE...]
+
+Runs a transform over NDJSON (the FILEs, or standard input) and prints each
+kept row as one JSON object per line, columns in SELECT order, partition
+values under "_partition" when the statement has PARTITION BY. Counts go to
+standard error. A bad statement exits with status 2 and its position.`
+
+// EvalCounts are the figures an eval run reports.
+type EvalCounts struct {
+	Read, Kept, Filtered, Malformed, CastFailures int
+}
+
+func (c EvalCounts) String() string {
+	return fmt.Sprintf("read %d, kept %d, filtered %d, malformed %d, cast failures %d",
+		c.Read, c.Kept, c.Filtered, c.Malformed, c.CastFailures)
+}
+
+// Eval is the eval command: try a transform on sample data before deploying it.
+func Eval(ctx context.Context, args []string, io Streams) error {
+	fs := newFlagSet("eval", evalUsage, io.Stderr)
+	stmt := fs.String("t", "SELECT *", "the transform `STATEMENT`")
+	maxLine := fs.Int("max-line", 1<<20, "longest line read, in `BYTES`; longer lines count as malformed")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return &ExitError{Code: 2, Err: err}
+	}
+	prog, err := transform.Compile(*stmt)
+	if err != nil {
+		return &ExitError{Code: 2, Err: fmt.Errorf("eval: bad statement: %w", err)}
+	}
+	out := bufio.NewWriterSize(io.Stdout, 64<<10)
+	e := &evaluator{prog: prog, st: prog.NewState(), out: out, stderr: io.Stderr, maxLine: *maxLine}
+	if fs.NArg() == 0 {
+		err = e.run(ctx, "stdin", io.Stdin)
+	}
+	for _, name := range fs.Args() {
+		if err != nil {
+			break
+		}
+		var f *os.File
+		if f, err = os.Open(name); err != nil {
+			err = fmt.Errorf("eval: %w", err)
+			break
+		}
+		err = e.run(ctx, name, f)
+		f.Close()
+	}
+	if ferr := out.Flush(); err == nil && ferr != nil {
+		err = fmt.Errorf("eval: write output: %w", ferr)
+	}
+	e.counts.CastFailures = e.st.CastFailures
+	fmt.Fprintln(io.Stderr, e.counts)
+	return err
+}
+
+// maxReasons is how many malformed lines are described on stderr; the rest
+// are only counted.
+const maxReasons = 5
+
+type evaluator struct {
+	prog    *transform.Program
+	st      *transform.State
+	parser  fastjson.Parser
+	out     *bufio.Writer
+	stderr  io.Writer
+	buf     []byte
+	maxLine int
+	counts  EvalCounts
+}
+
+func (e *evaluator) run(ctx context.Context, name string, r io.Reader) error {
+	br := bufio.NewReaderSize(r, 64<<10)
+	lineNo := 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		line, tooLong, err := readLine(br, e.maxLine)
+		if err != nil && err != io.EOF {
+			return fmt.Errorf("eval: read %s: %w", name, err)
+		}
+		if len(line) > 0 || tooLong {
+			lineNo++
+		}
+		if lineNo == 1 {
+			line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf")) // a UTF-8 byte order mark
+		}
+		if line = bytes.TrimSpace(line); len(line) > 0 || tooLong {
+			e.counts.Read++
+			if tooLong {
+				e.malformed(name, lineNo, fmt.Sprintf("line longer than %d bytes", e.maxLine))
+			} else if werr := e.line(name, lineNo, line); werr != nil {
+				return werr
+			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+	}
+}
+
+// readLine returns the next line without its end. A line longer than max is
+// skipped to its end and reported as tooLong.
+func readLine(br *bufio.Reader, max int) (line []byte, tooLong bool, err error) {
+	var acc []byte
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if !tooLong {
+			if len(acc)+len(chunk) > max+1 {
+				tooLong, acc = true, nil
+			} else if err == bufio.ErrBufferFull || acc != nil {
+				acc = append(acc, chunk...)
+			}
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		if tooLong {
+			return nil, true, err
+		}
+		if acc != nil {
+			chunk = acc
+		}
+		return bytes.TrimSuffix(chunk, []byte("\n")), false, err
+	}
+}
+
+func (e *evaluator) line(name string, lineNo int, line []byte) error {
+	rec, err := e.parser.ParseBytes(line)
+	if err != nil {
+		e.malformed(name, lineNo, err.Error())
+		return nil
+	}
+	if rec.Type() != fastjson.TypeObject {
+		e.malformed(name, lineNo, "not a JSON object: "+rec.Type().String())
+		return nil
+	}
+	if !e.prog.Eval(e.st, rec) {
+		e.counts.Filtered++
+		return nil
+	}
+	e.counts.Kept++
+	b := appendRow(e.buf[:0], e.st.Row)
+	if len(e.prog.Partitions()) > 0 {
+		b = b[:len(b)-1]
+		if len(e.st.Row) > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `"_partition":`...)
+		b = appendRow(b, e.st.Partition)
+		b = append(b, '}')
+	}
+	e.buf = append(b, '\n')
+	_, err = e.out.Write(e.buf)
+	return err
+}
+
+func appendRow(b []byte, fields []transform.Field) []byte {
+	b = append(b, '{')
+	for i, f := range fields {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = transform.AppendJSONString(b, f.Name)
+		b = append(b, ':')
+		b = f.Value.AppendJSON(b)
+	}
+	return append(b, '}')
+}
+
+func (e *evaluator) malformed(name string, lineNo int, reason string) {
+	e.counts.Malformed++
+	if e.counts.Malformed <= maxReasons {
+		fmt.Fprintf(e.stderr, "%s:%d: malformed: %s\n", name, lineNo, reason)
+	} else if e.counts.Malformed == maxReasons+1 {
+		fmt.Fprintf(e.stderr, "(further malformed lines are only counted)\n")
+	}
+}

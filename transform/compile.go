@@ -1,0 +1,510 @@
+package transform
+
+import (
+	"math"
+	"strings"
+
+	"github.com/valyala/fastjson"
+)
+
+// Compile parses and compiles a statement. A bad statement yields an *Error
+// with the position of the offending token.
+func Compile(src string) (prog *Program, err error) {
+	stmt, err := parse(src)
+	if err != nil {
+		return nil, err
+	}
+	c := &compiler{src: src}
+	c.fold = &State{clock: nil}
+	defer func() {
+		if r := recover(); r != nil {
+			b, ok := r.(bailout)
+			if !ok {
+				panic(r)
+			}
+			prog, err = nil, b.err
+		}
+	}()
+	return c.program(stmt), nil
+}
+
+// compiled is an expression after compilation: its closure, the type it
+// always has (Null when only the data can tell) and, for constants, the value.
+type compiled struct {
+	fn    expr
+	typ   Type
+	konst bool
+	val   Value
+}
+
+type compiler struct {
+	src  string
+	fold *State // evaluates constant sub-expressions at compile time
+}
+
+func (c *compiler) fail(pos int, format string, args ...any) {
+	panic(bailout{errorAt(c.src, pos, format, args...)})
+}
+
+func (c *compiler) program(stmt *statement) *Program {
+	p := &Program{src: c.src, skip: map[string]struct{}{}}
+	names := map[string]bool{}
+	star := false
+	for _, it := range stmt.items {
+		if it.star {
+			if star {
+				c.fail(it.pos, "* appears twice")
+			}
+			star = true
+			for _, x := range it.exclude {
+				p.skip[x] = struct{}{}
+			}
+			p.columns = append(p.columns, Column{Name: "*", Star: true})
+			p.exprs = append(p.exprs, nil)
+			continue
+		}
+		col, fn := c.item(it, names)
+		p.columns = append(p.columns, col)
+		p.exprs = append(p.exprs, fn)
+		// An explicit column wins over the field of the same name that * would add.
+		p.skip[col.Name] = struct{}{}
+	}
+	if stmt.where != nil {
+		p.where = c.expr(stmt.where).fn
+	}
+	pnames := map[string]bool{}
+	for _, it := range stmt.partitions {
+		col, fn := c.item(it, pnames)
+		p.partitions = append(p.partitions, col)
+		p.partExprs = append(p.partExprs, fn)
+	}
+	return p
+}
+
+func (c *compiler) item(it selectItem, names map[string]bool) (Column, expr) {
+	name := it.alias
+	if name == "" {
+		name = c.defaultName(it.expr)
+	}
+	if names[name] {
+		c.fail(it.pos, "duplicate column name '%s'; rename one with AS", name)
+	}
+	names[name] = true
+	x := c.expr(it.expr)
+	return Column{Name: name, Type: x.typ}, x.fn
+}
+
+// defaultName names an item without alias the way DuckDB users expect: a path
+// by its last key (user.id → id), a cast by what it casts, anything else by
+// its source text.
+func (c *compiler) defaultName(n *node) string {
+	for n.kind == nCast && n.op != "literal" {
+		n = n.args[0]
+	}
+	if n.kind == nPath {
+		last := n.path[len(n.path)-1]
+		if !last.isIndex {
+			return last.key
+		}
+	}
+	return strings.TrimSpace(c.src[n.pos:n.end])
+}
+
+// constant wraps a value computed at compile time, copying its text out of
+// the folding State.
+func constant(v Value) compiled {
+	if v.Type == Varchar || v.Type == JSON {
+		v.S = strings.Clone(v.S)
+	}
+	return compiled{fn: func(*State, *fastjson.Value) Value { return v }, typ: v.Type, konst: true, val: v}
+}
+
+// folded evaluates x now when all its inputs are constants.
+func (c *compiler) folded(x compiled, args ...compiled) compiled {
+	for _, a := range args {
+		if !a.konst {
+			return x
+		}
+	}
+	c.fold.arena = c.fold.arena[:0]
+	v := x.fn(c.fold, nil)
+	k := constant(v)
+	if x.typ != Null && v.Type == Null {
+		k.typ = x.typ
+	}
+	return k
+}
+
+func (c *compiler) exprs(ns []*node) []compiled {
+	out := make([]compiled, len(ns))
+	for i, n := range ns {
+		out[i] = c.expr(n)
+	}
+	return out
+}
+
+func fns(cs []compiled) []expr {
+	out := make([]expr, len(cs))
+	for i, x := range cs {
+		out[i] = x.fn
+	}
+	return out
+}
+
+func (c *compiler) expr(n *node) compiled {
+	switch n.kind {
+	case nLiteral:
+		return constant(n.lit)
+	case nPath:
+		return compiled{fn: pathExpr(n.path)}
+	case nUnary:
+		return c.unary(n)
+	case nBinary:
+		return c.binary(n)
+	case nIsNull:
+		x := c.expr(n.args[0])
+		a, not := x.fn, n.not
+		return c.folded(compiled{typ: Boolean, fn: func(st *State, rec *fastjson.Value) Value {
+			return boolValue((a(st, rec).Type == Null) != not)
+		}}, x)
+	case nIn:
+		return c.in(n)
+	case nLike:
+		return c.like(n)
+	case nBetween:
+		return c.between(n)
+	case nCase:
+		return c.caseExpr(n)
+	case nCast:
+		x := c.expr(n.args[0])
+		a, t := x.fn, n.typ
+		r := c.folded(compiled{typ: t, fn: func(st *State, rec *fastjson.Value) Value {
+			return st.cast(a(st, rec), t)
+		}}, x)
+		if n.op == "literal" && r.val.Type == Null {
+			c.fail(n.args[0].pos, "invalid %s literal '%s'", t, x.val.S)
+		}
+		return r
+	case nCall:
+		return c.call(n)
+	}
+	panic("transform: unknown node kind")
+}
+
+// pathExpr compiles a field path. One key, the common case, is one lookup.
+func pathExpr(path []step) expr {
+	if len(path) == 1 {
+		key := path[0].key
+		return func(st *State, rec *fastjson.Value) Value {
+			if rec == nil || rec.Type() != fastjson.TypeObject {
+				return Value{}
+			}
+			return st.fromJSON(rec.GetObject().Get(key))
+		}
+	}
+	return func(st *State, rec *fastjson.Value) Value {
+		v := rec
+		for _, s := range path {
+			switch {
+			case v == nil:
+				return Value{}
+			case s.isIndex:
+				if v.Type() != fastjson.TypeArray {
+					return Value{}
+				}
+				a := v.GetArray()
+				i := s.index
+				if i < 0 {
+					i += len(a)
+				}
+				if i < 0 || i >= len(a) {
+					return Value{}
+				}
+				v = a[i]
+			default:
+				if v.Type() != fastjson.TypeObject {
+					return Value{}
+				}
+				v = v.GetObject().Get(s.key)
+			}
+		}
+		return st.fromJSON(v)
+	}
+}
+
+func (c *compiler) unary(n *node) compiled {
+	x := c.expr(n.args[0])
+	a := x.fn
+	switch n.op {
+	case "NOT":
+		return c.folded(compiled{typ: Boolean, fn: func(st *State, rec *fastjson.Value) Value {
+			v := st.logical(a(st, rec))
+			if v.Type == Null {
+				return v
+			}
+			return boolValue(v.I == 0)
+		}}, x)
+	case "-":
+		return c.folded(compiled{typ: x.typ, fn: func(st *State, rec *fastjson.Value) Value {
+			v := a(st, rec)
+			switch v.Type {
+			case Int32, Int64:
+				if v.I == math.MinInt64 {
+					return Value{}
+				}
+				return Value{Type: Int64, I: -v.I}
+			case Double:
+				return Value{Type: Double, F: -v.F}
+			}
+			return Value{}
+		}}, x)
+	}
+	return compiled{typ: x.typ, fn: func(st *State, rec *fastjson.Value) Value {
+		v := a(st, rec)
+		if isNumeric(v.Type) {
+			return v
+		}
+		return Value{}
+	}}
+}
+
+func (c *compiler) binary(n *node) compiled {
+	l, r := c.expr(n.args[0]), c.expr(n.args[1])
+	a, b := l.fn, r.fn
+	var x compiled
+	switch op := n.op; op {
+	case "AND":
+		x = compiled{typ: Boolean, fn: func(st *State, rec *fastjson.Value) Value {
+			u := st.logical(a(st, rec))
+			if u.Type == Boolean && u.I == 0 {
+				return u
+			}
+			v := st.logical(b(st, rec))
+			if v.Type == Boolean && v.I == 0 {
+				return v
+			}
+			if u.Type == Null || v.Type == Null {
+				return Value{}
+			}
+			return v
+		}}
+	case "OR":
+		x = compiled{typ: Boolean, fn: func(st *State, rec *fastjson.Value) Value {
+			u := st.logical(a(st, rec))
+			if u.Type == Boolean && u.I != 0 {
+				return u
+			}
+			v := st.logical(b(st, rec))
+			if v.Type == Boolean && v.I != 0 {
+				return v
+			}
+			if u.Type == Null || v.Type == Null {
+				return Value{}
+			}
+			return v
+		}}
+	case "=", "<>", "<", "<=", ">", ">=":
+		test := comparison(op)
+		x = compiled{typ: Boolean, fn: func(st *State, rec *fastjson.Value) Value {
+			d, ok := st.compare(a(st, rec), b(st, rec))
+			if !ok {
+				return Value{}
+			}
+			return boolValue(test(d))
+		}}
+	case "||":
+		x = compiled{typ: Varchar, fn: func(st *State, rec *fastjson.Value) Value {
+			u, v := a(st, rec), b(st, rec)
+			if u.Type == Null || v.Type == Null {
+				return Value{}
+			}
+			start := len(st.arena)
+			st.arena = u.AppendText(st.arena)
+			st.arena = v.AppendText(st.arena)
+			return Value{Type: Varchar, S: b2s(st.arena[start:])}
+		}}
+	default: // + - * / // %
+		o := op
+		typ := Null
+		switch {
+		case op == "/":
+			typ = Double
+		case l.typ == Double && isNumeric(r.typ) || r.typ == Double && isNumeric(l.typ):
+			typ = Double
+		case isInteger(l.typ) && isInteger(r.typ):
+			typ = Int64
+		}
+		x = compiled{typ: typ, fn: func(st *State, rec *fastjson.Value) Value {
+			return arith(o, a(st, rec), b(st, rec))
+		}}
+	}
+	return c.folded(x, l, r)
+}
+
+func comparison(op string) func(int) bool {
+	switch op {
+	case "=":
+		return func(d int) bool { return d == 0 }
+	case "<>":
+		return func(d int) bool { return d != 0 }
+	case "<":
+		return func(d int) bool { return d < 0 }
+	case "<=":
+		return func(d int) bool { return d <= 0 }
+	case ">":
+		return func(d int) bool { return d > 0 }
+	}
+	return func(d int) bool { return d >= 0 }
+}
+
+func (c *compiler) in(n *node) compiled {
+	x := c.expr(n.args[0])
+	list := c.exprs(n.args[1:])
+	a, not := x.fn, n.not
+	// A list of string constants, the usual case, is one map lookup.
+	set := map[string]struct{}{}
+	for _, e := range list {
+		if !e.konst || e.val.Type != Varchar {
+			set = nil
+			break
+		}
+		set[e.val.S] = struct{}{}
+	}
+	items := fns(list)
+	r := compiled{typ: Boolean, fn: func(st *State, rec *fastjson.Value) Value {
+		v := a(st, rec)
+		if v.Type == Null {
+			return v
+		}
+		if set != nil && v.Type == Varchar {
+			_, ok := set[v.S]
+			return boolValue(ok != not)
+		}
+		sawNull := false
+		for _, item := range items {
+			d, ok := st.compare(v, item(st, rec))
+			if !ok {
+				sawNull = true
+			} else if d == 0 {
+				return boolValue(!not)
+			}
+		}
+		if sawNull {
+			return Value{}
+		}
+		return boolValue(not)
+	}}
+	return c.folded(r, append(list, x)...)
+}
+
+func (c *compiler) like(n *node) compiled {
+	x, pat := c.expr(n.args[0]), c.expr(n.args[1])
+	fold, not := n.op == "ILIKE", n.not
+	escape := rune(-1)
+	if len(n.args) == 3 {
+		e := c.expr(n.args[2])
+		if !e.konst || e.val.Type != Varchar || len([]rune(e.val.S)) != 1 {
+			c.fail(n.args[2].pos, "ESCAPE must be a single-character string")
+		}
+		escape = []rune(e.val.S)[0]
+	}
+	a := x.fn
+	if pat.konst {
+		if pat.val.Type == Null {
+			return constant(Value{})
+		}
+		if pat.val.Type != Varchar {
+			c.fail(n.args[1].pos, "LIKE pattern must be a string")
+		}
+		lp := compileLike(pat.val.S, escape, fold)
+		return c.folded(compiled{typ: Boolean, fn: func(st *State, rec *fastjson.Value) Value {
+			v := a(st, rec)
+			if v.Type == Null {
+				return v
+			}
+			return boolValue(lp.match(st.text(v)) != not)
+		}}, x)
+	}
+	b := pat.fn
+	return compiled{typ: Boolean, fn: func(st *State, rec *fastjson.Value) Value {
+		v, p := a(st, rec), b(st, rec)
+		if v.Type == Null || p.Type == Null {
+			return Value{}
+		}
+		return boolValue(likeMatch(st.text(v), st.text(p), escape, fold) != not)
+	}}
+}
+
+func (c *compiler) between(n *node) compiled {
+	x, lo, hi := c.expr(n.args[0]), c.expr(n.args[1]), c.expr(n.args[2])
+	a, l, h, not := x.fn, lo.fn, hi.fn, n.not
+	return c.folded(compiled{typ: Boolean, fn: func(st *State, rec *fastjson.Value) Value {
+		v := a(st, rec)
+		d1, ok1 := st.compare(v, l(st, rec))
+		d2, ok2 := st.compare(v, h(st, rec))
+		// x BETWEEN lo AND hi is x >= lo AND x <= hi, with AND's NULL rules.
+		if (ok1 && d1 < 0) || (ok2 && d2 > 0) {
+			return boolValue(not)
+		}
+		if !ok1 || !ok2 {
+			return Value{}
+		}
+		return boolValue(!not)
+	}}, x, lo, hi)
+}
+
+func (c *compiler) caseExpr(n *node) compiled {
+	var operand expr
+	var deps []compiled
+	if n.operand != nil {
+		o := c.expr(n.operand)
+		operand, deps = o.fn, append(deps, o)
+	}
+	whens, thens := c.exprs(n.whens), c.exprs(n.thens)
+	deps = append(append(deps, whens...), thens...)
+	var els expr
+	typ := thens[0].typ
+	for _, t := range thens {
+		if t.typ != typ {
+			typ = Null
+		}
+	}
+	if n.els != nil {
+		e := c.expr(n.els)
+		els, deps = e.fn, append(deps, e)
+		if e.typ != typ {
+			typ = Null
+		}
+	}
+	ws, ts := fns(whens), fns(thens)
+	return c.folded(compiled{typ: typ, fn: func(st *State, rec *fastjson.Value) Value {
+		var ov Value
+		if operand != nil {
+			ov = operand(st, rec)
+		}
+		for i, w := range ws {
+			if operand != nil {
+				if d, ok := st.compare(ov, w(st, rec)); ok && d == 0 {
+					return ts[i](st, rec)
+				}
+			} else if truth(st, w(st, rec)) {
+				return ts[i](st, rec)
+			}
+		}
+		if els != nil {
+			return els(st, rec)
+		}
+		return Value{}
+	}}, deps...)
+}
+
+func isNumeric(t Type) bool { return t == Int32 || t == Int64 || t == Double }
+func isInteger(t Type) bool { return t == Int32 || t == Int64 }
+
+// logical brings a value to BOOLEAN for AND, OR and NOT (NULL stays NULL).
+func (st *State) logical(v Value) Value {
+	if v.Type == Boolean || v.Type == Null {
+		return v
+	}
+	return st.cast(v, Boolean)
+}

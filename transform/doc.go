@@ -1,0 +1,20 @@
+// Package transform is datatap's SQL-shaped transform language: one statement,
+//
+//	SELECT ts::TIMESTAMP AS ts, level, user.id AS user_id
+//	WHERE level <> 'debug' AND status >= 200
+//	PARTITION BY service, strftime(ts, '%Y-%m-%d') AS day
+//
+// compiled once at start-up into a tree of closures over fastjson values, then
+// evaluated for every record with a reusable State, so that the common case
+// (paths, comparisons, numeric casts) allocates nothing per record.
+//
+// The pipeline is lexer → parser (an AST with source positions) → compiler
+// (name resolution, constant folding, functions, regular expressions and
+// formats compiled once) → Program. A Program is immutable and may be shared by
+// goroutines; each goroutine evaluates with its own State.
+//
+// Semantics follow SQL as DuckDB has it wherever JSON allows: NULL is
+// three-valued, a missing field is NULL, a type mismatch is NULL (never a
+// panic), and casts have TRY semantics: a value that does not convert is NULL
+// and is counted in State.CastFailures.
+package transform

@@ -1,0 +1,504 @@
+package transform
+
+import (
+	"math"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/valyala/fastjson"
+)
+
+// function describes one built-in: its arity (max < 0: any number), the type
+// it always returns (Null: it depends), whether it may be evaluated at compile
+// time when its arguments are constants, and how to build it.
+type function struct {
+	min, max int
+	typ      Type
+	impure   bool
+	build    func(c *compiler, n *node, args []compiled) expr
+}
+
+var functions map[string]function
+
+func init() {
+	functions = map[string]function{
+		"lower":          {1, 1, Varchar, false, caseMapper(unicode.ToLower)},
+		"upper":          {1, 1, Varchar, false, caseMapper(unicode.ToUpper)},
+		"length":         {1, 1, Int64, false, buildLength},
+		"substr":         {2, 3, Varchar, false, buildSubstr},
+		"substring":      {2, 3, Varchar, false, buildSubstr},
+		"trim":           {1, 2, Varchar, false, trimmer(strings.Trim)},
+		"ltrim":          {1, 2, Varchar, false, trimmer(strings.TrimLeft)},
+		"rtrim":          {1, 2, Varchar, false, trimmer(strings.TrimRight)},
+		"concat":         {1, -1, Varchar, false, buildConcat},
+		"replace":        {3, 3, Varchar, false, buildReplace},
+		"coalesce":       {1, -1, Null, false, buildCoalesce},
+		"ifnull":         {2, 2, Null, false, buildCoalesce},
+		"nullif":         {2, 2, Null, false, buildNullif},
+		"starts_with":    {2, 2, Boolean, false, stringTest(strings.HasPrefix)},
+		"ends_with":      {2, 2, Boolean, false, stringTest(strings.HasSuffix)},
+		"contains":       {2, 2, Boolean, false, stringTest(strings.Contains)},
+		"regexp_matches": {2, 3, Boolean, false, buildRegexpMatches},
+		"strftime":       {2, 2, Varchar, false, buildStrftime},
+		"epoch_ms":       {1, 1, Null, false, buildEpochMs},
+		"now":            {0, 0, Timestamp, true, buildNow},
+		"abs":            {1, 1, Null, false, buildAbs},
+		"round":          {1, 2, Null, false, buildRound},
+		"floor":          {1, 1, Null, false, rounder(math.Floor)},
+		"ceil":           {1, 1, Null, false, rounder(math.Ceil)},
+	}
+}
+
+func (c *compiler) call(n *node) compiled {
+	f, ok := functions[n.name]
+	if !ok {
+		c.fail(n.pos, "unknown function '%s'", n.name)
+	}
+	if len(n.args) < f.min || (f.max >= 0 && len(n.args) > f.max) {
+		c.fail(n.pos, "%s takes %s, got %d", n.name, arity(f), len(n.args))
+	}
+	args := c.exprs(n.args)
+	x := compiled{typ: f.typ, fn: f.build(c, n, args)}
+	if x.typ == Null && (n.name == "coalesce" || n.name == "ifnull" || n.name == "nullif" || n.name == "abs") {
+		x.typ = args[0].typ
+		for _, a := range args[1:] {
+			if n.name != "nullif" && a.typ != x.typ {
+				x.typ = Null
+			}
+		}
+	}
+	if f.impure {
+		return x
+	}
+	return c.folded(x, args...)
+}
+
+func arity(f function) string {
+	plural := func(n int) string {
+		if n == 1 {
+			return "1 argument"
+		}
+		return string(rune('0'+n)) + " arguments"
+	}
+	switch {
+	case f.max < 0:
+		return "at least " + plural(f.min)
+	case f.min == f.max:
+		return plural(f.min)
+	}
+	return string(rune('0'+f.min)) + " to " + plural(f.max)
+}
+
+// constString returns the value of a constant string argument, or fails with
+// what the function needs.
+func (c *compiler) constString(fn string, n *node, a compiled, what string) string {
+	if !a.konst || a.val.Type != Varchar {
+		c.fail(n.pos, "%s: %s must be a constant string", fn, what)
+	}
+	return a.val.S
+}
+
+func caseMapper(m func(rune) rune) func(*compiler, *node, []compiled) expr {
+	return func(_ *compiler, _ *node, args []compiled) expr {
+		a := args[0].fn
+		return func(st *State, rec *fastjson.Value) Value {
+			v := a(st, rec)
+			if v.Type == Null {
+				return v
+			}
+			s := st.text(v)
+			// Leave strings that do not change where they are: no copy.
+			i := 0
+			for i < len(s) {
+				r, n := utf8.DecodeRuneInString(s[i:])
+				if m(r) != r {
+					break
+				}
+				i += n
+			}
+			if i == len(s) {
+				return Value{Type: Varchar, S: s}
+			}
+			start := len(st.arena)
+			st.arena = append(st.arena, s[:i]...)
+			for _, r := range s[i:] {
+				st.arena = utf8.AppendRune(st.arena, m(r))
+			}
+			return Value{Type: Varchar, S: b2s(st.arena[start:])}
+		}
+	}
+}
+
+func buildLength(_ *compiler, _ *node, args []compiled) expr {
+	a := args[0].fn
+	return func(st *State, rec *fastjson.Value) Value {
+		v := a(st, rec)
+		switch {
+		case v.Type == Null:
+			return v
+		case v.Type == JSON && v.J != nil && v.J.Type() == fastjson.TypeArray:
+			return Value{Type: Int64, I: int64(len(v.J.GetArray()))}
+		case v.Type == JSON:
+			return Value{}
+		}
+		return Value{Type: Int64, I: int64(utf8.RuneCountInString(st.text(v)))}
+	}
+}
+
+// buildSubstr follows DuckDB's substring: 1-based character positions, a
+// negative start counts from the end, start 0 lies just before the first
+// character, a negative length takes characters before start.
+func buildSubstr(_ *compiler, _ *node, args []compiled) expr {
+	a, b := args[0].fn, args[1].fn
+	var l expr
+	if len(args) == 3 {
+		l = args[2].fn
+	}
+	return func(st *State, rec *fastjson.Value) Value {
+		v, off := a(st, rec), st.integer(b(st, rec))
+		if v.Type == Null || off.Type == Null {
+			return Value{}
+		}
+		s := st.text(v)
+		size := int64(utf8.RuneCountInString(s))
+		length := int64(math.MaxInt64 / 2)
+		if l != nil {
+			n := st.integer(l(st, rec))
+			if n.Type == Null {
+				return Value{}
+			}
+			length = n.I
+		}
+		var start, end int64
+		switch {
+		case length == 0:
+			return Value{Type: Varchar}
+		case off.I > 0:
+			start = min(size, off.I-1)
+		case off.I < 0:
+			start = max(size+off.I, 0)
+		default:
+			if length--; length <= 0 {
+				return Value{Type: Varchar}
+			}
+		}
+		if length > 0 {
+			end = min(size, start+length)
+		} else {
+			end, start = start, max(0, start+length)
+		}
+		return Value{Type: Varchar, S: runeSlice(s, start, end)}
+	}
+}
+
+// runeSlice returns the characters [from, to) of s.
+func runeSlice(s string, from, to int64) string {
+	var n int64
+	lo, hi := len(s), len(s)
+	for off := range s {
+		if n == from {
+			lo = off
+		}
+		if n == to {
+			hi = off
+			break
+		}
+		n++
+	}
+	if lo > hi {
+		return ""
+	}
+	return s[lo:hi]
+}
+
+// integer brings a numeric argument to INT64 (NULL when it is not a number).
+func (st *State) integer(v Value) Value {
+	switch v.Type {
+	case Int32, Int64:
+		return v
+	case Double:
+		if f := math.Round(v.F); f >= -9e18 && f <= 9e18 {
+			return Value{Type: Int64, I: int64(f)}
+		}
+	}
+	return Value{}
+}
+
+func trimmer(trim func(s, cutset string) string) func(*compiler, *node, []compiled) expr {
+	return func(_ *compiler, _ *node, args []compiled) expr {
+		a := args[0].fn
+		var b expr
+		if len(args) == 2 {
+			b = args[1].fn
+		}
+		return func(st *State, rec *fastjson.Value) Value {
+			v := a(st, rec)
+			if v.Type == Null {
+				return v
+			}
+			cutset := " "
+			if b != nil {
+				c := b(st, rec)
+				if c.Type == Null {
+					return Value{}
+				}
+				cutset = st.text(c)
+			}
+			return Value{Type: Varchar, S: trim(st.text(v), cutset)}
+		}
+	}
+}
+
+// buildConcat joins its arguments as text, skipping NULLs (DuckDB's concat;
+// the || operator instead makes NULL of a NULL).
+func buildConcat(_ *compiler, _ *node, args []compiled) expr {
+	fs := fns(args)
+	return func(st *State, rec *fastjson.Value) Value {
+		start := len(st.arena)
+		for _, f := range fs {
+			st.arena = f(st, rec).AppendText(st.arena)
+		}
+		return Value{Type: Varchar, S: b2s(st.arena[start:])}
+	}
+}
+
+func buildReplace(_ *compiler, _ *node, args []compiled) expr {
+	a, b, r := args[0].fn, args[1].fn, args[2].fn
+	return func(st *State, rec *fastjson.Value) Value {
+		v, from, to := a(st, rec), b(st, rec), r(st, rec)
+		if v.Type == Null || from.Type == Null || to.Type == Null {
+			return Value{}
+		}
+		s, old, nw := st.text(v), st.text(from), st.text(to)
+		if old == "" || !strings.Contains(s, old) {
+			return Value{Type: Varchar, S: s}
+		}
+		start := len(st.arena)
+		for {
+			i := strings.Index(s, old)
+			if i < 0 {
+				break
+			}
+			st.arena = append(st.arena, s[:i]...)
+			st.arena = append(st.arena, nw...)
+			s = s[i+len(old):]
+		}
+		st.arena = append(st.arena, s...)
+		return Value{Type: Varchar, S: b2s(st.arena[start:])}
+	}
+}
+
+func buildCoalesce(_ *compiler, _ *node, args []compiled) expr {
+	fs := fns(args)
+	return func(st *State, rec *fastjson.Value) Value {
+		for _, f := range fs {
+			if v := f(st, rec); v.Type != Null {
+				return v
+			}
+		}
+		return Value{}
+	}
+}
+
+func buildNullif(_ *compiler, _ *node, args []compiled) expr {
+	a, b := args[0].fn, args[1].fn
+	return func(st *State, rec *fastjson.Value) Value {
+		v := a(st, rec)
+		if d, ok := st.compare(v, b(st, rec)); ok && d == 0 {
+			return Value{}
+		}
+		return v
+	}
+}
+
+func stringTest(test func(s, t string) bool) func(*compiler, *node, []compiled) expr {
+	return func(_ *compiler, _ *node, args []compiled) expr {
+		a, b := args[0].fn, args[1].fn
+		return func(st *State, rec *fastjson.Value) Value {
+			v, w := a(st, rec), b(st, rec)
+			if v.Type == Null || w.Type == Null {
+				return Value{}
+			}
+			return boolValue(test(st.text(v), st.text(w)))
+		}
+	}
+}
+
+// buildRegexpMatches compiles the pattern once, with RE2 (linear time, no
+// backtracking): regexp_matches(s, pattern[, options]) with options i
+// (case-insensitive), s (dot matches newline), m (multi-line), c (case-sensitive).
+func buildRegexpMatches(c *compiler, n *node, args []compiled) expr {
+	pat := c.constString("regexp_matches", n, args[1], "the pattern")
+	if len(args) == 3 {
+		flags := ""
+		for _, o := range c.constString("regexp_matches", n, args[2], "the options") {
+			switch o {
+			case 'i', 's', 'm':
+				flags += string(o)
+			case 'c':
+			default:
+				c.fail(n.args[2].pos, "regexp_matches: unknown option '%c' (options: i, s, m, c)", o)
+			}
+		}
+		if flags != "" {
+			pat = "(?" + flags + ")" + pat
+		}
+	}
+	re, err := regexp.Compile(pat)
+	if err != nil {
+		c.fail(n.args[1].pos, "regexp_matches: bad pattern: %s", strings.TrimPrefix(err.Error(), "error parsing regexp: "))
+	}
+	a := args[0].fn
+	return func(st *State, rec *fastjson.Value) Value {
+		v := a(st, rec)
+		if v.Type == Null {
+			return v
+		}
+		return boolValue(re.MatchString(st.text(v)))
+	}
+}
+
+func buildStrftime(c *compiler, n *node, args []compiled) expr {
+	tf, err := compileTimeFormat(c.constString("strftime", n, args[1], "the format"))
+	if err != nil {
+		c.fail(n.args[1].pos, "strftime: %s", err)
+	}
+	a := args[0].fn
+	return func(st *State, rec *fastjson.Value) Value {
+		v := a(st, rec)
+		us, ok := st.timestamp(v)
+		if !ok {
+			return Value{}
+		}
+		start := len(st.arena)
+		st.arena = tf.append(st.arena, us)
+		return Value{Type: Varchar, S: b2s(st.arena[start:])}
+	}
+}
+
+// timestamp reads v as a point in time: a TIMESTAMP, a DATE, or a string in
+// RFC 3339 form.
+func (st *State) timestamp(v Value) (int64, bool) {
+	switch v.Type {
+	case Timestamp:
+		return v.I, true
+	case Date:
+		return v.I * microsPerDay, true
+	case Varchar:
+		return parseTimestamp(v.S)
+	}
+	return 0, false
+}
+
+// buildEpochMs is DuckDB's epoch_ms both ways: a timestamp gives milliseconds
+// since the epoch; a number of milliseconds gives a timestamp.
+func buildEpochMs(_ *compiler, _ *node, args []compiled) expr {
+	a := args[0].fn
+	return func(st *State, rec *fastjson.Value) Value {
+		v := a(st, rec)
+		switch v.Type {
+		case Int32, Int64:
+			if v.I > math.MaxInt64/1000 || v.I < math.MinInt64/1000 {
+				return Value{}
+			}
+			return Value{Type: Timestamp, I: v.I * 1000}
+		case Double:
+			return st.integer(Value{Type: Double, F: v.F * 1000})
+		}
+		if us, ok := st.timestamp(v); ok {
+			return Value{Type: Int64, I: floorDiv(us, 1000)}
+		}
+		return Value{}
+	}
+}
+
+func buildNow(*compiler, *node, []compiled) expr {
+	return func(st *State, _ *fastjson.Value) Value {
+		if st.now == 0 {
+			st.now = st.clock().UnixMicro()
+		}
+		return Value{Type: Timestamp, I: st.now}
+	}
+}
+
+func buildAbs(_ *compiler, _ *node, args []compiled) expr {
+	a := args[0].fn
+	return func(st *State, rec *fastjson.Value) Value {
+		v := a(st, rec)
+		switch v.Type {
+		case Int32, Int64:
+			if v.I == math.MinInt64 {
+				return Value{}
+			}
+			return Value{Type: v.Type, I: abs64(v.I)}
+		case Double:
+			return Value{Type: Double, F: math.Abs(v.F)}
+		}
+		return Value{}
+	}
+}
+
+// buildRound rounds half away from zero, to n decimal places (n < 0 rounds to
+// tens, hundreds…). Integers stay integers.
+func buildRound(_ *compiler, _ *node, args []compiled) expr {
+	a := args[0].fn
+	var b expr
+	if len(args) == 2 {
+		b = args[1].fn
+	}
+	return func(st *State, rec *fastjson.Value) Value {
+		v := a(st, rec)
+		var digits int64
+		if b != nil {
+			d := st.integer(b(st, rec))
+			if d.Type == Null {
+				return Value{}
+			}
+			digits = max(min(d.I, 300), -300)
+		}
+		switch v.Type {
+		case Int32, Int64:
+			if digits >= 0 {
+				return v
+			}
+			if digits < -18 {
+				return Value{Type: v.Type}
+			}
+			p := int64(math.Pow10(int(-digits)))
+			r := (abs64(v.I) + p/2) / p * p
+			if v.I < 0 {
+				r = -r
+			}
+			return Value{Type: v.Type, I: r}
+		case Double:
+			if digits == 0 {
+				return Value{Type: Double, F: math.Round(v.F)}
+			}
+			p := math.Pow10(int(digits))
+			r := math.Round(v.F*p) / p
+			if math.IsInf(r, 0) || math.IsNaN(r) {
+				return v
+			}
+			return Value{Type: Double, F: r}
+		}
+		return Value{}
+	}
+}
+
+func rounder(f func(float64) float64) func(*compiler, *node, []compiled) expr {
+	return func(_ *compiler, _ *node, args []compiled) expr {
+		a := args[0].fn
+		return func(st *State, rec *fastjson.Value) Value {
+			v := a(st, rec)
+			switch v.Type {
+			case Int32, Int64:
+				return v
+			case Double:
+				return Value{Type: Double, F: f(v.F)}
+			}
+			return Value{}
+		}
+	}
+}

@@ -1,0 +1,175 @@
+package transform
+
+import (
+	"math"
+	"math/bits"
+	"strings"
+)
+
+// compare orders a and b; ok is false when the result is NULL: either is NULL,
+// or the types do not compare. A string compared with a number, timestamp,
+// date or boolean is read as that type first, as DuckDB does with literals
+// (ts > '2024-01-01' works).
+func (st *State) compare(a, b Value) (int, bool) {
+	if a.Type == Null || b.Type == Null {
+		return 0, false
+	}
+	if isNumeric(a.Type) && isNumeric(b.Type) {
+		if a.Type != Double && b.Type != Double {
+			return cmpInt(a.I, b.I), true
+		}
+		return cmpFloat(asFloat(a), asFloat(b)), true
+	}
+	if a.Type == b.Type {
+		switch a.Type {
+		case Varchar:
+			return strings.Compare(a.S, b.S), true
+		case Boolean, Timestamp, Date:
+			return cmpInt(a.I, b.I), true
+		case JSON:
+			return strings.Compare(st.jsonText(a), st.jsonText(b)), true
+		}
+		return 0, false
+	}
+	switch {
+	case a.Type == Timestamp && b.Type == Date:
+		return cmpInt(a.I, b.I*microsPerDay), true
+	case a.Type == Date && b.Type == Timestamp:
+		return cmpInt(a.I*microsPerDay, b.I), true
+	case a.Type == Varchar && b.Type != JSON:
+		if a, ok := coerce(a, b.Type); ok {
+			return st.compare(a, b)
+		}
+	case b.Type == Varchar && a.Type != JSON:
+		if b, ok := coerce(b, a.Type); ok {
+			return st.compare(a, b)
+		}
+	}
+	return 0, false
+}
+
+// coerce reads the string s as a value comparable with type t.
+func coerce(s Value, t Type) (Value, bool) {
+	var st State // the conversions used here produce no text
+	switch t {
+	case Int32, Int64, Double:
+		return st.convert(s, Double)
+	case Boolean, Timestamp, Date:
+		return st.convert(s, t)
+	}
+	return Value{}, false
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// cmpFloat orders NaN above every number and equal to itself, as DuckDB does.
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	case a == b:
+		return 0
+	case a != a && b != b:
+		return 0
+	case a != a:
+		return 1
+	}
+	return -1
+}
+
+func asFloat(v Value) float64 {
+	if v.Type == Double {
+		return v.F
+	}
+	return float64(v.I)
+}
+
+// arith applies + - * / // % to numbers. Integers stay INT64 (NULL on
+// overflow); / always divides as DOUBLE, as in DuckDB; division by zero is
+// NULL; anything that is not a number makes NULL.
+func arith(op string, a, b Value) Value {
+	if !isNumeric(a.Type) || !isNumeric(b.Type) {
+		return Value{}
+	}
+	if op == "/" || a.Type == Double || b.Type == Double {
+		x, y := asFloat(a), asFloat(b)
+		var r float64
+		switch op {
+		case "+":
+			r = x + y
+		case "-":
+			r = x - y
+		case "*":
+			r = x * y
+		case "/":
+			if y == 0 {
+				return Value{}
+			}
+			r = x / y
+		case "//":
+			if y == 0 {
+				return Value{}
+			}
+			r = math.Floor(x / y)
+		case "%":
+			if y == 0 {
+				return Value{}
+			}
+			r = math.Mod(x, y)
+		}
+		return Value{Type: Double, F: r}
+	}
+	x, y := a.I, b.I
+	var r int64
+	switch op {
+	case "+":
+		r = x + y
+		if (x >= 0) == (y >= 0) && (r >= 0) != (x >= 0) {
+			return Value{}
+		}
+	case "-":
+		r = x - y
+		if (x >= 0) != (y >= 0) && (r >= 0) != (x >= 0) {
+			return Value{}
+		}
+	case "*":
+		hi, lo := bits.Mul64(uint64(abs64(x)), uint64(abs64(y)))
+		if hi != 0 || lo > math.MaxInt64 || x == math.MinInt64 || y == math.MinInt64 {
+			if !(x == 0 || y == 0) {
+				return Value{}
+			}
+		}
+		r = x * y
+	case "//":
+		if y == 0 || (x == math.MinInt64 && y == -1) {
+			return Value{}
+		}
+		r = x / y
+		if (x%y != 0) && ((x < 0) != (y < 0)) {
+			r-- // floor, as DuckDB's // does
+		}
+	case "%":
+		if y == 0 {
+			return Value{}
+		}
+		r = x % y
+	}
+	return Value{Type: Int64, I: r}
+}
+
+func abs64(x int64) int64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}

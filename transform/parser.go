@@ -1,0 +1,585 @@
+package transform
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Limits that keep a hostile or mistaken statement from costing more than it
+// is worth at start-up.
+const (
+	MaxStatementBytes = 16 << 10 // longer statements are refused
+	MaxDepth          = 64       // nesting of parentheses, functions and unary operators
+)
+
+// reserved words cannot be bare field names; "quote" them to use them so.
+var reserved = map[string]bool{
+	"SELECT": true, "FROM": true, "WHERE": true, "PARTITION": true, "BY": true,
+	"AS": true, "AND": true, "OR": true, "NOT": true, "IS": true, "NULL": true,
+	"TRUE": true, "FALSE": true, "IN": true, "LIKE": true, "ILIKE": true,
+	"BETWEEN": true, "CASE": true, "WHEN": true, "THEN": true, "ELSE": true,
+	"END": true, "CAST": true, "TRY_CAST": true, "EXCLUDE": true, "ESCAPE": true,
+	"GROUP": true, "ORDER": true, "LIMIT": true, "HAVING": true, "DISTINCT": true,
+}
+
+type parser struct {
+	src   string
+	lx    lexer
+	tok   token // current token
+	peek  token // the one after it
+	depth int
+}
+
+// bailout carries a compile error up through the recursive descent.
+type bailout struct{ err *Error }
+
+func parse(src string) (st *statement, err error) {
+	if len(src) > MaxStatementBytes {
+		return nil, errorAt(src, 0, "statement is too long (%d bytes, limit %d)", len(src), MaxStatementBytes)
+	}
+	p := &parser{src: src, lx: lexer{src: src}}
+	p.tok = p.lx.next()
+	p.peek = p.lx.next()
+	defer func() {
+		if r := recover(); r != nil {
+			b, ok := r.(bailout)
+			if !ok {
+				panic(r)
+			}
+			st, err = nil, b.err
+		}
+	}()
+	st = p.statement()
+	if p.lx.err != nil {
+		return nil, p.lx.err
+	}
+	return st, nil
+}
+
+func (p *parser) failAt(pos int, format string, args ...any) {
+	if p.lx.err != nil && p.lx.err.Line > 0 {
+		// A lexical error (unterminated string…) explains more than what the
+		// parser makes of the truncated token stream.
+		panic(bailout{p.lx.err})
+	}
+	panic(bailout{errorAt(p.src, pos, format, args...)})
+}
+
+func (p *parser) advance() token {
+	t := p.tok
+	p.tok = p.peek
+	p.peek = p.lx.next()
+	return t
+}
+
+func isKeyword(t token, kw string) bool {
+	return t.kind == tokIdent && strings.EqualFold(t.text, kw)
+}
+
+func isOp(t token, op string) bool { return t.kind == tokOp && t.text == op }
+
+func (p *parser) acceptKeyword(kw string) bool {
+	if isKeyword(p.tok, kw) {
+		p.advance()
+		return true
+	}
+	return false
+}
+
+func (p *parser) acceptOp(op string) bool {
+	if isOp(p.tok, op) {
+		p.advance()
+		return true
+	}
+	return false
+}
+
+func (p *parser) expectKeyword(kw string) {
+	if !p.acceptKeyword(kw) {
+		p.failAt(p.tok.pos, "expected %s, found %s", kw, describe(p.tok))
+	}
+}
+
+func (p *parser) expectOp(op string) token {
+	t := p.tok
+	if !p.acceptOp(op) {
+		p.failAt(p.tok.pos, "expected '%s', found %s", op, describe(p.tok))
+	}
+	return t
+}
+
+// describe names a token the way an error message should quote it.
+func describe(t token) string {
+	switch t.kind {
+	case tokEOF:
+		return "end of statement"
+	case tokString:
+		return "string '" + t.text + "'"
+	case tokQuoted:
+		return `"` + t.text + `"`
+	case tokIdent:
+		if reserved[strings.ToUpper(t.text)] {
+			return "keyword " + strings.ToUpper(t.text)
+		}
+		return "'" + t.text + "'"
+	}
+	return "'" + t.text + "'"
+}
+
+func (p *parser) statement() *statement {
+	if !isKeyword(p.tok, "SELECT") {
+		if p.tok.kind == tokEOF {
+			p.failAt(p.tok.pos, "empty statement: expected SELECT")
+		}
+		p.failAt(p.tok.pos, "expected SELECT, found %s", describe(p.tok))
+	}
+	p.advance()
+	st := &statement{}
+	st.items = p.itemList(true)
+	if isKeyword(p.tok, "FROM") {
+		p.failAt(p.tok.pos, "FROM is not needed: the input is the request body")
+	}
+	if p.acceptKeyword("WHERE") {
+		st.where = p.expr()
+	}
+	if p.acceptKeyword("PARTITION") {
+		p.expectKeyword("BY")
+		st.partitions = p.itemList(false)
+	}
+	p.acceptOp(";")
+	if p.tok.kind != tokEOF {
+		for _, kw := range []string{"GROUP", "ORDER", "LIMIT", "HAVING"} {
+			if isKeyword(p.tok, kw) {
+				p.failAt(p.tok.pos, "%s is not supported: a transform works on one record at a time", kw)
+			}
+		}
+		p.failAt(p.tok.pos, "unexpected %s", describe(p.tok))
+	}
+	return st
+}
+
+func (p *parser) itemList(allowStar bool) []selectItem {
+	var items []selectItem
+	for {
+		pos := p.tok.pos
+		if isOp(p.tok, "*") {
+			if !allowStar {
+				p.failAt(pos, "* is not allowed in PARTITION BY")
+			}
+			p.advance()
+			it := selectItem{star: true, pos: pos}
+			if p.acceptKeyword("EXCLUDE") {
+				it.exclude = p.excludeList()
+			}
+			items = append(items, it)
+		} else {
+			if isKeyword(p.tok, "DISTINCT") {
+				p.failAt(pos, "DISTINCT is not supported: a transform works on one record at a time")
+			}
+			it := selectItem{expr: p.expr(), pos: pos}
+			if p.acceptKeyword("AS") {
+				it.alias = p.name("a column name after AS")
+			} else if (p.tok.kind == tokIdent && !reserved[strings.ToUpper(p.tok.text)]) || p.tok.kind == tokQuoted {
+				it.alias = p.name("")
+			}
+			items = append(items, it)
+		}
+		if !p.acceptOp(",") {
+			return items
+		}
+	}
+}
+
+func (p *parser) excludeList() []string {
+	p.expectOp("(")
+	var names []string
+	for {
+		names = append(names, p.name("a field name in EXCLUDE"))
+		if !p.acceptOp(",") {
+			break
+		}
+	}
+	p.expectOp(")")
+	return names
+}
+
+// name reads an identifier or a "quoted identifier".
+func (p *parser) name(what string) string {
+	t := p.tok
+	switch {
+	case t.kind == tokQuoted:
+	case t.kind == tokIdent && !reserved[strings.ToUpper(t.text)]:
+	case t.kind == tokIdent:
+		p.failAt(t.pos, "%s is a reserved word; write \"%s\" to use it as a name", strings.ToUpper(t.text), t.text)
+	default:
+		p.failAt(t.pos, "expected %s, found %s", what, describe(t))
+	}
+	p.advance()
+	return t.text
+}
+
+func (p *parser) enter(pos int) {
+	p.depth++
+	if p.depth > MaxDepth {
+		p.failAt(pos, "expression nested too deeply (limit %d)", MaxDepth)
+	}
+}
+
+func (p *parser) leave() { p.depth-- }
+
+func (p *parser) expr() *node {
+	p.enter(p.tok.pos)
+	defer p.leave()
+	return p.or()
+}
+
+func (p *parser) binary(op string, l, r *node) *node {
+	return &node{kind: nBinary, op: op, args: []*node{l, r}, pos: l.pos, end: r.end}
+}
+
+func (p *parser) or() *node {
+	n := p.and()
+	for isKeyword(p.tok, "OR") {
+		p.advance()
+		n = p.binary("OR", n, p.and())
+	}
+	return n
+}
+
+func (p *parser) and() *node {
+	n := p.not()
+	for isKeyword(p.tok, "AND") {
+		p.advance()
+		n = p.binary("AND", n, p.not())
+	}
+	return n
+}
+
+func (p *parser) not() *node {
+	if isKeyword(p.tok, "NOT") {
+		t := p.advance()
+		p.enter(t.pos)
+		defer p.leave()
+		x := p.not()
+		return &node{kind: nUnary, op: "NOT", args: []*node{x}, pos: t.pos, end: x.end}
+	}
+	return p.predicate()
+}
+
+var comparisons = map[string]bool{"=": true, "<>": true, "!=": true, "<": true, "<=": true, ">": true, ">=": true}
+
+func (p *parser) predicate() *node {
+	n := p.concat()
+	for {
+		t := p.tok
+		switch {
+		case t.kind == tokOp && comparisons[t.text]:
+			p.advance()
+			op := t.text
+			if op == "!=" {
+				op = "<>"
+			}
+			n = p.binary(op, n, p.concat())
+		case isKeyword(t, "IS"):
+			p.advance()
+			not := p.acceptKeyword("NOT")
+			end := p.tok.end
+			p.expectKeyword("NULL")
+			n = &node{kind: nIsNull, not: not, args: []*node{n}, pos: n.pos, end: end}
+		case isKeyword(t, "NOT") && (isKeyword(p.peek, "IN") || isKeyword(p.peek, "LIKE") ||
+			isKeyword(p.peek, "ILIKE") || isKeyword(p.peek, "BETWEEN")):
+			p.advance()
+			n = p.postfixPredicate(n, true)
+		case isKeyword(t, "IN") || isKeyword(t, "LIKE") || isKeyword(t, "ILIKE") || isKeyword(t, "BETWEEN"):
+			n = p.postfixPredicate(n, false)
+		default:
+			return n
+		}
+	}
+}
+
+func (p *parser) postfixPredicate(x *node, not bool) *node {
+	kw := p.advance()
+	switch strings.ToUpper(kw.text) {
+	case "IN":
+		p.expectOp("(")
+		if isKeyword(p.tok, "SELECT") {
+			p.failAt(p.tok.pos, "subqueries are not supported")
+		}
+		args := []*node{x}
+		for {
+			args = append(args, p.expr())
+			if !p.acceptOp(",") {
+				break
+			}
+		}
+		end := p.expectOp(")").end
+		return &node{kind: nIn, not: not, args: args, pos: x.pos, end: end}
+	case "BETWEEN":
+		lo := p.concat()
+		p.expectKeyword("AND")
+		hi := p.concat()
+		return &node{kind: nBetween, not: not, args: []*node{x, lo, hi}, pos: x.pos, end: hi.end}
+	default: // LIKE, ILIKE
+		pat := p.concat()
+		args := []*node{x, pat}
+		if p.acceptKeyword("ESCAPE") {
+			args = append(args, p.concat())
+		}
+		return &node{kind: nLike, op: strings.ToUpper(kw.text), not: not, args: args, pos: x.pos, end: args[len(args)-1].end}
+	}
+}
+
+func (p *parser) concat() *node {
+	n := p.additive()
+	for isOp(p.tok, "||") {
+		p.advance()
+		n = p.binary("||", n, p.additive())
+	}
+	return n
+}
+
+func (p *parser) additive() *node {
+	n := p.multiplicative()
+	for isOp(p.tok, "+") || isOp(p.tok, "-") {
+		op := p.advance().text
+		n = p.binary(op, n, p.multiplicative())
+	}
+	return n
+}
+
+func (p *parser) multiplicative() *node {
+	n := p.unary()
+	for isOp(p.tok, "*") || isOp(p.tok, "/") || isOp(p.tok, "//") || isOp(p.tok, "%") {
+		op := p.advance().text
+		n = p.binary(op, n, p.unary())
+	}
+	return n
+}
+
+func (p *parser) unary() *node {
+	if isOp(p.tok, "-") || isOp(p.tok, "+") {
+		t := p.advance()
+		p.enter(t.pos)
+		defer p.leave()
+		x := p.unary()
+		if t.text == "-" && x.kind == nLiteral && x.pos == t.end {
+			// -9223372036854775808 is a valid BIGINT only when read as one literal.
+			if lit, ok := negateLiteral(p.src[x.pos:x.end], x.lit); ok {
+				return &node{kind: nLiteral, lit: lit, pos: t.pos, end: x.end}
+			}
+		}
+		return &node{kind: nUnary, op: t.text, args: []*node{x}, pos: t.pos, end: x.end}
+	}
+	return p.postfix()
+}
+
+func negateLiteral(text string, v Value) (Value, bool) {
+	switch v.Type {
+	case Int64:
+		return Value{Type: Int64, I: -v.I}, true
+	case Double:
+		if text == "9223372036854775808" {
+			return Value{Type: Int64, I: -1 << 63}, true
+		}
+		return Value{Type: Double, F: -v.F}, true
+	}
+	return Value{}, false
+}
+
+func (p *parser) postfix() *node {
+	n := p.primary()
+	for isOp(p.tok, "::") {
+		p.advance()
+		typ, end := p.typeName()
+		n = &node{kind: nCast, typ: typ, args: []*node{n}, pos: n.pos, end: end}
+	}
+	if isOp(p.tok, "[") || (isOp(p.tok, ".") && n.kind != nPath) {
+		p.failAt(p.tok.pos, "'%s' applies to field paths only", p.tok.text)
+	}
+	return n
+}
+
+func (p *parser) typeName() (Type, int) {
+	t := p.tok
+	if t.kind != tokIdent {
+		p.failAt(t.pos, "expected a type name, found %s", describe(t))
+	}
+	p.advance()
+	typ, ok := ParseType(t.text)
+	if !ok {
+		p.failAt(t.pos, "unknown type '%s' (types: BOOLEAN, INT32, INT64, DOUBLE, VARCHAR, TIMESTAMP, DATE, JSON)", t.text)
+	}
+	return typ, t.end
+}
+
+func (p *parser) primary() *node {
+	t := p.tok
+	switch t.kind {
+	case tokNumber:
+		p.advance()
+		return &node{kind: nLiteral, lit: numberLiteral(t.text), pos: t.pos, end: t.end}
+	case tokString:
+		p.advance()
+		return &node{kind: nLiteral, lit: Value{Type: Varchar, S: t.text}, pos: t.pos, end: t.end}
+	case tokQuoted:
+		return p.path()
+	case tokOp:
+		if t.text == "(" {
+			p.advance()
+			if isKeyword(p.tok, "SELECT") {
+				p.failAt(p.tok.pos, "subqueries are not supported")
+			}
+			n := p.expr()
+			end := p.expectOp(")").end
+			// Keep the parentheses in the span: they belong to a default column name.
+			n2 := *n
+			n2.pos, n2.end = t.pos, end
+			return &n2
+		}
+		if t.text == "*" {
+			p.failAt(t.pos, "* is allowed only as a SELECT item")
+		}
+	case tokIdent:
+		kw := strings.ToUpper(t.text)
+		switch kw {
+		case "NULL":
+			p.advance()
+			return &node{kind: nLiteral, pos: t.pos, end: t.end}
+		case "TRUE", "FALSE":
+			p.advance()
+			v := Value{Type: Boolean}
+			if kw == "TRUE" {
+				v.I = 1
+			}
+			return &node{kind: nLiteral, lit: v, pos: t.pos, end: t.end}
+		case "CASE":
+			return p.caseExpr()
+		case "CAST", "TRY_CAST":
+			p.advance()
+			p.expectOp("(")
+			x := p.expr()
+			p.expectKeyword("AS")
+			typ, _ := p.typeName()
+			end := p.expectOp(")").end
+			return &node{kind: nCast, typ: typ, args: []*node{x}, pos: t.pos, end: end}
+		case "TIMESTAMP", "DATE":
+			if p.peek.kind == tokString {
+				// A typed literal: TIMESTAMP '2024-01-01 00:00:00'.
+				p.advance()
+				s := p.advance()
+				typ, _ := ParseType(kw)
+				lit := &node{kind: nLiteral, lit: Value{Type: Varchar, S: s.text}, pos: s.pos, end: s.end}
+				return &node{kind: nCast, typ: typ, args: []*node{lit}, pos: t.pos, end: s.end, op: "literal"}
+			}
+		}
+		if isOp(p.peek, "(") {
+			return p.call()
+		}
+		if reserved[kw] {
+			p.failAt(t.pos, "unexpected keyword %s", kw)
+		}
+		return p.path()
+	}
+	p.failAt(t.pos, "expected an expression, found %s", describe(t))
+	return nil
+}
+
+func numberLiteral(text string) Value {
+	text = strings.ReplaceAll(text, "_", "")
+	if !strings.ContainsAny(text, ".eE") {
+		if i, err := strconv.ParseInt(text, 10, 64); err == nil {
+			return Value{Type: Int64, I: i}
+		}
+	}
+	f, _ := strconv.ParseFloat(text, 64) // the lexer admits only valid numbers; huge ones become ±Inf
+	return Value{Type: Double, F: f}
+}
+
+func (p *parser) path() *node {
+	t := p.advance()
+	n := &node{kind: nPath, pos: t.pos, end: t.end, path: []step{{key: t.text}}}
+	for {
+		switch {
+		case isOp(p.tok, "."):
+			p.advance()
+			k := p.tok
+			if k.kind != tokIdent && k.kind != tokQuoted {
+				p.failAt(k.pos, "expected a field name after '.', found %s", describe(k))
+			}
+			p.advance()
+			n.path = append(n.path, step{key: k.text})
+			n.end = k.end
+		case isOp(p.tok, "["):
+			p.advance()
+			k := p.tok
+			switch {
+			case k.kind == tokString:
+				p.advance()
+				n.path = append(n.path, step{key: k.text})
+			case k.kind == tokNumber || isOp(k, "-") && p.peek.kind == tokNumber:
+				neg := p.acceptOp("-")
+				num := p.advance()
+				i, err := strconv.Atoi(num.text)
+				if err != nil || i > 1<<20 {
+					p.failAt(num.pos, "array index must be a whole number, found %s", num.text)
+				}
+				if neg {
+					i = -i
+				}
+				n.path = append(n.path, step{index: i, isIndex: true})
+			default:
+				p.failAt(k.pos, "expected an array index or a 'key' in [], found %s", describe(k))
+			}
+			n.end = p.expectOp("]").end
+		default:
+			return n
+		}
+	}
+}
+
+func (p *parser) call() *node {
+	t := p.advance()
+	p.enter(t.pos)
+	defer p.leave()
+	p.expectOp("(")
+	n := &node{kind: nCall, name: strings.ToLower(t.text), pos: t.pos}
+	if isOp(p.tok, "*") {
+		p.failAt(p.tok.pos, "%s(*) is not supported: a transform works on one record at a time", t.text)
+	}
+	if !isOp(p.tok, ")") {
+		for {
+			n.args = append(n.args, p.expr())
+			if !p.acceptOp(",") {
+				break
+			}
+		}
+	}
+	n.end = p.expectOp(")").end
+	return n
+}
+
+func (p *parser) caseExpr() *node {
+	t := p.advance()
+	p.enter(t.pos)
+	defer p.leave()
+	n := &node{kind: nCase, pos: t.pos}
+	if !isKeyword(p.tok, "WHEN") {
+		n.operand = p.expr()
+	}
+	if !isKeyword(p.tok, "WHEN") {
+		p.failAt(p.tok.pos, "expected WHEN, found %s", describe(p.tok))
+	}
+	for p.acceptKeyword("WHEN") {
+		n.whens = append(n.whens, p.expr())
+		p.expectKeyword("THEN")
+		n.thens = append(n.thens, p.expr())
+	}
+	if p.acceptKeyword("ELSE") {
+		n.els = p.expr()
+	}
+	end := p.tok.end
+	p.expectKeyword("END")
+	n.end = end
+	return n
+}

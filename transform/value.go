@@ -1,0 +1,199 @@
+package transform
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+	"unsafe"
+
+	"github.com/valyala/fastjson"
+)
+
+// Type is the type of a value or of an output column.
+type Type uint8
+
+// The types of the language. Null is the type of NULL and, for a column, "not
+// declared: infer it from the data".
+const (
+	Null      Type = iota
+	Boolean        // true or false
+	Int32          // 32-bit signed integer
+	Int64          // 64-bit signed integer
+	Double         // IEEE 754 binary64
+	Varchar        // UTF-8 text
+	Timestamp      // microseconds since the Unix epoch, UTC
+	Date           // days since the Unix epoch
+	JSON           // JSON text: nested objects and arrays, or a JSON cast
+)
+
+var typeNames = [...]string{"NULL", "BOOLEAN", "INT32", "INT64", "DOUBLE", "VARCHAR", "TIMESTAMP", "DATE", "JSON"}
+
+func (t Type) String() string {
+	if int(t) < len(typeNames) {
+		return typeNames[t]
+	}
+	return "Type(" + strconv.Itoa(int(t)) + ")"
+}
+
+// typeAliases maps the names a DuckDB user may write to our types.
+var typeAliases = map[string]Type{
+	"BOOLEAN": Boolean, "BOOL": Boolean,
+	"INT32": Int32, "INT": Int32, "INTEGER": Int32, "INT4": Int32,
+	"INT64": Int64, "BIGINT": Int64, "INT8": Int64, "LONG": Int64,
+	"DOUBLE": Double, "FLOAT8": Double, "FLOAT64": Double,
+	"VARCHAR": Varchar, "TEXT": Varchar, "STRING": Varchar,
+	"TIMESTAMP": Timestamp, "TIMESTAMPTZ": Timestamp, "DATETIME": Timestamp,
+	"DATE": Date,
+	"JSON": JSON,
+}
+
+// ParseType returns the type named name (case-insensitive; DuckDB aliases
+// such as BIGINT and INTEGER are accepted).
+func ParseType(name string) (Type, bool) {
+	t, ok := typeAliases[strings.ToUpper(name)]
+	return t, ok
+}
+
+// Value is one value computed by a Program. Strings and JSON held by a Value
+// point into the parser's buffer or the State's scratch space: they are valid
+// until the next call to Eval with the same State or the next Parse of the
+// record, whichever comes first. Copy them to keep them longer.
+type Value struct {
+	Type Type
+	I    int64           // Boolean (0 or 1), Int32, Int64, Timestamp (µs), Date (days)
+	F    float64         // Double
+	S    string          // Varchar; for JSON, the text when J is nil
+	J    *fastjson.Value // JSON: the parsed object or array, when it came from the record
+}
+
+// IsNull reports whether v is SQL NULL.
+func (v Value) IsNull() bool { return v.Type == Null }
+
+// Bool returns v as a boolean; ok is false for NULL and non-booleans.
+func (v Value) Bool() (b, ok bool) { return v.I != 0, v.Type == Boolean }
+
+// AppendText appends v as text, the way a cast to VARCHAR renders it: numbers
+// in decimal, timestamps as "2006-01-02 15:04:05.999999", dates as
+// "2006-01-02", JSON as compact JSON text. NULL appends nothing.
+func (v Value) AppendText(dst []byte) []byte {
+	switch v.Type {
+	case Boolean:
+		if v.I != 0 {
+			return append(dst, "true"...)
+		}
+		return append(dst, "false"...)
+	case Int32, Int64:
+		return strconv.AppendInt(dst, v.I, 10)
+	case Double:
+		return appendDouble(dst, v.F)
+	case Varchar:
+		return append(dst, v.S...)
+	case Timestamp:
+		return appendTimestamp(dst, v.I, ' ', false)
+	case Date:
+		return appendDate(dst, v.I)
+	case JSON:
+		if v.J != nil {
+			return v.J.MarshalTo(dst)
+		}
+		return append(dst, v.S...)
+	}
+	return dst
+}
+
+// AppendJSON appends v as a JSON value: NULL as null, strings quoted,
+// timestamps as RFC 3339 strings in UTC, dates as "2006-01-02", JSON as is.
+// NaN and infinities, which JSON cannot hold, become null.
+func (v Value) AppendJSON(dst []byte) []byte {
+	switch v.Type {
+	case Null:
+		return append(dst, "null"...)
+	case Double:
+		if math.IsNaN(v.F) || math.IsInf(v.F, 0) {
+			return append(dst, "null"...)
+		}
+		return strconv.AppendFloat(dst, v.F, 'g', -1, 64)
+	case Varchar:
+		return AppendJSONString(dst, v.S)
+	case Timestamp:
+		dst = append(dst, '"')
+		dst = appendTimestamp(dst, v.I, 'T', true)
+		return append(dst, '"')
+	case Date:
+		dst = append(dst, '"')
+		dst = appendDate(dst, v.I)
+		return append(dst, '"')
+	}
+	return v.AppendText(dst)
+}
+
+// AppendJSONString appends s as a quoted JSON string. Invalid UTF-8 becomes
+// U+FFFD so that the output is always valid JSON.
+func AppendJSONString(dst []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		if c < utf8.RuneSelf {
+			dst = append(dst, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				dst = append(dst, '\\', c)
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+			i++
+			start = i
+			continue
+		}
+		i += n
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
+
+// appendDouble renders f the way DuckDB casts a DOUBLE to VARCHAR: integral
+// values keep a ".0", others use the shortest representation that reads back.
+func appendDouble(dst []byte, f float64) []byte {
+	switch {
+	case math.IsNaN(f):
+		return append(dst, "nan"...)
+	case math.IsInf(f, 1):
+		return append(dst, "inf"...)
+	case math.IsInf(f, -1):
+		return append(dst, "-inf"...)
+	case f == math.Trunc(f) && math.Abs(f) < 1e15:
+		dst = strconv.AppendFloat(dst, f, 'f', -1, 64)
+		return append(dst, ".0"...)
+	}
+	return strconv.AppendFloat(dst, f, 'g', -1, 64)
+}
+
+// b2s views b as a string without copying; b must not change while the string
+// is in use (see the lifetime rules on Value).
+func b2s(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
