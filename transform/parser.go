@@ -476,10 +476,9 @@ func (p *parser) primary() *node {
 		if isOp(p.peek, "(") {
 			return p.call()
 		}
-		if reserved[kw] {
-			p.failAt(t.pos, "unexpected keyword %s", kw)
+		if !reserved[kw] {
+			return p.path()
 		}
-		return p.path()
 	}
 	p.failAt(t.pos, "expected an expression, found %s", describe(t))
 	return nil
