@@ -33,14 +33,34 @@ func (st *State) fromJSON(v *fastjson.Value) Value {
 }
 
 // parseNumber reads JSON number text: integral and within int64 → INT64,
-// otherwise DOUBLE.
+// otherwise DOUBLE. Integers, the common case, are read in one pass.
 func parseNumber(s string) Value {
-	if !strings.ContainsAny(s, ".eEnN") {
-		if i := fastfloat.ParseInt64BestEffort(s); i != 0 || s == "0" || s == "-0" {
-			return Value{Type: Int64, I: i}
-		}
+	i, neg := 0, false
+	if len(s) > 0 && s[0] == '-' {
+		i, neg = 1, true
 	}
-	return Value{Type: Double, F: fastfloat.ParseBestEffort(s)}
+	if len(s)-i > 18 {
+		// Might not fit: let strconv judge (it allocates only when it fails).
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return Value{Type: Int64, I: n}
+		}
+		return Value{Type: Double, F: fastfloat.ParseBestEffort(s)}
+	}
+	if i == len(s) {
+		return Value{Type: Double, F: fastfloat.ParseBestEffort(s)}
+	}
+	var n int64
+	for ; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return Value{Type: Double, F: fastfloat.ParseBestEffort(s)}
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if neg {
+		n = -n
+	}
+	return Value{Type: Int64, I: n}
 }
 
 // text returns v rendered as text (see Value.AppendText), in the scratch space

@@ -55,7 +55,9 @@ func (p *Program) HasStar() bool {
 	return false
 }
 
-// Field is a named output value.
+// Field is a named output value. Like the Value, the Name of a field that *
+// produced points into the parser's buffer: clone it (strings.Clone) before
+// keeping it past the next Parse, for example as a map key.
 type Field struct {
 	Name  string
 	Value Value

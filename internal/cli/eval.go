@@ -145,13 +145,9 @@ func readLine(br *bufio.Reader, max int) (line []byte, tooLong bool, err error) 
 }
 
 func (e *evaluator) line(name string, lineNo int, line []byte) error {
-	rec, err := e.parser.ParseBytes(line)
+	rec, err := transform.ParseRecord(&e.parser, line)
 	if err != nil {
 		e.malformed(name, lineNo, err.Error())
-		return nil
-	}
-	if rec.Type() != fastjson.TypeObject {
-		e.malformed(name, lineNo, "not a JSON object: "+rec.Type().String())
 		return nil
 	}
 	if !e.prog.Eval(e.st, rec) {
