@@ -98,8 +98,8 @@ func (e *evaluator) run(ctx context.Context, name string, r io.Reader) error {
 		if err != nil && err != io.EOF {
 			return fmt.Errorf("eval: read %s: %w", name, err)
 		}
-		if len(line) > 0 || tooLong {
-			lineNo++
+		if err == nil || len(line) > 0 || tooLong {
+			lineNo++ // physical line numbers, blank lines included, so that people can find them
 		}
 		if lineNo == 1 {
 			line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf")) // a UTF-8 byte order mark
