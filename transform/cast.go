@@ -1,12 +1,12 @@
 package transform
 
 import (
+	"errors"
 	"math"
 	"strconv"
 	"strings"
 
 	"github.com/valyala/fastjson"
-	"github.com/valyala/fastjson/fastfloat"
 )
 
 // fromJSON turns a JSON value of the record into a Value: objects and arrays
@@ -44,16 +44,16 @@ func parseNumber(s string) Value {
 		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
 			return Value{Type: Int64, I: n}
 		}
-		return Value{Type: Double, F: fastfloat.ParseBestEffort(s)}
+		return parseDouble(s)
 	}
 	if i == len(s) {
-		return Value{Type: Double, F: fastfloat.ParseBestEffort(s)}
+		return parseDouble(s)
 	}
 	var n int64
 	for ; i < len(s); i++ {
 		c := s[i]
 		if c < '0' || c > '9' {
-			return Value{Type: Double, F: fastfloat.ParseBestEffort(s)}
+			return parseDouble(s)
 		}
 		n = n*10 + int64(c-'0')
 	}
@@ -61,6 +61,16 @@ func parseNumber(s string) Value {
 		n = -n
 	}
 	return Value{Type: Int64, I: n}
+}
+
+// parseDouble reads a JSON number exactly (strconv rounds once, correctly;
+// fastfloat's fast path can be an ulp off for numbers with exponents).
+func parseDouble(s string) Value {
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil && !errors.Is(err, strconv.ErrRange) {
+		return Value{} // not reached for validated JSON
+	}
+	return Value{Type: Double, F: f}
 }
 
 // text returns v rendered as text (see Value.AppendText), in the scratch space
@@ -113,7 +123,8 @@ func (st *State) convert(v Value, t Type) (Value, bool) {
 		case Boolean, Int32, Int64:
 			i = v.I
 		case Double:
-			f := math.Round(v.F) // DuckDB rounds half away from zero
+			// DuckDB rounds a DOUBLE half to even (2.5 → 2) …
+			f := math.RoundToEven(v.F)
 			if !(f >= -9.223372036854775808e18 && f < 9.223372036854775808e18) {
 				return Value{}, false
 			}
@@ -122,11 +133,13 @@ func (st *State) convert(v Value, t Type) (Value, bool) {
 			s := strings.TrimSpace(v.S)
 			n, err := strconv.ParseInt(s, 10, 64)
 			if err != nil {
+				// … but decimal text half away from zero ('2.5' → 3).
 				f, ferr := strconv.ParseFloat(s, 64)
-				if ferr != nil || strings.ContainsAny(s, "nNiI") {
+				f = math.Round(f)
+				if ferr != nil || strings.ContainsAny(s, "nNiI") || !(f >= -9.223372036854775808e18 && f < 9.223372036854775808e18) {
 					return Value{}, false
 				}
-				return st.convert(Value{Type: Double, F: f}, t)
+				n = int64(f)
 			}
 			i = n
 		default:

@@ -179,7 +179,8 @@ func TestEval(t *testing.T) {
 	v("n * neg", `-294`)
 	v("n / 8", `5.25`)
 	v("n // 8", `5`)
-	v("neg // 2", `-4`)
+	v("neg // 2", `-3`)
+	v("f // 2", `1`)
 	v("n % 5", `2`)
 	v("neg % 5", `-2`)
 	v("f * 2", `5`)
@@ -213,8 +214,10 @@ func TestEval(t *testing.T) {
 
 	// Casts, TRY semantics.
 	v("n::VARCHAR", `"42"`)
-	v("f::INT64", `3`)
-	v("-2.5::INT64", `-3`)
+	v("f::INT64", `2`) // half to even, as DuckDB rounds a DOUBLE
+	v("(f + 1)::INT64", `4`)
+	v("'2.5'::INT64", `3`) // half away from zero, as DuckDB rounds text
+	v("-2.5::INT64", `-2`)
 	v("neg::DOUBLE", `-7`)
 	v("numstr::INT32", `12`)
 	v("fstr::INT64", `4`)
@@ -249,6 +252,11 @@ func TestEval(t *testing.T) {
 	v("nul::INT64", `null`)
 	v("f::VARCHAR", `"2.5"`)
 	v("n::DOUBLE::VARCHAR", `"42.0"`)
+	v("1234567.5::VARCHAR", `"1234567.5"`)
+	v("1e16::VARCHAR", `"1e+16"`)
+	v("0.0001::VARCHAR", `"0.0001"`)
+	v("0.00001234::VARCHAR", `"1.234e-05"`)
+	v("(0.0 - 0.0)::VARCHAR", `"0.0"`)
 
 	// Functions.
 	v("lower(s)", `"hello"`)
@@ -265,6 +273,10 @@ func TestEval(t *testing.T) {
 	v("substr(s, 0, 2)", `"H"`)
 	v("substr(u, 2, 2)", `"nï"`)
 	v("substr(s, 10)", `""`)
+	v("substr(s, -6, 3)", `"He"`)
+	v("substr(s, -8, 3)", `""`)
+	v("substr(s, 7, -3)", `"lo"`)
+	v("substr(s, 2, -1)", `"H"`)
 	v("substring(s, 1, 1)", `"H"`)
 	v("trim(sp)", `"pad"`)
 	v("ltrim(sp)", `"pad  "`)
@@ -295,6 +307,7 @@ func TestEval(t *testing.T) {
 	v("epoch_ms(ts::TIMESTAMP)", `1714552200000`)
 	v("epoch_ms(epms)", `"2024-05-01T08:00:00.123Z"`)
 	v("epoch_ms('1970-01-01T00:00:00.001Z')", `1`)
+	v("epoch_ms(TIMESTAMP '1969-12-31 23:59:59.9995')", `0`)
 	v("now()", `"2024-05-01T12:00:00Z"`)
 	v("now() > ts::TIMESTAMP", `true`)
 	v("abs(neg)", `7`)

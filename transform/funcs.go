@@ -149,45 +149,41 @@ func buildLength(_ *compiler, _ *node, args []compiled) expr {
 
 // buildSubstr follows DuckDB's substring: 1-based character positions, a
 // negative start counts from the end, start 0 lies just before the first
-// character, a negative length takes characters before start.
+// character, a negative length takes the characters before start. The range
+// is computed first and clamped to the string last.
 func buildSubstr(_ *compiler, _ *node, args []compiled) expr {
 	a, b := args[0].fn, args[1].fn
 	var l expr
 	if len(args) == 3 {
 		l = args[2].fn
 	}
+	const far = 1 << 40 // beyond any string; keeps start+length from overflowing
 	return func(st *State, rec *fastjson.Value) Value {
 		v, off := a(st, rec), st.integer(b(st, rec))
 		if v.Type == Null || off.Type == Null {
 			return Value{}
 		}
-		s := st.text(v)
-		size := int64(utf8.RuneCountInString(s))
-		length := int64(math.MaxInt64 / 2)
+		length := int64(far)
 		if l != nil {
 			n := st.integer(l(st, rec))
 			if n.Type == Null {
 				return Value{}
 			}
-			length = n.I
+			length = max(min(n.I, far), -far)
 		}
-		var start, end int64
-		switch {
-		case length == 0:
+		s := st.text(v)
+		size := int64(utf8.RuneCountInString(s))
+		start := max(min(off.I, far), -far) - 1
+		if off.I < 0 {
+			start = size + off.I
+		}
+		end := start + length
+		if length < 0 {
+			start, end = end, start
+		}
+		start, end = max(start, 0), min(end, size)
+		if start >= end {
 			return Value{Type: Varchar}
-		case off.I > 0:
-			start = min(size, off.I-1)
-		case off.I < 0:
-			start = max(size+off.I, 0)
-		default:
-			if length--; length <= 0 {
-				return Value{Type: Varchar}
-			}
-		}
-		if length > 0 {
-			end = min(size, start+length)
-		} else {
-			end, start = start, max(0, start+length)
 		}
 		return Value{Type: Varchar, S: runeSlice(s, start, end)}
 	}
@@ -408,7 +404,7 @@ func buildEpochMs(_ *compiler, _ *node, args []compiled) expr {
 			return st.integer(Value{Type: Double, F: v.F * 1000})
 		}
 		if us, ok := st.timestamp(v); ok {
-			return Value{Type: Int64, I: floorDiv(us, 1000)}
+			return Value{Type: Int64, I: us / 1000} // truncated, as DuckDB does
 		}
 		return Value{}
 	}

@@ -120,7 +120,7 @@ func arith(op string, a, b Value) Value {
 			if y == 0 {
 				return Value{}
 			}
-			r = math.Floor(x / y)
+			r = math.Trunc(x / y)
 		case "%":
 			if y == 0 {
 				return Value{}
@@ -154,10 +154,7 @@ func arith(op string, a, b Value) Value {
 		if y == 0 || (x == math.MinInt64 && y == -1) {
 			return Value{}
 		}
-		r = x / y
-		if (x%y != 0) && ((x < 0) != (y < 0)) {
-			r-- // floor, as DuckDB's // does
-		}
+		r = x / y // truncated toward zero, as DuckDB's // does
 	case "%":
 		if y == 0 {
 			return Value{}

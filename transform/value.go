@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"bytes"
 	"math"
 	"strconv"
 	"strings"
@@ -172,21 +173,27 @@ func AppendJSONString(dst []byte, s string) []byte {
 	return append(dst, '"')
 }
 
-// appendDouble renders f the way DuckDB casts a DOUBLE to VARCHAR: integral
-// values keep a ".0", others use the shortest representation that reads back.
+// appendDouble renders f the way DuckDB casts a DOUBLE to VARCHAR: the
+// shortest text that reads back, in fixed notation for 1e-4 <= |f| < 1e16
+// (integral values keep a ".0"), otherwise in scientific notation (1e+16,
+// 1.234e-05).
 func appendDouble(dst []byte, f float64) []byte {
-	switch {
+	switch a := math.Abs(f); {
 	case math.IsNaN(f):
 		return append(dst, "nan"...)
 	case math.IsInf(f, 1):
 		return append(dst, "inf"...)
 	case math.IsInf(f, -1):
 		return append(dst, "-inf"...)
-	case f == math.Trunc(f) && math.Abs(f) < 1e15:
-		dst = strconv.AppendFloat(dst, f, 'f', -1, 64)
-		return append(dst, ".0"...)
+	case a != 0 && (a < 1e-4 || a >= 1e16):
+		return strconv.AppendFloat(dst, f, 'e', -1, 64)
 	}
-	return strconv.AppendFloat(dst, f, 'g', -1, 64)
+	n := len(dst)
+	dst = strconv.AppendFloat(dst, f, 'f', -1, 64)
+	if !bytes.ContainsRune(dst[n:], '.') {
+		dst = append(dst, ".0"...)
+	}
+	return dst
 }
 
 // b2s views b as a string without copying; b must not change while the string
