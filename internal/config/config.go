@@ -1,0 +1,228 @@
+// Package config reads datatap's settings from the environment once, into a
+// typed Config, and validates them with errors that name the variable. Nothing
+// else in datatap reads the environment.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/datatap/datatap/transform"
+)
+
+// Config is every TAP_* setting. See README.md for what each one does.
+type Config struct {
+	Transform     string        // TAP_TRANSFORM: the statement
+	Bucket        string        // TAP_BUCKET: S3 bucket; empty means Dir
+	Dir           string        // TAP_DIR: local output folder when Bucket is empty
+	Prefix        string        // TAP_PREFIX: object key prefix, strftime (UTC)
+	ErrorsPrefix  string        // TAP_ERRORS_PREFIX: where rejected lines go
+	FlushBytes    int64         // TAP_FLUSH_BYTES: flush when the segment is this big
+	FlushAge      time.Duration // TAP_FLUSH_AGE: flush when the oldest row is this old
+	SpoolDir      string        // TAP_SPOOL_DIR: segment files
+	SpoolMaxBytes int64         // TAP_SPOOL_MAX_BYTES: 429 above this
+	MaxBodyBytes  int64         // TAP_MAX_BODY_BYTES: decoded body cap (413 above)
+	MaxLineBytes  int64         // TAP_MAX_LINE_BYTES: longer lines are rejected, not parsed
+	Sync          bool          // TAP_SYNC: flush before replying
+	Auth          string        // TAP_AUTH: jwt, iam or none; empty picks the mode's default
+	Addr          string        // TAP_ADDR: serve's listen address
+
+	// Program is Transform compiled, set by Validate.
+	Program *transform.Program
+}
+
+// Default returns the settings used when no variable is set.
+func Default() Config {
+	return Config{
+		Transform:     "SELECT *",
+		Dir:           "./data",
+		Prefix:        "datataps/year=%Y/month=%m/day=%d/hour=%H/",
+		ErrorsPrefix:  "datataps-errors/year=%Y/month=%m/day=%d/hour=%H/",
+		FlushBytes:    10 << 20,
+		FlushAge:      60 * time.Second,
+		SpoolDir:      "/tmp/datatap",
+		SpoolMaxBytes: 384 << 20,
+		MaxBodyBytes:  6 << 20,
+		MaxLineBytes:  1 << 20,
+		Addr:          "127.0.0.1:8080",
+	}
+}
+
+// Error is a bad setting: which variable, its value, and what is wrong.
+type Error struct {
+	Var   string
+	Value string
+	Err   error
+}
+
+func (e *Error) Error() string {
+	if e.Value == "" {
+		return fmt.Sprintf("%s: %v", e.Var, e.Err)
+	}
+	return fmt.Sprintf("%s=%q: %v", e.Var, e.Value, e.Err)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// FromEnv is Default, then Parse of the environment, then Validate.
+func FromEnv() (Config, error) { return Load(os.LookupEnv) }
+
+// Load is FromEnv with a lookup function, for tests.
+func Load(lookup func(string) (string, bool)) (Config, error) {
+	c := Default()
+	if err := c.Parse(lookup); err != nil {
+		return c, err
+	}
+	return c, c.Validate()
+}
+
+// Parse overrides c with every variable that is set, converting types. It
+// reports every bad variable, not only the first.
+func (c *Config) Parse(lookup func(string) (string, bool)) error {
+	var errs []error
+	str := func(name string, dst *string) {
+		if v, ok := lookup(name); ok {
+			*dst = v
+		}
+	}
+	size := func(name string, dst *int64) {
+		if v, ok := lookup(name); ok {
+			n, err := ParseSize(v)
+			if err != nil {
+				errs = append(errs, &Error{name, v, err})
+				return
+			}
+			*dst = n
+		}
+	}
+	str("TAP_TRANSFORM", &c.Transform)
+	str("TAP_BUCKET", &c.Bucket)
+	str("TAP_DIR", &c.Dir)
+	str("TAP_PREFIX", &c.Prefix)
+	str("TAP_ERRORS_PREFIX", &c.ErrorsPrefix)
+	str("TAP_SPOOL_DIR", &c.SpoolDir)
+	str("TAP_AUTH", &c.Auth)
+	str("TAP_ADDR", &c.Addr)
+	size("TAP_FLUSH_BYTES", &c.FlushBytes)
+	size("TAP_SPOOL_MAX_BYTES", &c.SpoolMaxBytes)
+	size("TAP_MAX_BODY_BYTES", &c.MaxBodyBytes)
+	size("TAP_MAX_LINE_BYTES", &c.MaxLineBytes)
+	if v, ok := lookup("TAP_FLUSH_AGE"); ok {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			errs = append(errs, &Error{"TAP_FLUSH_AGE", v, errors.New("not a duration (examples: 60s, 5m, 1h)")})
+		} else {
+			c.FlushAge = d
+		}
+	}
+	if v, ok := lookup("TAP_SYNC"); ok {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, &Error{"TAP_SYNC", v, errors.New("not a boolean (true or false)")})
+		} else {
+			c.Sync = b
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Validate checks the settings together and compiles the transform.
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(name, value string, format string, args ...any) {
+		errs = append(errs, &Error{name, value, fmt.Errorf(format, args...)})
+	}
+	prog, err := transform.Compile(c.Transform)
+	if err != nil {
+		errs = append(errs, &Error{Var: "TAP_TRANSFORM", Err: err})
+	}
+	c.Program = prog
+	if c.Bucket == "" && strings.TrimSpace(c.Dir) == "" {
+		bad("TAP_DIR", c.Dir, "must name a folder when TAP_BUCKET is not set")
+	}
+	for name, p := range map[string]string{"TAP_PREFIX": c.Prefix, "TAP_ERRORS_PREFIX": c.ErrorsPrefix} {
+		if err := checkPrefix(p); err != nil {
+			bad(name, p, "%v", err)
+		}
+	}
+	if c.Prefix == c.ErrorsPrefix {
+		bad("TAP_ERRORS_PREFIX", c.ErrorsPrefix, "must differ from TAP_PREFIX, or error files would mix with Parquet files")
+	}
+	positive := func(name string, v int64) {
+		if v <= 0 {
+			bad(name, strconv.FormatInt(v, 10), "must be positive")
+		}
+	}
+	positive("TAP_FLUSH_BYTES", c.FlushBytes)
+	positive("TAP_SPOOL_MAX_BYTES", c.SpoolMaxBytes)
+	positive("TAP_MAX_BODY_BYTES", c.MaxBodyBytes)
+	positive("TAP_MAX_LINE_BYTES", c.MaxLineBytes)
+	if c.FlushAge <= 0 {
+		bad("TAP_FLUSH_AGE", c.FlushAge.String(), "must be positive")
+	}
+	if c.SpoolMaxBytes < c.FlushBytes {
+		bad("TAP_SPOOL_MAX_BYTES", strconv.FormatInt(c.SpoolMaxBytes, 10), "must be at least TAP_FLUSH_BYTES (%d)", c.FlushBytes)
+	}
+	if c.SpoolDir == "" {
+		bad("TAP_SPOOL_DIR", c.SpoolDir, "must name a folder")
+	}
+	switch c.Auth {
+	case "", "none", "jwt", "iam":
+	default:
+		bad("TAP_AUTH", c.Auth, "must be jwt, iam or none")
+	}
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		bad("TAP_ADDR", c.Addr, "not host:port")
+	}
+	return errors.Join(errs...)
+}
+
+// checkPrefix accepts an object key prefix: relative, no "..", strftime verbs
+// among %Y %m %d %H %M %S %j %%.
+func checkPrefix(p string) error {
+	if strings.HasPrefix(p, "/") {
+		return errors.New("must not start with /")
+	}
+	for _, seg := range strings.Split(p, "/") {
+		if seg == ".." || seg == "." {
+			return errors.New("must not contain . or .. segments")
+		}
+	}
+	for i := 0; i < len(p); i++ {
+		if p[i] != '%' {
+			continue
+		}
+		if i+1 == len(p) || !strings.ContainsRune("YmdHMSj%", rune(p[i+1])) {
+			return fmt.Errorf("unknown strftime verb at byte %d (use %%Y %%m %%d %%H %%M %%S %%j %%%%)", i)
+		}
+		i++
+	}
+	return nil
+}
+
+// ParseSize reads a byte count: plain bytes ("10485760"), or a number with a
+// unit: KiB MiB GiB (powers of 1024; K M G too), KB MB GB (powers of 1000), B.
+func ParseSize(s string) (int64, error) {
+	t := strings.TrimSpace(s)
+	i := 0
+	for i < len(t) && (t[i] >= '0' && t[i] <= '9' || t[i] == '.') {
+		i++
+	}
+	num, unit := t[:i], strings.TrimSpace(t[i:])
+	mult := map[string]float64{
+		"": 1, "B": 1,
+		"K": 1 << 10, "KIB": 1 << 10, "KB": 1e3,
+		"M": 1 << 20, "MIB": 1 << 20, "MB": 1e6,
+		"G": 1 << 30, "GIB": 1 << 30, "GB": 1e9,
+	}[strings.ToUpper(unit)]
+	f, err := strconv.ParseFloat(num, 64)
+	if err != nil || mult == 0 || f*mult >= 1<<62 {
+		return 0, errors.New("not a size (examples: 10485760, 10MiB, 512KiB)")
+	}
+	return int64(f * mult), nil
+}
