@@ -1,0 +1,19 @@
+// Package spool keeps accepted rows on local disk until they are flushed to
+// the object store.
+//
+// Rows are appended to the current segment, a file in the spool directory:
+//
+//	<id>.open    being appended to by this process
+//	<id>.seg     sealed: complete, waiting for a flush
+//
+// A segment is a sequence of frames. A frame is a little-endian uint32
+// payload length, the CRC-32C of the payload, then the payload. The first
+// frame is the segment's header (JSON: what the rows mean); each later frame
+// is one batch, the rows and rejected lines of one request, written with one
+// write call. A batch is acknowledged only after its write returned, so a
+// process killed mid-write leaves at most one torn frame at the end of the
+// file: recovery finds the last frame whose length and CRC check out, cuts
+// the file there and seals it. Nothing acknowledged is lost; nothing torn is
+// half-read. There is no fsync: on Lambda the disk dies with the VM, and
+// locally the page cache survives a process crash.
+package spool

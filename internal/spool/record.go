@@ -1,0 +1,282 @@
+package spool
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/datatap/datatap/transform"
+)
+
+// Header says what the rows of a segment mean, so that a segment can be
+// flushed by a process whose transform differs (a restart after a change, or
+// the extension).
+type Header struct {
+	Version    int       `json:"version"`
+	ID         string    `json:"id"`
+	Created    time.Time `json:"created"`
+	Statement  string    `json:"statement"`
+	Columns    []Column  `json:"columns"`    // the statement's explicit columns, in order
+	Partitions []string  `json:"partitions"` // PARTITION BY names, in order
+}
+
+// Column is an explicit output column and its declared type ("NULL": infer).
+type Column struct {
+	Name string `json:"name"`
+	Type string `json:"type"`
+}
+
+// HeaderFor describes the rows that prog produces.
+func HeaderFor(prog *transform.Program) Header {
+	h := Header{Version: 1, Statement: prog.Source()}
+	for _, c := range prog.Columns() {
+		if !c.Star {
+			h.Columns = append(h.Columns, Column{Name: c.Name, Type: c.Type.String()})
+		}
+	}
+	for _, c := range prog.Partitions() {
+		h.Partitions = append(h.Partitions, c.Name)
+	}
+	return h
+}
+
+// Record kinds.
+const (
+	KindRow      = 'R' // a row that passed the transform
+	KindRejected = 'E' // a line that could not be used, with the reason
+)
+
+// Batch encodes the records of one request, to be appended as one frame.
+type Batch struct {
+	buf       []byte
+	scratch   []byte
+	prog      *transform.Program
+	nExplicit int
+	// Rows and Rejected count what was added since the last Reset.
+	Rows, Rejected int
+}
+
+// NewBatch returns an empty batch for rows produced by prog.
+func NewBatch(prog *transform.Program) *Batch {
+	b := &Batch{prog: prog}
+	for _, c := range prog.Columns() {
+		if !c.Star {
+			b.nExplicit++
+		}
+	}
+	return b
+}
+
+// Reset empties the batch, keeping its memory.
+func (b *Batch) Reset() { b.buf, b.Rows, b.Rejected = b.buf[:0], 0, 0 }
+
+// Len is the encoded size of the batch.
+func (b *Batch) Len() int { return len(b.buf) }
+
+// AddRow encodes the current row of a State: its fields in order (explicit
+// columns by index, fields that * produced by name) and its partition values.
+func (b *Batch) AddRow(row, partition []transform.Field) {
+	b.buf = append(b.buf, KindRow)
+	b.buf = binary.AppendUvarint(b.buf, uint64(len(partition)))
+	for _, f := range partition {
+		b.appendValue(f.Value)
+	}
+	b.buf = binary.AppendUvarint(b.buf, uint64(len(row)))
+	nStar := len(row) - b.nExplicit
+	i, explicit := 0, 0
+	for _, c := range b.prog.Columns() {
+		if c.Star {
+			for k := 0; k < nStar; k++ {
+				b.buf = append(b.buf, 0)
+				b.buf = binary.AppendUvarint(b.buf, uint64(len(row[i].Name)))
+				b.buf = append(b.buf, row[i].Name...)
+				b.appendValue(row[i].Value)
+				i++
+			}
+			continue
+		}
+		explicit++
+		b.buf = binary.AppendUvarint(b.buf, uint64(explicit))
+		b.appendValue(row[i].Value)
+		i++
+	}
+	b.Rows++
+}
+
+// AddRejected records a line that was not used: at most maxLine bytes of it,
+// why, and when.
+func (b *Batch) AddRejected(line []byte, reason string, at time.Time, maxLine int) {
+	if len(line) > maxLine {
+		line = line[:maxLine]
+	}
+	b.buf = append(b.buf, KindRejected)
+	b.buf = binary.AppendVarint(b.buf, at.UnixMicro())
+	b.buf = binary.AppendUvarint(b.buf, uint64(len(reason)))
+	b.buf = append(b.buf, reason...)
+	b.buf = binary.AppendUvarint(b.buf, uint64(len(line)))
+	b.buf = append(b.buf, line...)
+	b.Rejected++
+}
+
+func (b *Batch) appendValue(v transform.Value) {
+	b.buf = append(b.buf, byte(v.Type))
+	switch v.Type {
+	case transform.Boolean:
+		b.buf = append(b.buf, byte(v.I))
+	case transform.Int32, transform.Int64, transform.Timestamp, transform.Date:
+		b.buf = binary.AppendVarint(b.buf, v.I)
+	case transform.Double:
+		b.buf = binary.LittleEndian.AppendUint64(b.buf, math.Float64bits(v.F))
+	case transform.Varchar:
+		b.buf = binary.AppendUvarint(b.buf, uint64(len(v.S)))
+		b.buf = append(b.buf, v.S...)
+	case transform.JSON:
+		b.scratch = v.AppendText(b.scratch[:0])
+		b.buf = binary.AppendUvarint(b.buf, uint64(len(b.scratch)))
+		b.buf = append(b.buf, b.scratch...)
+	}
+}
+
+// Field is a decoded output field. Name and string values point into the
+// reader's buffer: valid until the next call to Next.
+type Field struct {
+	Name  string
+	Value transform.Value
+}
+
+// Record is one decoded record.
+type Record struct {
+	Kind byte
+	// Row: fields in order, and the partition values.
+	Fields    []Field
+	Partition []transform.Value
+	// Rejected: when, why, and the line (capped).
+	Time   time.Time
+	Reason string
+	Line   []byte
+	// Raw is the record's encoding, for copying it to another segment.
+	Raw []byte
+}
+
+var errCorrupt = errors.New("spool: corrupt record")
+
+// decodeRecord decodes the record at the start of p and returns the rest.
+// columns maps explicit column indexes to names.
+func decodeRecord(p []byte, columns []string, rec *Record) ([]byte, error) {
+	d := decoder{p: p}
+	rec.Kind = d.byte()
+	rec.Fields, rec.Partition = rec.Fields[:0], rec.Partition[:0]
+	switch rec.Kind {
+	case KindRow:
+		n := d.uvarint()
+		for i := uint64(0); i < n && d.err == nil; i++ {
+			rec.Partition = append(rec.Partition, d.value())
+		}
+		n = d.uvarint()
+		for i := uint64(0); i < n && d.err == nil; i++ {
+			var f Field
+			ref := d.uvarint()
+			switch {
+			case ref == 0:
+				f.Name = d.str()
+			case ref <= uint64(len(columns)):
+				f.Name = columns[ref-1]
+			default:
+				d.fail()
+			}
+			f.Value = d.value()
+			rec.Fields = append(rec.Fields, f)
+		}
+	case KindRejected:
+		rec.Time = time.UnixMicro(d.varint()).UTC()
+		rec.Reason = d.str()
+		rec.Line = []byte(d.str())
+	default:
+		d.fail()
+	}
+	if d.err != nil {
+		return nil, fmt.Errorf("%w (kind %q)", errCorrupt, rec.Kind)
+	}
+	rec.Raw = p[:len(p)-len(d.p)]
+	return d.p, nil
+}
+
+// decoder reads the encoding Batch writes; the first error sticks and every
+// later read returns zero values.
+type decoder struct {
+	p   []byte
+	err error
+}
+
+func (d *decoder) fail() {
+	if d.err == nil {
+		d.err = errCorrupt
+	}
+	d.p = nil
+}
+
+func (d *decoder) byte() byte {
+	if len(d.p) < 1 {
+		d.fail()
+		return 0
+	}
+	c := d.p[0]
+	d.p = d.p[1:]
+	return c
+}
+
+func (d *decoder) uvarint() uint64 {
+	v, n := binary.Uvarint(d.p)
+	if n <= 0 {
+		d.fail()
+		return 0
+	}
+	d.p = d.p[n:]
+	return v
+}
+
+func (d *decoder) varint() int64 {
+	v, n := binary.Varint(d.p)
+	if n <= 0 {
+		d.fail()
+		return 0
+	}
+	d.p = d.p[n:]
+	return v
+}
+
+func (d *decoder) str() string {
+	n := d.uvarint()
+	if n > uint64(len(d.p)) {
+		d.fail()
+		return ""
+	}
+	s := b2s(d.p[:n])
+	d.p = d.p[n:]
+	return s
+}
+
+func (d *decoder) value() transform.Value {
+	v := transform.Value{Type: transform.Type(d.byte())}
+	switch v.Type {
+	case transform.Null:
+	case transform.Boolean:
+		v.I = int64(d.byte() & 1)
+	case transform.Int32, transform.Int64, transform.Timestamp, transform.Date:
+		v.I = d.varint()
+	case transform.Double:
+		if len(d.p) < 8 {
+			d.fail()
+			break
+		}
+		v.F = math.Float64frombits(binary.LittleEndian.Uint64(d.p))
+		d.p = d.p[8:]
+	case transform.Varchar, transform.JSON:
+		v.S = d.str()
+	default:
+		d.fail()
+	}
+	return v
+}

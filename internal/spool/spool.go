@@ -1,0 +1,353 @@
+package spool
+
+import (
+	"bufio"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+	"unsafe"
+
+	"github.com/datatap/datatap/transform"
+)
+
+// File name extensions of segments.
+const (
+	ExtOpen   = ".open" // being appended to
+	ExtSealed = ".seg"  // complete, waiting for a flush
+)
+
+// ErrFull is returned by Append when the spool holds its maximum: the caller
+// answers 429 and the sender retries later.
+var ErrFull = errors.New("spool: full")
+
+// Spool is the directory of segments. Its methods are safe for concurrent use.
+type Spool struct {
+	dir      string
+	maxBytes int64
+	header   Header
+	now      func() time.Time
+
+	mu    sync.Mutex
+	cur   *segment // the open segment, nil until the first Append
+	total int64    // bytes of every segment in dir
+}
+
+// Stats describes the spool at one moment.
+type Stats struct {
+	OpenBytes   int64     // size of the open segment (0 when none)
+	OpenCreated time.Time // when the open segment was started
+	TotalBytes  int64     // every segment, open and sealed
+}
+
+// Open opens the spool in dir, creating it if needed, and recovers segments
+// that an earlier process left open: each is cut after its last whole frame
+// and sealed. Rows will be described by header (see HeaderFor).
+func Open(dir string, header Header, maxBytes int64) (*Spool, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("spool: %w", err)
+	}
+	s := &Spool{dir: dir, maxBytes: maxBytes, header: header, now: time.Now}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("spool: %w", err)
+	}
+	for _, e := range entries {
+		path := filepath.Join(dir, e.Name())
+		switch filepath.Ext(e.Name()) {
+		case ExtOpen:
+			if _, err := Recover(path); err != nil {
+				return nil, err
+			}
+		case ExtSealed:
+		default:
+			continue
+		}
+	}
+	if s.total, err = s.diskBytes(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Spool) diskBytes() (int64, error) {
+	var total int64
+	err := filepath.WalkDir(s.dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if ext := filepath.Ext(path); !d.IsDir() && (ext == ExtOpen || ext == ExtSealed) {
+			if info, err := d.Info(); err == nil {
+				total += info.Size()
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("spool: %w", err)
+	}
+	return total, nil
+}
+
+// Recover makes the segment at path whole and sealed: it keeps every frame
+// that reads back intact, cuts the torn tail, and renames .open to .seg. A
+// segment whose header is torn held no data and is removed. It returns the
+// sealed path ("" when removed).
+func Recover(path string) (string, error) {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return "", fmt.Errorf("spool: recover %s: %w", path, err)
+	}
+	fr := frameReader{r: bufio.NewReaderSize(f, 256<<10)}
+	good := int64(0)
+	for {
+		_, err := fr.next()
+		if err != nil {
+			if err != io.EOF && !errors.Is(err, errTorn) {
+				f.Close()
+				return "", fmt.Errorf("spool: recover %s: %w", path, err)
+			}
+			break
+		}
+		good = fr.off
+	}
+	if good == 0 {
+		f.Close()
+		return "", os.Remove(path)
+	}
+	if err := f.Truncate(good); err != nil {
+		f.Close()
+		return "", fmt.Errorf("spool: recover %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return "", fmt.Errorf("spool: recover %s: %w", path, err)
+	}
+	sealed := strings.TrimSuffix(path, ExtOpen) + ExtSealed
+	if err := os.Rename(path, sealed); err != nil {
+		return "", fmt.Errorf("spool: recover %s: %w", path, err)
+	}
+	return sealed, nil
+}
+
+// Append writes one batch as one frame to the open segment, starting a
+// segment if there is none. When it returns nil the batch is in the spool.
+func (s *Spool) Append(b *Batch) error {
+	if b.Len() == 0 {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	size := int64(b.Len() + frameHeader)
+	if s.total+size > s.maxBytes {
+		return ErrFull
+	}
+	if s.cur == nil {
+		seg, err := createSegment(s.dir, s.header, s.now())
+		if err != nil {
+			return err
+		}
+		s.cur = seg
+		s.total += seg.size
+	}
+	prev := s.cur.size
+	n, err := s.cur.append(b.buf)
+	s.total += n
+	if err != nil {
+		// A short write (disk full) must not stay in the middle of the
+		// segment, or recovery would stop there and lose later batches.
+		if terr := s.cur.f.Truncate(prev); terr == nil {
+			s.cur.size, s.total = prev, s.total-n
+		} else {
+			s.cur.f.Close() // recovery will cut the torn tail of this one
+			s.cur = nil
+		}
+	}
+	return err
+}
+
+// Stats returns the spool's sizes and the open segment's age.
+func (s *Spool) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := Stats{TotalBytes: s.total}
+	if s.cur != nil {
+		st.OpenBytes, st.OpenCreated = s.cur.size, s.cur.created
+	}
+	return st
+}
+
+// Seal closes the open segment and renames it for flushing. It returns the
+// sealed path, or "" when no segment was open.
+func (s *Spool) Seal() (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cur == nil {
+		return "", nil
+	}
+	seg := s.cur
+	s.cur = nil
+	if err := seg.f.Close(); err != nil {
+		return "", fmt.Errorf("spool: seal %s: %w", seg.path, err)
+	}
+	sealed := strings.TrimSuffix(seg.path, ExtOpen) + ExtSealed
+	if err := os.Rename(seg.path, sealed); err != nil {
+		return "", fmt.Errorf("spool: seal %s: %w", seg.path, err)
+	}
+	return sealed, nil
+}
+
+// Sealed lists the sealed segments, oldest first.
+func (s *Spool) Sealed() ([]string, error) {
+	paths, err := filepath.Glob(filepath.Join(s.dir, "*"+ExtSealed))
+	if err != nil {
+		return nil, fmt.Errorf("spool: %w", err)
+	}
+	sort.Strings(paths) // ids start with the creation time
+	return paths, nil
+}
+
+// Remove deletes a sealed segment once its contents are safe elsewhere.
+func (s *Spool) Remove(path string) error {
+	info, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("spool: remove: %w", err)
+	}
+	if err := os.Remove(path); err != nil {
+		return fmt.Errorf("spool: remove: %w", err)
+	}
+	s.mu.Lock()
+	s.total -= info.Size()
+	s.mu.Unlock()
+	return nil
+}
+
+// Dir is the spool's directory.
+func (s *Spool) Dir() string { return s.dir }
+
+// segment is the open segment file.
+type segment struct {
+	f       *os.File
+	path    string
+	size    int64
+	created time.Time
+	frame   []byte
+}
+
+// NewID returns a segment id: its creation time, sortable, and a random part
+// so that two processes never pick the same one.
+func NewID(t time.Time) string {
+	var r [4]byte
+	rand.Read(r[:])
+	return t.UTC().Format("20060102T150405.000000000Z") + "-" + hex.EncodeToString(r[:])
+}
+
+func createSegment(dir string, h Header, now time.Time) (*segment, error) {
+	h.ID, h.Created = NewID(now), now.UTC()
+	path := filepath.Join(dir, h.ID+ExtOpen)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("spool: create segment: %w", err)
+	}
+	seg := &segment{f: f, path: path, created: h.Created}
+	hj, _ := json.Marshal(h)
+	if _, err := seg.append(hj); err != nil {
+		f.Close()
+		os.Remove(path)
+		return nil, err
+	}
+	return seg, nil
+}
+
+// append writes payload as one frame with one write call and returns the
+// bytes written.
+func (seg *segment) append(payload []byte) (int64, error) {
+	seg.frame = appendFrame(seg.frame[:0], payload)
+	n, err := seg.f.Write(seg.frame)
+	seg.size += int64(n)
+	if err != nil {
+		return int64(n), fmt.Errorf("spool: append to %s: %w", seg.path, err)
+	}
+	return int64(n), nil
+}
+
+// Reader reads the records of a sealed segment in order.
+type Reader struct {
+	Header  Header
+	f       *os.File
+	fr      frameReader
+	columns []string
+	rest    []byte
+}
+
+// OpenReader opens a sealed segment and reads its header.
+func OpenReader(path string) (*Reader, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("spool: %w", err)
+	}
+	r := &Reader{f: f, fr: frameReader{r: bufio.NewReaderSize(f, 256<<10)}}
+	p, err := r.fr.next()
+	if err == nil {
+		err = json.Unmarshal(p, &r.Header)
+	}
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("spool: read header of %s: %w", path, err)
+	}
+	for _, c := range r.Header.Columns {
+		r.columns = append(r.columns, c.Name)
+	}
+	return r, nil
+}
+
+// Next decodes the next record into rec (its strings are valid until the
+// next call) and returns io.EOF after the last one.
+func (r *Reader) Next(rec *Record) error {
+	for len(r.rest) == 0 {
+		p, err := r.fr.next()
+		if err != nil {
+			if err != io.EOF {
+				err = fmt.Errorf("spool: read %s: %w", r.f.Name(), err)
+			}
+			return err
+		}
+		r.rest = p
+	}
+	rest, err := decodeRecord(r.rest, r.columns, rec)
+	if err != nil {
+		r.rest = nil
+		return fmt.Errorf("spool: read %s: %w", r.f.Name(), err)
+	}
+	r.rest = rest
+	return nil
+}
+
+// Close closes the segment file.
+func (r *Reader) Close() error { return r.f.Close() }
+
+// DeclaredType returns the declared type of explicit column name, or Null.
+func (h Header) DeclaredType(name string) transform.Type {
+	for _, c := range h.Columns {
+		if c.Name == name {
+			t, _ := transform.ParseType(c.Type)
+			return t
+		}
+	}
+	return transform.Null
+}
+
+func b2s(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}

@@ -1,0 +1,246 @@
+package spool
+
+import (
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/valyala/fastjson"
+
+	"github.com/datatap/datatap/transform"
+)
+
+// fill evaluates lines with prog into a new batch.
+func fill(t *testing.T, prog *transform.Program, lines ...string) *Batch {
+	t.Helper()
+	b := NewBatch(prog)
+	st := prog.NewState()
+	var p fastjson.Parser
+	for _, l := range lines {
+		rec, err := transform.ParseRecord(&p, []byte(l))
+		if err != nil {
+			b.AddRejected([]byte(l), err.Error(), time.Unix(1700000000, 0), 1024)
+			continue
+		}
+		if prog.Eval(st, rec) {
+			b.AddRow(st.Row, st.Partition)
+		}
+	}
+	return b
+}
+
+func compile(t *testing.T, src string) *transform.Program {
+	t.Helper()
+	p, err := transform.Compile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// readAll renders every record of a segment as text.
+func readAll(t *testing.T, path string) []string {
+	t.Helper()
+	r, err := OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var out []string
+	var rec Record
+	for {
+		err := r.Next(&rec)
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		if rec.Kind == KindRejected {
+			b.WriteString("E " + rec.Reason[:min(len(rec.Reason), 12)] + " " + string(rec.Line) + " " + rec.Time.Format(time.RFC3339))
+		} else {
+			b.WriteString("R")
+			for _, v := range rec.Partition {
+				b.WriteString(" p=" + string(v.AppendJSON(nil)))
+			}
+			for _, f := range rec.Fields {
+				b.WriteString(" " + f.Name + "=" + string(f.Value.AppendJSON(nil)))
+			}
+		}
+		out = append(out, b.String())
+	}
+}
+
+func TestRoundTrip(t *testing.T) {
+	prog := compile(t, "SELECT *, ts::TIMESTAMP AS t, d::DATE AS d, n::INT32 AS n32, x + 0.5 AS x WHERE keep PARTITION BY svc")
+	dir := t.TempDir()
+	s, err := Open(dir, HeaderFor(prog), 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := fill(t, prog,
+		`{"keep":true,"svc":"a","s":"ünï \"q\"","n":-5,"big":9223372036854775807,"ts":"2024-01-02T03:04:05.123456Z","d":"2024-02-29","x":1,"o":{"k":[1,null]},"nul":null,"f":false}`,
+		`{"keep":false,"svc":"b"}`,
+		`not json`,
+		`{"keep":true}`,
+	)
+	if b.Rows != 2 || b.Rejected != 1 {
+		t.Fatalf("rows %d rejected %d", b.Rows, b.Rejected)
+	}
+	if err := s.Append(b); err != nil {
+		t.Fatal(err)
+	}
+	path, err := s.Seal()
+	if err != nil || filepath.Ext(path) != ExtSealed {
+		t.Fatalf("Seal: %q %v", path, err)
+	}
+	got := strings.Join(readAll(t, path), "\n")
+	want := strings.Join([]string{
+		`R p="a" keep=true svc="a" s="ünï \"q\"" n=-5 big=9223372036854775807 ts="2024-01-02T03:04:05.123456Z" o={"k":[1,null]} nul=null f=false t="2024-01-02T03:04:05.123456Z" d="2024-02-29" n32=-5 x=1.5`,
+		`E malformed JS not json 2023-11-14T22:13:20Z`,
+		`R p=null keep=true t=null d=null n32=null x=null`,
+	}, "\n")
+	if got != want {
+		t.Errorf("records\n got %s\nwant %s", got, want)
+	}
+	r, _ := OpenReader(path)
+	defer r.Close()
+	if r.Header.Statement != prog.Source() || r.Header.DeclaredType("t") != transform.Timestamp ||
+		r.Header.DeclaredType("x") != transform.Null || len(r.Header.Partitions) != 1 {
+		t.Errorf("header %+v", r.Header)
+	}
+}
+
+// TestTornTailIsCut kills a write at every possible byte: recovery must keep
+// every whole batch before it and never the torn one.
+func TestTornTailIsCut(t *testing.T) {
+	prog := compile(t, "SELECT a")
+	dir := t.TempDir()
+	s, err := Open(dir, HeaderFor(prog), 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		if err := s.Append(fill(t, prog, `{"a":1}`, `{"a":2}`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.mu.Lock()
+	open := s.cur.path
+	s.cur.f.Close()
+	s.mu.Unlock()
+	whole, err := os.ReadFile(open)
+	if err != nil {
+		t.Fatal(err)
+	}
+	batch := (len(whole) - int(fr(t, whole))) / 3 // size of one batch frame
+	for cut := len(whole); cut > 0; cut-- {
+		path := filepath.Join(t.TempDir(), "x"+ExtOpen)
+		if err := os.WriteFile(path, whole[:cut], 0o644); err != nil {
+			t.Fatal(err)
+		}
+		sealed, err := Recover(path)
+		if err != nil {
+			t.Fatalf("cut %d: %v", cut, err)
+		}
+		header := int(fr(t, whole))
+		wantBatches := 0
+		if cut >= header {
+			wantBatches = (cut - header) / batch
+		}
+		if cut < header {
+			if sealed != "" {
+				t.Fatalf("cut %d inside the header: want the segment removed, got %s", cut, sealed)
+			}
+			continue
+		}
+		if got := len(readAll(t, sealed)); got != 2*wantBatches {
+			t.Fatalf("cut %d: %d records, want %d", cut, got, 2*wantBatches)
+		}
+	}
+}
+
+// fr returns the size of the first frame (the header).
+func fr(t *testing.T, b []byte) int64 {
+	r := frameReader{r: strings.NewReader(string(b))}
+	if _, err := r.next(); err != nil {
+		t.Fatal(err)
+	}
+	return r.off
+}
+
+func TestOpenRecoversLeftovers(t *testing.T) {
+	prog := compile(t, "SELECT a")
+	dir := t.TempDir()
+	s, _ := Open(dir, HeaderFor(prog), 1<<20)
+	if err := s.Append(fill(t, prog, `{"a":1}`)); err != nil {
+		t.Fatal(err)
+	}
+	// Simulate a crash: the process dies with the segment open, mid-append.
+	s.mu.Lock()
+	s.cur.f.Write([]byte{200, 0, 0, 0, 1, 2}) // a torn frame
+	s.cur.f.Close()
+	s.mu.Unlock()
+	os.WriteFile(filepath.Join(dir, "junk.txt"), []byte("x"), 0o644)
+
+	s2, err := Open(dir, HeaderFor(prog), 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, _ := s2.Sealed()
+	if len(sealed) != 1 {
+		t.Fatalf("sealed %v, want one recovered segment", sealed)
+	}
+	if got := readAll(t, sealed[0]); len(got) != 1 || got[0] != "R a=1" {
+		t.Errorf("recovered %v", got)
+	}
+	info, _ := os.Stat(sealed[0])
+	if st := s2.Stats(); st.TotalBytes != info.Size() || st.OpenBytes != 0 {
+		t.Errorf("stats %+v, want total %d", st, info.Size())
+	}
+	if err := s2.Remove(sealed[0]); err != nil || s2.Stats().TotalBytes != 0 {
+		t.Errorf("Remove: %v, total %d", err, s2.Stats().TotalBytes)
+	}
+}
+
+func TestFull(t *testing.T) {
+	prog := compile(t, "SELECT a")
+	s, _ := Open(t.TempDir(), HeaderFor(prog), 300)
+	var err error
+	n := 0
+	for ; n < 100 && err == nil; n++ {
+		err = s.Append(fill(t, prog, `{"a":"0123456789"}`))
+	}
+	if !errors.Is(err, ErrFull) {
+		t.Fatalf("err %v after %d appends, want ErrFull", err, n)
+	}
+	if st := s.Stats(); st.TotalBytes > 300 {
+		t.Errorf("total %d over the limit", st.TotalBytes)
+	}
+	path, _ := s.Seal()
+	if got := len(readAll(t, path)); got != n-1 {
+		t.Errorf("%d rows in the segment, want %d (every accepted append)", got, n-1)
+	}
+}
+
+func TestSegmentsSortByAge(t *testing.T) {
+	prog := compile(t, "SELECT a")
+	s, _ := Open(t.TempDir(), HeaderFor(prog), 1<<20)
+	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	var want []string
+	for i := 0; i < 3; i++ {
+		s.now = func() time.Time { return base.Add(time.Duration(2-i) * time.Hour) }
+		s.Append(fill(t, prog, `{"a":1}`))
+		p, _ := s.Seal()
+		want = append([]string{p}, want...)
+	}
+	got, _ := s.Sealed()
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("Sealed() = %v, want oldest first %v", got, want)
+	}
+}
