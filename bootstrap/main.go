@@ -21,6 +21,7 @@ var version = "dev"
 const usage = `usage: datatap COMMAND [ARGS]
 
 commands:
+  serve     run the tap as a local HTTP server (settings: TAP_* variables)
   eval      run a transform over NDJSON and print the rows (try a statement)
   version   print the version
 
@@ -43,6 +44,8 @@ func run(ctx context.Context, args []string) error {
 		return &cli.ExitError{Code: 2, Err: errors.New("no command given")}
 	}
 	switch args[0] {
+	case "serve":
+		return cli.Serve(ctx, args[1:], streams, version)
 	case "eval":
 		return cli.Eval(ctx, args[1:], streams)
 	case "version", "-version", "--version":

@@ -64,7 +64,8 @@ type Field struct {
 }
 
 // State is the reusable evaluation state of one goroutine: scratch space and
-// the last result. The zero value is not usable; get one from NewState.
+// the last result. Get one from Program.NewState to Eval; the zero State is
+// enough for Cast.
 type State struct {
 	p     *Program
 	arena []byte // text produced during one Eval
@@ -134,6 +135,10 @@ func truth(st *State, v Value) bool {
 	}
 	return v.Type == Boolean && v.I != 0
 }
+
+// ClearScratch forgets the text that Cast produced, keeping the memory. Eval
+// does it by itself; a writer that only casts calls it between rows.
+func (st *State) ClearScratch() { st.arena = st.arena[:0] }
 
 // Cast converts v to t with TRY semantics (NULL when it does not convert, and
 // counted in CastFailures). Writers use it to bring a value to its column's

@@ -19,6 +19,7 @@ type Header struct {
 	Created    time.Time `json:"created"`
 	Statement  string    `json:"statement"`
 	Columns    []Column  `json:"columns"`    // the statement's explicit columns, in order
+	StarAt     int       `json:"star_at"`    // how many explicit columns precede *; -1 without *
 	Partitions []string  `json:"partitions"` // PARTITION BY names, in order
 }
 
@@ -30,9 +31,11 @@ type Column struct {
 
 // HeaderFor describes the rows that prog produces.
 func HeaderFor(prog *transform.Program) Header {
-	h := Header{Version: 1, Statement: prog.Source()}
+	h := Header{Version: 1, Statement: prog.Source(), StarAt: -1}
 	for _, c := range prog.Columns() {
-		if !c.Star {
+		if c.Star {
+			h.StarAt = len(h.Columns)
+		} else {
 			h.Columns = append(h.Columns, Column{Name: c.Name, Type: c.Type.String()})
 		}
 	}
@@ -161,6 +164,24 @@ type Record struct {
 }
 
 var errCorrupt = errors.New("spool: corrupt record")
+
+// RawDecoder decodes records copied out of a segment (Record.Raw).
+type RawDecoder struct{ columns []string }
+
+// NewRawDecoder decodes records of segments with header h.
+func NewRawDecoder(h Header) *RawDecoder {
+	d := &RawDecoder{}
+	for _, c := range h.Columns {
+		d.columns = append(d.columns, c.Name)
+	}
+	return d
+}
+
+// Decode decodes one record; its strings point into raw.
+func (d *RawDecoder) Decode(raw []byte, rec *Record) error {
+	_, err := decodeRecord(raw, d.columns, rec)
+	return err
+}
 
 // decodeRecord decodes the record at the start of p and returns the rest.
 // columns maps explicit column indexes to names.

@@ -1,0 +1,188 @@
+// Package ingest turns one request body into spooled rows: decode
+// (Content-Encoding), split into lines, parse, transform, append to the
+// spool as one batch. It is the part of the data path that the local server
+// and the Lambda handler share; both map its errors to HTTP statuses with
+// Status.
+package ingest
+
+import (
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/klauspost/compress/zstd"
+	"github.com/valyala/fastjson"
+
+	"github.com/datatap/datatap/internal/spool"
+	"github.com/datatap/datatap/transform"
+)
+
+// Errors that decide the HTTP status (see Status).
+var (
+	ErrTooLarge            = errors.New("body too large")
+	ErrUnsupportedEncoding = errors.New("unsupported Content-Encoding")
+	ErrBadBody             = errors.New("body cannot be decoded")
+)
+
+// maxReason caps the reason kept with a rejected line.
+const maxReason = 200
+
+// Counts is what happened to the lines of one request.
+type Counts struct {
+	Accepted int `json:"accepted"` // rows spooled
+	Filtered int `json:"filtered"` // lines the WHERE clause dropped
+	Rejected int `json:"rejected"` // lines kept for the error output: malformed, not objects, too long
+}
+
+// Limits bound what one request may cost.
+type Limits struct {
+	MaxBodyBytes int64 // decoded body; more is ErrTooLarge
+	MaxLineBytes int64 // longer lines are rejected without parsing
+}
+
+// Ingester feeds request bodies into a spool. It is safe for concurrent use.
+type Ingester struct {
+	prog   *transform.Program
+	spool  *spool.Spool
+	limits Limits
+	now    func() time.Time
+	pool   sync.Pool // *worker
+}
+
+// worker is the reusable state of one request in flight.
+type worker struct {
+	parser fastjson.Parser
+	state  *transform.State
+	batch  *spool.Batch
+	body   bytes.Buffer // decompressed body
+	zstd   *zstd.Decoder
+}
+
+// New returns an Ingester that evaluates prog and appends to sp.
+func New(prog *transform.Program, sp *spool.Spool, limits Limits) *Ingester {
+	in := &Ingester{prog: prog, spool: sp, limits: limits, now: time.Now}
+	in.pool.New = func() any {
+		return &worker{state: prog.NewState(), batch: spool.NewBatch(prog)}
+	}
+	return in
+}
+
+// Ingest decodes body according to contentEncoding, transforms every line
+// and appends the result to the spool. When it returns nil, every accepted
+// and rejected line is in the spool. On error nothing was spooled.
+func (in *Ingester) Ingest(body []byte, contentEncoding string) (Counts, error) {
+	w := in.pool.Get().(*worker)
+	defer in.pool.Put(w)
+	data, err := in.decode(w, body, contentEncoding)
+	if err != nil {
+		return Counts{}, err
+	}
+	var c Counts
+	w.batch.Reset()
+	now := in.now()
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a UTF-8 byte order mark
+	for len(data) > 0 {
+		line := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			data = nil
+		}
+		line = bytes.TrimSpace(line)
+		switch {
+		case len(line) == 0:
+			continue
+		case int64(len(line)) > in.limits.MaxLineBytes:
+			w.batch.AddRejected(line, fmt.Sprintf("line too long (%d bytes, limit %d)", len(line), in.limits.MaxLineBytes), now, int(in.limits.MaxLineBytes))
+			c.Rejected++
+			continue
+		}
+		rec, err := transform.ParseRecord(&w.parser, line)
+		if err != nil {
+			reason := err.Error()
+			if len(reason) > maxReason {
+				reason = reason[:maxReason]
+			}
+			w.batch.AddRejected(line, reason, now, int(in.limits.MaxLineBytes))
+			c.Rejected++
+			continue
+		}
+		if !in.prog.Eval(w.state, rec) {
+			c.Filtered++
+			continue
+		}
+		w.batch.AddRow(w.state.Row, w.state.Partition)
+		c.Accepted++
+	}
+	if err := in.spool.Append(w.batch); err != nil {
+		return Counts{}, err
+	}
+	return c, nil
+}
+
+// decode undoes Content-Encoding with a cap on the decoded size, so that a
+// small compressed bomb cannot fill memory.
+func (in *Ingester) decode(w *worker, body []byte, enc string) ([]byte, error) {
+	limit := in.limits.MaxBodyBytes
+	switch strings.ToLower(strings.TrimSpace(enc)) {
+	case "", "identity":
+		if int64(len(body)) > limit {
+			return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(body), limit)
+		}
+		return body, nil
+	case "gzip", "x-gzip":
+		zr, err := gzip.NewReader(bytes.NewReader(body))
+		if err != nil {
+			return nil, fmt.Errorf("%w: gzip: %v", ErrBadBody, err)
+		}
+		return w.readCapped(zr, limit, "gzip")
+	case "zstd":
+		if w.zstd == nil {
+			d, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(uint64(limit)+1<<20))
+			if err != nil {
+				return nil, fmt.Errorf("ingest: zstd: %w", err)
+			}
+			w.zstd = d
+		}
+		if err := w.zstd.Reset(bytes.NewReader(body)); err != nil {
+			return nil, fmt.Errorf("%w: zstd: %v", ErrBadBody, err)
+		}
+		return w.readCapped(w.zstd, limit, "zstd")
+	}
+	return nil, fmt.Errorf("%w %q (use gzip, zstd or none)", ErrUnsupportedEncoding, enc)
+}
+
+func (w *worker) readCapped(r io.Reader, limit int64, name string) ([]byte, error) {
+	w.body.Reset()
+	n, err := w.body.ReadFrom(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrBadBody, name, err)
+	}
+	if n > limit {
+		return nil, fmt.Errorf("%w: decompresses past %d bytes", ErrTooLarge, limit)
+	}
+	return w.body.Bytes(), nil
+}
+
+// Status maps an Ingest error to its HTTP status.
+func Status(err error) int {
+	switch {
+	case err == nil:
+		return http.StatusAccepted
+	case errors.Is(err, ErrTooLarge):
+		return http.StatusRequestEntityTooLarge
+	case errors.Is(err, ErrUnsupportedEncoding):
+		return http.StatusUnsupportedMediaType
+	case errors.Is(err, ErrBadBody):
+		return http.StatusBadRequest
+	case errors.Is(err, spool.ErrFull):
+		return http.StatusTooManyRequests
+	}
+	return http.StatusInternalServerError
+}
