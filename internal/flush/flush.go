@@ -404,5 +404,3 @@ func (p *partition) open(segment string, h spool.Header) (next func(*spool.Recor
 	}
 	return next, func() { p.file.Close() }, nil
 }
-
-
