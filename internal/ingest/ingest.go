@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/klauspost/compress/zstd"
@@ -181,8 +182,8 @@ func Status(err error) int {
 		return http.StatusUnsupportedMediaType
 	case errors.Is(err, ErrBadBody):
 		return http.StatusBadRequest
-	case errors.Is(err, spool.ErrFull):
-		return http.StatusTooManyRequests
+	case errors.Is(err, spool.ErrFull), errors.Is(err, syscall.ENOSPC):
+		return http.StatusTooManyRequests // the disk is full: back off until a flush frees it
 	}
 	return http.StatusInternalServerError
 }
