@@ -18,11 +18,9 @@ all: build
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/datatap ./bootstrap
 
-## run: the tap locally (arrives with the pipeline; see README)
-run:
-	@echo "make run: not available yet. The local server (serve) arrives with the pipeline issue." >&2
-	@echo "Today you can try a transform: bin/datatap eval -t 'SELECT ...' < file.ndjson (after make build)." >&2
-	@exit 1
+## run: the tap on this machine: http://127.0.0.1:8080, Parquet in ./data
+run: build
+	./bin/datatap serve
 
 ## test: every test, including the differential test against DuckDB
 test: duckdb
