@@ -8,9 +8,13 @@ LDFLAGS     := -s -w -X main.version=$(VERSION)
 TOOLS       := $(CURDIR)/.tools/bin
 STATICCHECK := $(TOOLS)/staticcheck
 STATICCHECK_VERSION := v0.8.2
+MINIO       := $(TOOLS)/minio
+# MinIO has no semver tags; this is the pseudo-version of its last commit,
+# the newest the module proxy serves (kept in step with internal/miniotest).
+MINIO_VERSION := v0.0.0-20260212201848-7aac2a2c5b7c
 FUZZTIME    ?= 30s
 
-.PHONY: all build run test test-go lint bench fuzz fuzz-short duckdb clean
+.PHONY: all build run test lint bench fuzz fuzz-short duckdb minio clean
 
 all: build
 
@@ -22,9 +26,16 @@ build:
 run: build
 	./bin/datatap serve
 
-## test: every test, including the differential test against DuckDB
-test: duckdb
-	DATATAP_REQUIRE_DUCKDB=1 $(GO) test -count=1 ./...
+## test: every test, including DuckDB read-backs and the MinIO end-to-end test
+test: duckdb minio
+	DATATAP_REQUIRE_DUCKDB=1 DATATAP_REQUIRE_MINIO=1 $(GO) test -count=1 -timeout 30m ./...
+
+## minio: build the MinIO server the end-to-end tests use (a few minutes, once)
+minio: $(MINIO)
+
+$(MINIO):
+	@echo "building MinIO $(MINIO_VERSION) into $(TOOLS) (takes about 3 minutes, once)"
+	GOBIN=$(TOOLS) $(GO) install github.com/minio/minio@$(MINIO_VERSION)
 
 ## duckdb: install DuckDB for node (the independent reader tests compare with)
 duckdb: internal/duckdb/node_modules/.package-lock.json
@@ -46,7 +57,7 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 ## fuzz: each fuzz target for FUZZTIME (default 30s); fuzz-short: 10s each
-FUZZ_TARGETS := ./transform:FuzzCompile ./transform:FuzzEval
+FUZZ_TARGETS := ./transform:FuzzCompile ./transform:FuzzEval ./internal/sink:FuzzPartitionPath
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; name=$${t##*:}; \

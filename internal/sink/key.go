@@ -1,0 +1,220 @@
+package sink
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ObjectPrefix expands the strftime verbs %Y %m %d %H %M %S %j and %% in
+// pattern with t in UTC. UTC, because objects from functions in different
+// regions, or a laptop, must land in the same hour= folder for the same
+// instant. Any other verb, or a lone trailing '%', is an error: a typo in
+// TAP_PREFIX should fail configuration validation, not silently write keys
+// containing a literal "%y".
+func ObjectPrefix(pattern string, t time.Time) (string, error) {
+	if strings.IndexByte(pattern, '%') < 0 {
+		return pattern, nil
+	}
+	t = t.UTC()
+	var b strings.Builder
+	b.Grow(len(pattern) + 8)
+	for i := 0; i < len(pattern); i++ {
+		c := pattern[i]
+		if c != '%' {
+			b.WriteByte(c)
+			continue
+		}
+		if i+1 == len(pattern) {
+			return "", fmt.Errorf("sink: prefix %q: trailing %%", pattern)
+		}
+		i++
+		switch v := pattern[i]; v {
+		case 'Y':
+			pad(&b, t.Year(), 4)
+		case 'm':
+			pad(&b, int(t.Month()), 2)
+		case 'd':
+			pad(&b, t.Day(), 2)
+		case 'H':
+			pad(&b, t.Hour(), 2)
+		case 'M':
+			pad(&b, t.Minute(), 2)
+		case 'S':
+			pad(&b, t.Second(), 2)
+		case 'j':
+			pad(&b, t.YearDay(), 3)
+		case '%':
+			b.WriteByte('%')
+		default:
+			return "", fmt.Errorf("sink: prefix %q: unknown verb %%%c (known: %%Y %%m %%d %%H %%M %%S %%j %%%%)", pattern, v)
+		}
+	}
+	return b.String(), nil
+}
+
+// pad writes n in decimal, zero-padded to width digits.
+func pad(b *strings.Builder, n, width int) {
+	s := strconv.Itoa(n)
+	for i := len(s); i < width; i++ {
+		b.WriteByte('0')
+	}
+	b.WriteString(s)
+}
+
+// Sentinels for the values that have no escaped spelling of their own. They
+// start with '_', which escape never leaves unencoded at the start of a real
+// value, so no real value can be mistaken for them.
+const (
+	// NullPartition stands for a NULL partition value; it is Hive's spelling,
+	// which Athena, Spark and DuckDB read back as NULL.
+	NullPartition = "__HIVE_DEFAULT_PARTITION__"
+	// EmptyPartition stands for the empty string, which would otherwise give
+	// "name=/", a segment some tools drop or misread.
+	EmptyPartition = "__EMPTY__"
+)
+
+// Limits for one escaped name or value. A path segment must stay below the
+// 255-byte file name limit of common filesystems and remain readable, while
+// values (user input) can be arbitrarily long.
+//
+// A name is allowed two bytes fewer than a value so that "name=value" always
+// fits in 255 bytes (126 + 1 + 128); with 128 for both, a 127-byte name and a
+// 128-byte value would make a segment that ext4 refuses (ENAMETOOLONG).
+const (
+	maxEscapedValue = 128 // longer escaped values are cut
+	maxEscapedName  = 126 // longer escaped names are cut
+	keepEscaped     = 100 // bytes of the escaped form kept when cut
+	hashHexChars    = 16  // hex chars of SHA-256 appended after '~' when cut
+)
+
+// PartitionPath renders one "name=value/" segment per PARTITION BY item, in
+// order. null[i] marks values[i] as NULL; null may be shorter than values (or
+// nil), the missing entries meaning "not NULL". names and values must have the
+// same length.
+//
+// Values are user data, so the escaping guarantees that no value can leave the
+// prefix or collide with another:
+//   - every byte outside [A-Za-z0-9._-] is percent-encoded with upper-case hex
+//     ('/' is %2F, '%' is %25, ' ' is %20, non-ASCII is its UTF-8 bytes);
+//   - a '.' is encoded when the value is "." or the dot is next to another
+//     dot, so "." is %2E, ".." is %2E%2E, and the result never contains "..";
+//   - NULL is NullPartition and "" is EmptyPartition; a real value starting
+//     with '_' has that underscore encoded (%5F), so it never equals either;
+//   - an escaped value longer than 128 bytes (a name: 126) is cut to at most 100 bytes (never
+//     inside a %XX) followed by "~" and the first 16 hex chars of the SHA-256
+//     of the raw value; '~' never appears otherwise, so long values stay
+//     distinct from short ones and from each other.
+//
+// Names are escaped the same way, with a limit of 126 bytes so that a segment
+// never exceeds the usual 255-byte file name limit. Every segment therefore has exactly one '/',
+// at its end, and one '=', after the name, and percent-decoding gives back the
+// raw name and value, which is what makes the mapping injective.
+func PartitionPath(names []string, values []string, null []bool) string {
+	if len(names) != len(values) {
+		panic(fmt.Sprintf("sink: PartitionPath: %d names but %d values", len(names), len(values)))
+	}
+	var b []byte
+	for i, name := range names {
+		b = appendEscaped(b, name, maxEscapedName)
+		b = append(b, '=')
+		if i < len(null) && null[i] {
+			b = append(b, NullPartition...)
+		} else {
+			b = appendEscaped(b, values[i], maxEscapedValue)
+		}
+		b = append(b, '/')
+	}
+	return string(b)
+}
+
+// appendEscaped appends the escaped form of s (see PartitionPath) to dst,
+// cut if it is longer than limit bytes.
+func appendEscaped(dst []byte, s string, limit int) []byte {
+	if s == "" {
+		return append(dst, EmptyPartition...)
+	}
+	start := len(dst)
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; plain(s, i) {
+			dst = append(dst, c)
+		} else {
+			dst = append(dst, '%', hexUpper[c>>4], hexUpper[c&0xF])
+		}
+	}
+	if len(dst)-start <= limit {
+		return dst
+	}
+	// Too long: keep at most keepEscaped bytes, backing off so that no %XX is
+	// split (a '%' in the last two kept bytes starts an escape that would be).
+	cut := start + keepEscaped
+	for k := cut - 2; k < cut; k++ {
+		if dst[k] == '%' {
+			cut = k
+			break
+		}
+	}
+	dst = dst[:cut]
+	sum := sha256.Sum256([]byte(s))
+	dst = append(dst, '~')
+	return hex.AppendEncode(dst, sum[:hashHexChars/2])
+}
+
+// plain reports whether s[i] may appear as itself in an escaped name or value.
+func plain(s string, i int) bool {
+	c := s[i]
+	switch {
+	case 'A' <= c && c <= 'Z', 'a' <= c && c <= 'z', '0' <= c && c <= '9', c == '-':
+		return true
+	case c == '_':
+		return i > 0 // a leading '_' could spell a sentinel
+	case c == '.':
+		if s == "." {
+			return false
+		}
+		return (i == 0 || s[i-1] != '.') && (i+1 == len(s) || s[i+1] != '.')
+	}
+	return false
+}
+
+const hexUpper = "0123456789ABCDEF"
+
+// ErrBadKey is returned, wrapped, for a key that could escape its folder or
+// names no file. Keys are built from ObjectPrefix and PartitionPath, so a bad
+// key is a bug or a bad TAP_PREFIX, never user data.
+var ErrBadKey = errors.New("bad key")
+
+// ValidKey reports why key cannot be stored, or nil. It rejects the empty key,
+// absolute keys, keys containing ".." anywhere (stricter than needed, but
+// PartitionPath never produces "..", so a key containing it did not come from
+// there), empty or "." segments, and NUL bytes. S3 would accept most of
+// these, but a local folder cannot hold them safely, and both backends should
+// agree.
+func ValidKey(key string) error {
+	bad := func(why string) error {
+		return fmt.Errorf("key %q: %s: %w", key, why, ErrBadKey)
+	}
+	switch {
+	case key == "":
+		return bad("empty")
+	case strings.HasPrefix(key, "/"):
+		return bad("absolute")
+	case strings.Contains(key, ".."):
+		return bad(`contains ".."`)
+	case strings.IndexByte(key, 0) >= 0:
+		return bad("contains a NUL byte")
+	}
+	for seg := range strings.SplitSeq(key, "/") {
+		switch seg {
+		case "":
+			return bad("empty segment")
+		case ".":
+			return bad(`"." segment`)
+		}
+	}
+	return nil
+}

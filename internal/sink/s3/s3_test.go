@@ -1,0 +1,387 @@
+package s3
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/datatap/datatap/internal/sink"
+)
+
+// isolate clears every AWS setting this process might have and points the
+// shared config files at nothing, so that a developer's ~/.aws or CI's
+// variables cannot change what a test checks, and no lookup goes to EC2
+// instance metadata.
+func isolate(t *testing.T) {
+	t.Helper()
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "AWS_") {
+			t.Setenv(k, "") // restores the old value when the test ends
+			os.Unsetenv(k)
+		}
+	}
+	missing := filepath.Join(t.TempDir(), "missing")
+	t.Setenv("AWS_CONFIG_FILE", missing)
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", missing)
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+}
+
+// setEnv sets "K=V" pairs for the test.
+func setEnv(t *testing.T, env ...string) {
+	t.Helper()
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
+}
+
+// request is what the fake server saw of one attempt.
+type request struct {
+	method, path string
+	header       http.Header
+	body         []byte
+	contentLen   int64
+}
+
+// recorder is an S3 stand-in that records requests and answers with the
+// status codes it is given in turn (200 once they run out). It checks no
+// signature: the MinIO tests do that; this one pins the request shape and the
+// retry behaviour, and runs everywhere.
+type recorder struct {
+	mu     sync.Mutex
+	reqs   []request
+	status []int
+	delay  time.Duration
+}
+
+func (rec *recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	rec.mu.Lock()
+	rec.reqs = append(rec.reqs, request{r.Method, r.URL.Path, r.Header.Clone(), body, r.ContentLength})
+	status := http.StatusOK
+	if len(rec.status) > 0 {
+		status, rec.status = rec.status[0], rec.status[1:]
+	}
+	delay := rec.delay
+	rec.mu.Unlock()
+	if delay > 0 {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(delay):
+		}
+		return
+	}
+	if status != http.StatusOK {
+		w.WriteHeader(status)
+		io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>InternalError</Code><Message>try again</Message></Error>`)
+		return
+	}
+	w.Header().Set("ETag", `"abc"`)
+}
+
+func (rec *recorder) requests() []request {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	return append([]request(nil), rec.reqs...)
+}
+
+func fakeServer(t *testing.T) (*recorder, string) {
+	t.Helper()
+	rec := &recorder{}
+	srv := httptest.NewServer(rec)
+	t.Cleanup(srv.Close)
+	return rec, srv.URL
+}
+
+func fakeCreds(t *testing.T) {
+	t.Helper()
+	isolate(t)
+	setEnv(t, "AWS_ACCESS_KEY_ID=AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY=secret", "AWS_REGION=eu-west-1")
+}
+
+// decodedBody undoes aws-chunked encoding, which the SDK may use to send a
+// trailing checksum, so that tests compare the object's bytes.
+func decodedBody(t *testing.T, r request) []byte {
+	t.Helper()
+	if !strings.Contains(r.header.Get("Content-Encoding"), "aws-chunked") {
+		return r.body
+	}
+	var out []byte
+	rest := r.body
+	for {
+		line, after, ok := bytes.Cut(rest, []byte("\r\n"))
+		if !ok {
+			t.Fatalf("bad aws-chunked body %q", r.body)
+		}
+		sizeHex, _, _ := bytes.Cut(line, []byte(";"))
+		var n int
+		for _, c := range sizeHex {
+			n = n*16 + strings.IndexByte("0123456789abcdef", byte(c|0x20))
+		}
+		if n == 0 {
+			return out
+		}
+		out = append(out, after[:n]...)
+		rest = after[n+2:]
+	}
+}
+
+func TestPutRequestShape(t *testing.T) {
+	fakeCreds(t)
+	rec, url := fakeServer(t)
+	s, err := New(context.Background(), "tap-bucket", Options{Endpoint: url})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.String() != "s3://tap-bucket" {
+		t.Errorf("String() = %q", s.String())
+	}
+	body := []byte("PAR1 not really PAR1")
+	key := "datataps/year=2024/svc=a%2Fb/seg-1.parquet"
+	if err := s.Put(context.Background(), key, bytes.NewReader(body), int64(len(body))); err != nil {
+		t.Fatal(err)
+	}
+	reqs := rec.requests()
+	if len(reqs) != 1 {
+		t.Fatalf("%d requests, want 1", len(reqs))
+	}
+	r := reqs[0]
+	// Path style: the bucket is the first path segment, not a host name.
+	// The '%' of the key is itself escaped on the wire, so the server
+	// decodes the key back to exactly what was put.
+	if r.method != http.MethodPut || r.path != "/tap-bucket/"+key {
+		t.Errorf("request %s %s, want PUT /tap-bucket/%s", r.method, r.path, key)
+	}
+	if got := r.header.Get("Content-Type"); got != "application/vnd.apache.parquet" {
+		t.Errorf("Content-Type = %q", got)
+	}
+	if got := r.header.Get("Authorization"); !strings.HasPrefix(got, "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/") || !strings.Contains(got, "/eu-west-1/s3/") {
+		t.Errorf("Authorization = %q, want SigV4 for eu-west-1", got)
+	}
+	if got := decodedBody(t, r); !bytes.Equal(got, body) {
+		t.Errorf("body = %q, want %q", got, body)
+	}
+}
+
+func TestEndpointFromEnvironmentUsesPathStyle(t *testing.T) {
+	for _, name := range []string{"AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"} {
+		t.Run(name, func(t *testing.T) {
+			fakeCreds(t)
+			rec, url := fakeServer(t)
+			t.Setenv(name, url)
+			s, err := New(context.Background(), "b", Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Put(context.Background(), "errors/x.ndjson", strings.NewReader("{}\n"), 3); err != nil {
+				t.Fatal(err)
+			}
+			reqs := rec.requests()
+			if len(reqs) != 1 || reqs[0].path != "/b/errors/x.ndjson" {
+				t.Fatalf("requests %+v, want one to /b/errors/x.ndjson", reqs)
+			}
+			if got := reqs[0].header.Get("Content-Type"); got != "application/x-ndjson" {
+				t.Errorf("Content-Type = %q", got)
+			}
+		})
+	}
+}
+
+func TestContentType(t *testing.T) {
+	f := func(key, want string) {
+		t.Helper()
+		if got := ContentType(key); got != want {
+			t.Errorf("ContentType(%q) = %q, want %q", key, got, want)
+		}
+	}
+	f("a/b/seg.parquet", "application/vnd.apache.parquet")
+	f("errors/seg.ndjson", "application/x-ndjson")
+	f("x.parquet/readme", "application/octet-stream")
+	f("noext", "application/octet-stream")
+}
+
+func TestNewErrors(t *testing.T) {
+	isolate(t)
+	if _, err := New(context.Background(), "", Options{Region: "us-east-1"}); err == nil || !strings.Contains(err.Error(), "no bucket") {
+		t.Errorf("empty bucket: %v", err)
+	}
+	if _, err := New(context.Background(), "b", Options{}); err == nil || !strings.Contains(err.Error(), "AWS_REGION") {
+		t.Errorf("no region: %v", err)
+	}
+	if _, err := New(context.Background(), "b", Options{Region: "us-east-1", MaxAttempts: -1}); err == nil {
+		t.Error("negative MaxAttempts accepted")
+	}
+}
+
+// TestRetryRewindsBody makes the first attempt fail with a 500: the retry
+// must resend the whole body, from the offset the caller gave, which is what
+// handing the SDK a seeker buys.
+func TestRetryRewindsBody(t *testing.T) {
+	fakeCreds(t)
+	rec, url := fakeServer(t)
+	rec.status = []int{500}
+	s, err := New(context.Background(), "b", Options{Endpoint: url, MaxBackoff: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := strings.NewReader("header|the object")
+	r.Seek(7, io.SeekStart)
+	if err := s.Put(context.Background(), "k.parquet", r, 10); err != nil {
+		t.Fatal(err)
+	}
+	reqs := rec.requests()
+	if len(reqs) != 2 {
+		t.Fatalf("%d attempts, want 2", len(reqs))
+	}
+	for i, req := range reqs {
+		if got := decodedBody(t, req); string(got) != "the object" {
+			t.Errorf("attempt %d sent %q", i+1, got)
+		}
+	}
+}
+
+func TestRetriesAreBounded(t *testing.T) {
+	fakeCreds(t)
+	rec, url := fakeServer(t)
+	rec.status = []int{500, 500, 500, 500, 500, 500}
+	s, err := New(context.Background(), "b", Options{Endpoint: url, MaxAttempts: 2, MaxBackoff: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Put(context.Background(), "k.parquet", strings.NewReader("x"), 1)
+	if err == nil {
+		t.Fatal("Put succeeded against a failing server")
+	}
+	if !strings.HasPrefix(err.Error(), "s3: put object k.parquet: ") {
+		t.Errorf("error %q not wrapped with the key", err)
+	}
+	if n := len(rec.requests()); n != 2 {
+		t.Errorf("%d attempts, want MaxAttempts = 2", n)
+	}
+}
+
+// TestStalledServerTimesOut talks to a server that takes the upload and never
+// answers: each attempt must be cut by AttemptTimeout and the Put must fail
+// after MaxAttempts, instead of hanging the flush.
+func TestStalledServerTimesOut(t *testing.T) {
+	fakeCreds(t)
+	rec, url := fakeServer(t)
+	rec.delay = time.Minute
+	s, err := New(context.Background(), "b", Options{
+		Endpoint: url, MaxAttempts: 2, AttemptTimeout: 300 * time.Millisecond, MaxBackoff: time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	err = s.Put(context.Background(), "k.parquet", strings.NewReader("x"), 1)
+	elapsed := time.Since(start)
+	if err == nil {
+		t.Fatal("Put succeeded against a stalled server")
+	}
+	if elapsed > 10*time.Second {
+		t.Errorf("Put took %v", elapsed)
+	}
+	if n := len(rec.requests()); n != 2 {
+		t.Errorf("%d attempts, want 2 (a timed-out attempt is retried)", n)
+	}
+}
+
+// TestUnreachableEndpoint covers the two ways a server can be missing: a
+// closed port (refused at once) and a port that accepts connections but never
+// speaks. Both must fail within a bounded time.
+func TestUnreachableEndpoint(t *testing.T) {
+	blackhole, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { blackhole.Close() })
+	var conns sync.WaitGroup
+	go func() {
+		for {
+			c, err := blackhole.Accept()
+			if err != nil {
+				return
+			}
+			conns.Add(1)
+			go func() { defer conns.Done(); io.Copy(io.Discard, c); c.Close() }()
+		}
+	}()
+
+	closed, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closedURL := "http://" + closed.Addr().String()
+	closed.Close()
+
+	for name, url := range map[string]string{"refused": closedURL, "silent": "http://" + blackhole.Addr().String()} {
+		t.Run(name, func(t *testing.T) {
+			fakeCreds(t)
+			s, err := New(context.Background(), "b", Options{
+				Endpoint: url, AttemptTimeout: 500 * time.Millisecond, MaxBackoff: 200 * time.Millisecond,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			start := time.Now()
+			err = s.Put(context.Background(), "k.parquet", strings.NewReader("x"), 1)
+			if err == nil {
+				t.Fatal("Put succeeded")
+			}
+			// 3 attempts × 0.5 s plus at most 2 × 0.2 s of backoff.
+			if elapsed := time.Since(start); elapsed > 10*time.Second {
+				t.Errorf("failed after %v, want a bounded time", elapsed)
+			}
+			if !strings.Contains(err.Error(), "s3: put object k.parquet") {
+				t.Errorf("error %q", err)
+			}
+		})
+	}
+}
+
+func TestPutHonoursContext(t *testing.T) {
+	fakeCreds(t)
+	rec, url := fakeServer(t)
+	rec.delay = time.Minute
+	s, err := New(context.Background(), "b", Options{Endpoint: url})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	err = s.Put(ctx, "k.parquet", strings.NewReader("x"), 1)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Put = %v, want context.DeadlineExceeded", err)
+	}
+	if elapsed := time.Since(start); elapsed > 5*time.Second {
+		t.Errorf("Put returned after %v, past its 200ms deadline", elapsed)
+	}
+}
+
+func TestPutRejectsBadKeyWithoutRequest(t *testing.T) {
+	fakeCreds(t)
+	rec, url := fakeServer(t)
+	s, err := New(context.Background(), "b", Options{Endpoint: url})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Put(context.Background(), "a//b.parquet", strings.NewReader("x"), 1)
+	if !errors.Is(err, sink.ErrBadKey) || !strings.HasPrefix(err.Error(), "s3: put object: key ") {
+		t.Errorf("Put = %v, want a wrapped sink.ErrBadKey", err)
+	}
+	if n := len(rec.requests()); n != 0 {
+		t.Errorf("%d requests for a bad key", n)
+	}
+}
