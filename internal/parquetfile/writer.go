@@ -1,0 +1,359 @@
+package parquetfile
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"unicode/utf8"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/valyala/fastjson"
+
+	"github.com/datatap/datatap/transform"
+)
+
+// Defaults for Options.
+const (
+	// DefaultRowGroupRows is DuckDB's row group size: large enough for good
+	// compression and useful column statistics.
+	DefaultRowGroupRows = 122880
+
+	// DefaultRowGroupBytes bounds what a row group holds in memory before it
+	// is written out: compressed pages, the pages being filled and the
+	// dictionaries. Typical log rows reach DefaultRowGroupRows first (their
+	// row groups peak at 4.6 MiB); wide or long rows reach this. The count
+	// includes a dictionary's bytes once, but parquet-go holds them about
+	// three times over (values, copies keyed in a hash table), so the heap
+	// can reach three or four times this: 20 string columns of URL-like
+	// values peak at 31 MiB live with 8 MiB, 64 MiB with 16 MiB.
+	DefaultRowGroupBytes = 8 << 20
+)
+
+const (
+	// pageBufferSize is the uncompressed size at which a column's page is
+	// encoded and compressed. Larger pages compress a little better (1 MiB:
+	// 0.7% smaller on log data) but each column holds one in memory, and
+	// parquet-go checks dictionary sizes only between pages.
+	pageBufferSize = 256 << 10
+
+	// dictionaryMaxBytes is the size past which a column's dictionary stops
+	// growing and the rest of the row group is PLAIN: a safety net for data
+	// that changes after the probe (see encoding.go). 1 MiB is the order of
+	// DuckDB's and parquet-mr's limits; URL-like columns, with many repeats
+	// and a long tail, are 10% smaller with it than with 256 KiB.
+	dictionaryMaxBytes = 1 << 20
+
+	// batchRows is how many rows are gathered before they are handed to the
+	// column writers, to spread parquet-go's per-call cost (16 rows: 25%
+	// slower; 1,024: 3% faster).
+	batchRows = 256
+
+	// batchBytes ends a batch early when the text it holds reaches this
+	// size, so that long values cannot make it hold megabytes.
+	batchBytes = 1 << 20
+)
+
+// Column is one output column: its name and its final type (never
+// transform.Null: the caller resolves inferred types before writing).
+type Column struct {
+	Name string
+	Type transform.Type
+}
+
+// Options tunes a Writer. The zero value means the defaults.
+type Options struct {
+	// RowGroupRows is the most rows a row group holds (default
+	// DefaultRowGroupRows).
+	RowGroupRows int
+	// RowGroupBytes ends a row group early when the data it buffers
+	// reaches this many bytes (default DefaultRowGroupBytes), so that wide
+	// or long rows do not make memory grow with RowGroupRows.
+	RowGroupBytes int64
+	// CreatedBy is recorded in the file footer, e.g. "datatap 1.2.3".
+	CreatedBy string
+}
+
+// Writer writes rows to one Parquet file. Every column is OPTIONAL and ZSTD
+// compressed. Memory stays bounded whatever the number of rows: row groups
+// are written out when they reach Options.RowGroupRows rows or
+// Options.RowGroupBytes bytes.
+//
+// A Writer is not safe for concurrent use. After an error from the
+// underlying io.Writer every later call fails with the same error.
+type Writer struct {
+	out    io.Writer
+	cols   []Column
+	config *parquet.WriterConfig
+
+	// pw is nil until the first probeRows rows have been seen and the
+	// encodings chosen.
+	pw      *parquet.GenericWriter[any]
+	columns []*parquet.ColumnWriter
+
+	maxRows  int
+	maxBytes int64
+
+	// batch holds the values of up to len(batch[i]) rows per column; the
+	// bytes of strings live in arena until the batch is handed to
+	// parquet-go, which copies them.
+	batch  [][]parquet.Value
+	arena  []byte
+	nbatch int
+
+	groupRows int   // rows handed to the column writers for the current row group
+	groupBase int64 // pw.Size() when the current row group started
+	rows      int64 // rows accepted by Write
+	err       error // sticky error
+	closed    bool
+}
+
+// NewWriter returns a Writer of a file with the given columns, in that order,
+// to w. It fails if there are no columns, a name is empty or repeated, or a
+// type is transform.Null or unknown.
+func NewWriter(w io.Writer, cols []Column, opt Options) (*Writer, error) {
+	if err := checkColumns(cols); err != nil {
+		return nil, fmt.Errorf("parquetfile: %w", err)
+	}
+	switch {
+	case opt.RowGroupRows < 0:
+		return nil, fmt.Errorf("parquetfile: RowGroupRows %d is negative", opt.RowGroupRows)
+	case opt.RowGroupRows == 0:
+		opt.RowGroupRows = DefaultRowGroupRows
+	}
+	switch {
+	case opt.RowGroupBytes < 0:
+		return nil, fmt.Errorf("parquetfile: RowGroupBytes %d is negative", opt.RowGroupBytes)
+	case opt.RowGroupBytes == 0:
+		opt.RowGroupBytes = DefaultRowGroupBytes
+	}
+
+	config := parquet.DefaultWriterConfig()
+	config.CreatedBy = opt.CreatedBy
+	if config.CreatedBy == "" {
+		config.CreatedBy = "datatap"
+	}
+	config.Compression = zstdPages
+	config.PageBufferSize = pageBufferSize
+	config.DictionaryMaxBytes = dictionaryMaxBytes
+	// Data page v1: what DuckDB and parquet-mr write by default, and what
+	// every reader understands.
+	config.DataPageVersion = 1
+	// Min/max in every page header repeat what the page index holds, and
+	// computing them costs as much again.
+	for _, c := range cols {
+		config.SkipPageStatistics = append(config.SkipPageStatistics, []string{c.Name})
+	}
+	if err := config.Validate(); err != nil {
+		return nil, fmt.Errorf("parquetfile: %w", err)
+	}
+
+	wr := &Writer{
+		out:      w,
+		cols:     cols,
+		config:   config,
+		maxRows:  opt.RowGroupRows,
+		maxBytes: opt.RowGroupBytes,
+		batch:    make([][]parquet.Value, len(cols)),
+	}
+	probe := min(probeRows, opt.RowGroupRows)
+	for i := range wr.batch {
+		wr.batch[i] = make([]parquet.Value, probe)
+	}
+	return wr, nil
+}
+
+// Write appends one row. row holds one value per column, in column order;
+// each is NULL or of its column's type (the caller casts). Strings are
+// copied, so row may be reused as soon as Write returns. A value of another
+// type is an error naming the column, and nothing of the row is written.
+//
+// Text is written as valid UTF-8: invalid bytes in VARCHAR and JSON values
+// become U+FFFD, because readers such as DuckDB reject the whole file
+// otherwise. For the same reason JSON given as text (in S) must be valid
+// JSON, or the row is refused; JSON given parsed (in J) is valid by
+// construction.
+func (w *Writer) Write(row []transform.Value) error {
+	if w.err != nil {
+		return w.err
+	}
+	if w.closed {
+		return errors.New("parquetfile: write after Close")
+	}
+	if len(row) != len(w.cols) {
+		return fmt.Errorf("parquetfile: write row %d: %d values for %d columns", w.rows, len(row), len(w.cols))
+	}
+	n := w.nbatch
+	mark := len(w.arena)
+	for i := range row {
+		if err := w.set(&w.batch[i][n], i, &row[i]); err != nil {
+			w.arena = w.arena[:mark]
+			return fmt.Errorf("parquetfile: write row %d: %w", w.rows, err)
+		}
+	}
+	w.nbatch++
+	w.rows++
+	if w.nbatch == len(w.batch[0]) || w.groupRows+w.nbatch >= w.maxRows || len(w.arena) >= w.arenaLimit() {
+		return w.flushBatch()
+	}
+	return nil
+}
+
+func (w *Writer) arenaLimit() int {
+	if w.pw == nil {
+		return probeBytes
+	}
+	return batchBytes
+}
+
+// set stores v, the value of column i, in dst as a parquet value. Byte arrays
+// point into w.arena.
+func (w *Writer) set(dst *parquet.Value, i int, v *transform.Value) error {
+	col := &w.cols[i]
+	if v.Type != col.Type {
+		if v.Type == transform.Null {
+			*dst = parquet.Value{} // definition level 0: NULL
+			dst.SetColumnIndex(i)
+			return nil
+		}
+		return fmt.Errorf("column %q: %s value in a %s column", col.Name, v.Type, col.Type)
+	}
+	switch col.Type {
+	case transform.Boolean:
+		*dst = parquet.BooleanValue(v.I != 0)
+	case transform.Int32, transform.Date:
+		if v.I < math.MinInt32 || v.I > math.MaxInt32 {
+			return fmt.Errorf("column %q: %s value %d out of range", col.Name, col.Type, v.I)
+		}
+		*dst = parquet.Int32Value(int32(v.I))
+	case transform.Int64, transform.Timestamp:
+		*dst = parquet.Int64Value(v.I)
+	case transform.Double:
+		*dst = parquet.DoubleValue(v.F)
+	case transform.Varchar:
+		*dst = w.bytes(v.S)
+	case transform.JSON:
+		if v.J != nil {
+			start := len(w.arena)
+			w.arena = v.AppendText(w.arena)
+			*dst = parquet.ByteArrayValue(w.validUTF8(start))
+			break
+		}
+		// Text from elsewhere than a parsed value is checked: DuckDB
+		// refuses a whole file over one invalid JSON value.
+		if err := fastjson.Validate(v.S); err != nil {
+			return fmt.Errorf("column %q: invalid JSON text: %w", col.Name, err)
+		}
+		*dst = w.bytes(v.S)
+	}
+	dst.SetDefinitionLevel(1)
+	dst.SetColumnIndex(i)
+	return nil
+}
+
+// bytes copies s to the arena as valid UTF-8 and returns it as a byte array
+// value.
+func (w *Writer) bytes(s string) parquet.Value {
+	start := len(w.arena)
+	w.arena = append(w.arena, s...)
+	return parquet.ByteArrayValue(w.validUTF8(start))
+}
+
+// validUTF8 returns w.arena[start:], first replacing each invalid UTF-8
+// sequence in it by U+FFFD (rare: the check is the common path).
+func (w *Writer) validUTF8(start int) []byte {
+	b := w.arena[start:]
+	if utf8.Valid(b) {
+		return b
+	}
+	fixed := make([]byte, 0, len(b)+8)
+	for len(b) > 0 {
+		r, n := utf8.DecodeRune(b)
+		if r == utf8.RuneError && n == 1 {
+			fixed = utf8.AppendRune(fixed, utf8.RuneError)
+		} else {
+			fixed = append(fixed, b[:n]...)
+		}
+		b = b[n:]
+	}
+	w.arena = append(w.arena[:start], fixed...)
+	return w.arena[start:]
+}
+
+// start chooses the encodings from the rows held so far and opens the
+// parquet writer. complete reports whether those rows are the whole file.
+func (w *Writer) start(complete bool) {
+	sample := make([][]parquet.Value, len(w.cols))
+	for i := range sample {
+		sample[i] = w.batch[i][:w.nbatch]
+	}
+	encs := chooseEncodings(w.cols, sample, w.maxRows, complete)
+	w.config.Schema = newSchema(w.cols, encs)
+	w.pw = parquet.NewGenericWriter[any](w.out, w.config)
+	w.columns = w.pw.ColumnWriters()
+	w.groupBase = w.pw.Size()
+}
+
+// flushBatch hands the batched rows to the column writers (which copy them)
+// and ends the row group if it is full.
+func (w *Writer) flushBatch() error {
+	probing := w.pw == nil
+	if probing {
+		w.start(w.closed)
+	}
+	if w.nbatch > 0 {
+		for i, c := range w.columns {
+			if _, err := c.WriteRowValues(w.batch[i][:w.nbatch]); err != nil {
+				return w.fail(fmt.Errorf("parquetfile: write row %d: column %q: %w", w.rows-1, w.cols[i].Name, err))
+			}
+		}
+		w.groupRows += w.nbatch
+		w.nbatch = 0
+	}
+	if probing {
+		// The probe's buffers were sized for it: shrink them to a batch.
+		for i := range w.batch {
+			w.batch[i] = make([]parquet.Value, batchRows)
+		}
+		w.arena = nil
+	}
+	w.arena = w.arena[:0]
+	if w.groupRows >= w.maxRows || w.pw.Size()-w.groupBase >= w.maxBytes {
+		return w.flushRowGroup()
+	}
+	return nil
+}
+
+// flushRowGroup writes the current row group out.
+func (w *Writer) flushRowGroup() error {
+	if err := w.pw.Flush(); err != nil {
+		return w.fail(fmt.Errorf("parquetfile: write row group ending at row %d: %w", w.rows-1, err))
+	}
+	w.groupRows = 0
+	w.groupBase = w.pw.Size()
+	return nil
+}
+
+func (w *Writer) fail(err error) error {
+	w.err = err
+	return err
+}
+
+// Close writes the rows still buffered and the file footer. It does not close
+// the io.Writer. Calling Close again returns the first call's result.
+func (w *Writer) Close() error {
+	if w.closed || w.err != nil {
+		return w.err
+	}
+	w.closed = true
+	if err := w.flushBatch(); err != nil {
+		return err
+	}
+	if err := w.pw.Close(); err != nil {
+		return w.fail(fmt.Errorf("parquetfile: close: %w", err))
+	}
+	return nil
+}
+
+// Rows returns the number of rows written so far.
+func (w *Writer) Rows() int64 { return w.rows }
