@@ -10,8 +10,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -188,5 +190,63 @@ func TestRoundTripThroughDuckDB(t *testing.T) {
 	}
 	if got := fmt.Sprint(res[2].Rows[0]); got != "[TIMESTAMP WITH TIME ZONE INTEGER JSON BIGINT]" {
 		t.Errorf("types %s", got)
+	}
+}
+
+// TestFailedUploadIsRetried points the tap at an S3 endpoint that fails:
+// the segment must stay in the spool and be uploaded once the endpoint
+// recovers, under the same key.
+func TestFailedUploadIsRetried(t *testing.T) {
+	var mu sync.Mutex
+	failing := true
+	var puts []string
+	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		mu.Lock()
+		defer mu.Unlock()
+		if failing {
+			http.Error(w, "<Error><Code>InternalError</Code></Error>", http.StatusInternalServerError)
+			return
+		}
+		puts = append(puts, r.Method+" "+r.URL.Path)
+		w.WriteHeader(http.StatusOK)
+	}))
+	defer fake.Close()
+	t.Setenv("AWS_ENDPOINT_URL_S3", fake.URL)
+	t.Setenv("AWS_REGION", "us-east-1")
+	t.Setenv("AWS_ACCESS_KEY_ID", "test")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
+	url, _, stop := start(t, "TAP_BUCKET", "bucket", "TAP_FLUSH_AGE", "1s", "TAP_TRANSFORM", "SELECT a")
+	if r := post(t, url, "", []byte(`{"a":1}`)); r.status != 202 {
+		t.Fatalf("post: %d", r.status)
+	}
+	time.Sleep(3 * time.Second) // at least one flush attempt fails
+	mu.Lock()
+	failed := len(puts) == 0
+	failing = false
+	mu.Unlock()
+	if !failed {
+		t.Fatal("an upload succeeded while the endpoint was failing")
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		mu.Lock()
+		n := len(puts)
+		mu.Unlock()
+		if n > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("segment was not uploaded after the endpoint recovered")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(puts) != 1 || !strings.HasPrefix(puts[0], "PUT /bucket/datataps/") || !strings.HasSuffix(puts[0], ".parquet") {
+		t.Errorf("uploads %v, want one PUT of the Parquet file", puts)
 	}
 }
