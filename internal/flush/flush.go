@@ -12,6 +12,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -32,6 +33,40 @@ type Flusher struct {
 	ErrorsPrefix string // strftime pattern for rejected-line keys (TAP_ERRORS_PREFIX)
 	TempDir      string // where files are built before upload
 	CreatedBy    string // written into the Parquet footer
+	// Flushed, when set, is told about every segment stored (logs, metrics).
+	Flushed func(Result)
+}
+
+// All flushes every sealed segment of sp, oldest first, and removes each
+// once its objects are stored. Segments another process is flushing are
+// skipped. It stops at the first failure, leaving that segment and the
+// younger ones for a later attempt.
+func (f *Flusher) All(ctx context.Context, sp *spool.Spool) error {
+	segments, err := sp.Sealed()
+	if err != nil {
+		return err
+	}
+	for _, seg := range segments {
+		claim, err := sp.Claim(seg)
+		if errors.Is(err, spool.ErrBusy) || errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		res, err := f.Segment(ctx, seg)
+		if err != nil {
+			claim.Release()
+			return fmt.Errorf("flush %s: %w", filepath.Base(seg), err)
+		}
+		if err := claim.Done(); err != nil {
+			return err
+		}
+		if f.Flushed != nil {
+			f.Flushed(res)
+		}
+	}
+	return nil
 }
 
 // Result describes one flushed segment.

@@ -15,7 +15,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -95,6 +94,11 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options) 
 		flusher: &flush.Flusher{
 			Sink: sk, Prefix: cfg.Prefix, ErrorsPrefix: cfg.ErrorsPrefix,
 			TempDir: cfg.SpoolDir, CreatedBy: "datatap " + opt.Version,
+			Flushed: func(res flush.Result) {
+				log.Info("flushed", "segment", filepath.Base(res.Segment), "rows", res.Rows, "rejected", res.Rejected,
+					"bytes_in", res.BytesIn, "bytes_out", res.BytesOut, "objects", len(res.Objects),
+					"flush_ms", res.FlushTime.Milliseconds(), "upload_ms", res.UploadTime.Milliseconds())
+			},
 		},
 		kick: make(chan struct{}, 1),
 	}
@@ -252,23 +256,7 @@ func (s *Server) flushAll(ctx context.Context, seal bool) error {
 			return err
 		}
 	}
-	segments, err := s.spool.Sealed()
-	if err != nil {
-		return err
-	}
-	for _, seg := range segments {
-		res, err := s.flusher.Segment(ctx, seg)
-		if err != nil {
-			return fmt.Errorf("flush %s: %w", filepath.Base(seg), err)
-		}
-		if err := s.spool.Remove(seg); err != nil && !os.IsNotExist(errors.Unwrap(err)) {
-			return err
-		}
-		s.log.Info("flushed", "segment", filepath.Base(seg), "rows", res.Rows, "rejected", res.Rejected,
-			"bytes_in", res.BytesIn, "bytes_out", res.BytesOut, "objects", len(res.Objects),
-			"flush_ms", res.FlushTime.Milliseconds(), "upload_ms", res.UploadTime.Milliseconds())
-	}
-	return nil
+	return s.flusher.All(ctx, s.spool)
 }
 
 func newRequestID() string {

@@ -65,7 +65,8 @@ func Open(dir string, header Header, maxBytes int64) (*Spool, error) {
 		path := filepath.Join(dir, e.Name())
 		switch filepath.Ext(e.Name()) {
 		case ExtOpen:
-			if _, err := Recover(path); err != nil {
+			// Another live process may be appending to it: leave it then.
+			if _, err := recoverLocked(path, 0); err != nil && !errors.Is(err, ErrBusy) && !errors.Is(err, os.ErrNotExist) {
 				return nil, err
 			}
 		case ExtSealed:
@@ -101,10 +102,15 @@ func (s *Spool) diskBytes() (int64, error) {
 // Recover makes the segment at path whole and sealed: it keeps every frame
 // that reads back intact, cuts the torn tail, and renames .open to .seg. A
 // segment whose header is torn held no data and is removed. It returns the
-// sealed path ("" when removed).
-func Recover(path string) (string, error) {
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
+// sealed path ("" when removed), or ErrBusy when a live process holds it.
+func Recover(path string) (string, error) { return recoverLocked(path, 0) }
+
+func recoverLocked(path string, wait time.Duration) (string, error) {
+	f, err := openLocked(path, os.O_RDWR, wait)
 	if err != nil {
+		if errors.Is(err, ErrBusy) || errors.Is(err, os.ErrNotExist) {
+			return "", err
+		}
 		return "", fmt.Errorf("spool: recover %s: %w", path, err)
 	}
 	fr := frameReader{r: bufio.NewReaderSize(f, 256<<10)}
@@ -120,15 +126,11 @@ func Recover(path string) (string, error) {
 		}
 		good = fr.off
 	}
+	defer f.Close() // after the rename: the lock covers it
 	if good == 0 {
-		f.Close()
 		return "", os.Remove(path)
 	}
 	if err := f.Truncate(good); err != nil {
-		f.Close()
-		return "", fmt.Errorf("spool: recover %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
 		return "", fmt.Errorf("spool: recover %s: %w", path, err)
 	}
 	sealed := strings.TrimSuffix(path, ExtOpen) + ExtSealed
@@ -195,11 +197,12 @@ func (s *Spool) Seal() (string, error) {
 	}
 	seg := s.cur
 	s.cur = nil
-	if err := seg.f.Close(); err != nil {
-		return "", fmt.Errorf("spool: seal %s: %w", seg.path, err)
-	}
 	sealed := strings.TrimSuffix(seg.path, ExtOpen) + ExtSealed
-	if err := os.Rename(seg.path, sealed); err != nil {
+	err := os.Rename(seg.path, sealed) // still locked: nobody recovers it meanwhile
+	if cerr := seg.f.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if err != nil {
 		return "", fmt.Errorf("spool: seal %s: %w", seg.path, err)
 	}
 	return sealed, nil
@@ -213,21 +216,6 @@ func (s *Spool) Sealed() ([]string, error) {
 	}
 	sort.Strings(paths) // ids start with the creation time
 	return paths, nil
-}
-
-// Remove deletes a sealed segment once its contents are safe elsewhere.
-func (s *Spool) Remove(path string) error {
-	info, err := os.Stat(path)
-	if err != nil {
-		return fmt.Errorf("spool: remove: %w", err)
-	}
-	if err := os.Remove(path); err != nil {
-		return fmt.Errorf("spool: remove: %w", err)
-	}
-	s.mu.Lock()
-	s.total -= info.Size()
-	s.mu.Unlock()
-	return nil
 }
 
 // Dir is the spool's directory.
@@ -256,6 +244,11 @@ func createSegment(dir string, h Header, now time.Time) (*segment, error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("spool: create segment: %w", err)
+	}
+	if err := lock(f, 0); err != nil {
+		f.Close()
+		os.Remove(path)
+		return nil, err
 	}
 	seg := &segment{f: f, path: path, created: h.Created}
 	hj, _ := json.Marshal(h)

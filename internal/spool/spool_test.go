@@ -203,8 +203,12 @@ func TestOpenRecoversLeftovers(t *testing.T) {
 	if st := s2.Stats(); st.TotalBytes != info.Size() || st.OpenBytes != 0 {
 		t.Errorf("stats %+v, want total %d", st, info.Size())
 	}
-	if err := s2.Remove(sealed[0]); err != nil || s2.Stats().TotalBytes != 0 {
-		t.Errorf("Remove: %v, total %d", err, s2.Stats().TotalBytes)
+	c, err := s2.Claim(sealed[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Done(); err != nil || s2.Stats().TotalBytes != 0 {
+		t.Errorf("Done: %v, total %d", err, s2.Stats().TotalBytes)
 	}
 }
 
@@ -242,5 +246,62 @@ func TestSegmentsSortByAge(t *testing.T) {
 	got, _ := s.Sealed()
 	if strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("Sealed() = %v, want oldest first %v", got, want)
+	}
+}
+
+// TestLocks checks the protocol between the runtime and the extension: an
+// open segment held by a live process is left alone, and a sealed segment is
+// flushed by one claimant only.
+func TestLocks(t *testing.T) {
+	prog := compile(t, "SELECT a")
+	dir := t.TempDir()
+	runtime, _ := Open(dir, HeaderFor(prog), 1<<20)
+	if err := runtime.Append(fill(t, prog, `{"a":1}`)); err != nil {
+		t.Fatal(err)
+	}
+	// The extension starts while the runtime appends: it must not touch the
+	// open segment, not even to recover it.
+	ext, err := Open(dir, HeaderFor(prog), 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if busy, err := ext.RecoverOpen(20 * time.Millisecond); err != nil || len(busy) != 1 {
+		t.Fatalf("RecoverOpen while the runtime holds the segment: busy %v, %v", busy, err)
+	}
+	if sealed, _ := ext.Sealed(); len(sealed) != 0 {
+		t.Fatalf("the extension sealed a live segment: %v", sealed)
+	}
+	// The runtime seals; one claim wins, the other is told busy.
+	path, err := runtime.Seal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c1, err := runtime.Claim(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ext.Claim(path); !errors.Is(err, ErrBusy) {
+		t.Fatalf("second claim: %v, want ErrBusy", err)
+	}
+	if err := c1.Done(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ext.Claim(path); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("claim after Done: %v, want not exist", err)
+	}
+	// A runtime that dies (its lock goes with it) leaves an open segment the
+	// extension then recovers.
+	if err := runtime.Append(fill(t, prog, `{"a":2}`)); err != nil {
+		t.Fatal(err)
+	}
+	runtime.mu.Lock()
+	runtime.cur.f.Close() // what the kernel does when the process dies
+	runtime.mu.Unlock()
+	if busy, err := ext.RecoverOpen(time.Second); err != nil || len(busy) != 0 {
+		t.Fatalf("RecoverOpen after the runtime died: busy %v, %v", busy, err)
+	}
+	sealed, _ := ext.Sealed()
+	if len(sealed) != 1 || strings.Join(readAll(t, sealed[0]), ",") != "R a=2" {
+		t.Fatalf("recovered %v", sealed)
 	}
 }
