@@ -8,17 +8,25 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 
+	"github.com/datatap/datatap/ext"
 	"github.com/datatap/datatap/internal/cli"
+	"github.com/datatap/datatap/internal/lambda"
 )
 
 // version is stamped at build time with -ldflags "-X main.version=…".
 var version = "dev"
 
 const usage = `usage: datatap COMMAND [ARGS]
+
+On AWS Lambda the binary is the runtime (as bootstrap, when
+AWS_LAMBDA_RUNTIME_API is set) and the shutdown extension (started from
+/opt/extensions/, or with -extension).
 
 commands:
   serve     run the tap as a local HTTP server (settings: TAP_* variables)
@@ -28,14 +36,42 @@ commands:
 Run "datatap COMMAND -h" for a command's options.`
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:])
-	stop()
+	var err error
+	switch api := os.Getenv("AWS_LAMBDA_RUNTIME_API"); {
+	case isExtension(os.Args):
+		// Lambda tells an extension to stop with the SHUTDOWN event, not a
+		// signal: a stray SIGTERM must not cut the final flush short.
+		signal.Ignore(syscall.SIGTERM)
+		err = ext.Run(context.Background(), api, filepath.Base(os.Args[0]), version, jsonLog())
+	case api != "" && len(os.Args) == 1:
+		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+		err = lambda.Run(ctx, api, version, jsonLog())
+		stop()
+	default:
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		err = run(ctx, os.Args[1:])
+		stop()
+	}
 	if err != nil && !errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintln(os.Stderr, "datatap:", err)
 	}
 	os.Exit(cli.ExitCode(err))
 }
+
+// isExtension reports whether the binary runs as the Lambda extension:
+// Lambda starts extensions from /opt/extensions/ with no arguments, and the
+// -extension flag does the same anywhere (tests, other layouts).
+func isExtension(args []string) bool {
+	if len(args) > 1 && (args[1] == "-extension" || args[1] == "--extension") {
+		return true
+	}
+	exe, err := filepath.Abs(args[0])
+	return err == nil && filepath.Dir(exe) == "/opt/extensions"
+}
+
+// jsonLog is the structured log of the Lambda modes: JSON lines on stderr,
+// which Lambda's JSON log format keeps as they are.
+func jsonLog() *slog.Logger { return slog.New(slog.NewJSONHandler(os.Stderr, nil)) }
 
 func run(ctx context.Context, args []string) error {
 	streams := cli.Streams{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}

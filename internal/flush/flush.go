@@ -20,8 +20,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/datatap/datatap/internal/config"
 	"github.com/datatap/datatap/internal/parquetfile"
 	"github.com/datatap/datatap/internal/sink"
+	"github.com/datatap/datatap/internal/sink/dir"
+	s3sink "github.com/datatap/datatap/internal/sink/s3"
 	"github.com/datatap/datatap/internal/spool"
 	"github.com/datatap/datatap/transform"
 )
@@ -35,6 +38,22 @@ type Flusher struct {
 	CreatedBy    string // written into the Parquet footer
 	// Flushed, when set, is told about every segment stored (logs, metrics).
 	Flushed func(Result)
+}
+
+// FromConfig builds the Flusher the configuration describes: S3 when
+// TAP_BUCKET is set, else the TAP_DIR folder.
+func FromConfig(ctx context.Context, cfg config.Config, createdBy string) (*Flusher, error) {
+	var sk sink.Sink
+	var err error
+	if cfg.Bucket != "" {
+		sk, err = s3sink.New(ctx, cfg.Bucket, s3sink.Options{})
+	} else {
+		sk, err = dir.New(cfg.Dir)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &Flusher{Sink: sk, Prefix: cfg.Prefix, ErrorsPrefix: cfg.ErrorsPrefix, TempDir: cfg.SpoolDir, CreatedBy: createdBy}, nil
 }
 
 // All flushes every sealed segment of sp, oldest first, and removes each
@@ -73,6 +92,7 @@ func (f *Flusher) All(ctx context.Context, sp *spool.Spool) error {
 type Result struct {
 	Segment    string
 	Rows       int64 // rows written to Parquet
+	Filtered   int64 // lines the WHERE clause dropped (counted at ingest)
 	Rejected   int64 // lines written to the error output
 	BytesIn    int64 // segment size
 	BytesOut   int64 // bytes uploaded
@@ -117,7 +137,7 @@ func (f *Flusher) Segment(ctx context.Context, path string) (Result, error) {
 	}
 	defer os.RemoveAll(tmp)
 
-	parts, rejected, err := f.scan(r, tmp)
+	parts, rejected, err := f.scan(r, tmp, &res)
 	if err != nil {
 		return res, err
 	}
@@ -197,7 +217,7 @@ type rejectedFile struct {
 // scan reads the segment once: rejected lines go to an NDJSON file, rows are
 // grouped by partition (into temporary files when there are several) and
 // their column types inferred.
-func (f *Flusher) scan(r *spool.Reader, tmp string) ([]*partition, *rejectedFile, error) {
+func (f *Flusher) scan(r *spool.Reader, tmp string, res *Result) ([]*partition, *rejectedFile, error) {
 	h := r.Header
 	byPath := map[string]*partition{}
 	var parts []*partition
@@ -213,6 +233,10 @@ func (f *Flusher) scan(r *spool.Reader, tmp string) ([]*partition, *rejectedFile
 		}
 		if err != nil {
 			return nil, nil, err
+		}
+		if rec.Kind == spool.KindCounts {
+			res.Filtered += rec.Filtered
+			continue
 		}
 		if rec.Kind == spool.KindRejected {
 			if rej == nil {

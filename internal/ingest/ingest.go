@@ -121,6 +121,9 @@ func (in *Ingester) Ingest(body []byte, contentEncoding string) (Counts, error) 
 		w.batch.AddRow(w.state.Row, w.state.Partition)
 		c.Accepted++
 	}
+	if c.Filtered > 0 {
+		w.batch.AddFiltered(c.Filtered)
+	}
 	if err := in.spool.Append(w.batch); err != nil {
 		return Counts{}, err
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -55,6 +56,10 @@ func spooled(t *testing.T, sp *spool.Spool) []string {
 	var out []string
 	var rec spool.Record
 	for r.Next(&rec) == nil {
+		if rec.Kind == spool.KindCounts {
+			out = append(out, fmt.Sprintf("filtered: %d", rec.Filtered))
+			continue
+		}
 		if rec.Kind == spool.KindRejected {
 			out = append(out, "rejected: "+rec.Reason[:min(20, len(rec.Reason))]+": "+string(rec.Line))
 			continue
@@ -82,7 +87,7 @@ func TestIngestLines(t *testing.T) {
 		t.Errorf("counts %+v", c)
 	}
 	got := strings.Join(spooled(t, sp), "\n")
-	want := "a=1\nrejected: not a JSON object: a: [1]\nrejected: line too long (128 b: " + `{"a":"` + strings.Repeat("x", 94) + "\na=2"
+	want := "a=1\nrejected: not a JSON object: a: [1]\nrejected: line too long (128 b: " + `{"a":"` + strings.Repeat("x", 94) + "\na=2\nfiltered: 1"
 	if got != want {
 		t.Errorf("spooled\n%s\nwant\n%s", got, want)
 	}
@@ -130,7 +135,7 @@ func TestIngestFullSpoolSpoolsNothing(t *testing.T) {
 	if !errors.Is(err, spool.ErrFull) || Status(err) != http.StatusTooManyRequests {
 		t.Fatalf("err %v, want spool.ErrFull → 429", err)
 	}
-	if got := len(spooled(t, sp)); got != accepted {
+	if got := len(spooled(t, sp)); got != accepted { // no filtered lines here
 		t.Errorf("%d rows spooled, %d acknowledged", got, accepted)
 	}
 }

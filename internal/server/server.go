@@ -15,7 +15,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"path/filepath"
 	"strconv"
 	"sync"
 	"time"
@@ -23,9 +22,7 @@ import (
 	"github.com/datatap/datatap/internal/config"
 	"github.com/datatap/datatap/internal/flush"
 	"github.com/datatap/datatap/internal/ingest"
-	"github.com/datatap/datatap/internal/sink"
-	"github.com/datatap/datatap/internal/sink/dir"
-	s3sink "github.com/datatap/datatap/internal/sink/s3"
+	"github.com/datatap/datatap/internal/metrics"
 	"github.com/datatap/datatap/internal/spool"
 )
 
@@ -49,15 +46,6 @@ type Options struct {
 	Ready func(addr string)
 }
 
-// NewSink opens the destination the configuration names: the S3 bucket, or
-// the local folder.
-func NewSink(ctx context.Context, cfg config.Config) (sink.Sink, error) {
-	if cfg.Bucket != "" {
-		return s3sink.New(ctx, cfg.Bucket, s3sink.Options{})
-	}
-	return dir.New(cfg.Dir)
-}
-
 // Run serves until ctx is done, then flushes everything and returns.
 func Run(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options) error {
 	ln := opt.Listener
@@ -76,10 +64,11 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options) 
 		return fmt.Errorf("serve: refusing to accept unauthenticated requests on %s: without authentication, listen on loopback (TAP_ADDR=127.0.0.1:8080)", ln.Addr())
 	}
 
-	sk, err := NewSink(ctx, cfg)
+	flusher, err := flush.FromConfig(ctx, cfg, "datatap "+opt.Version)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	flusher.Flushed = func(res flush.Result) { metrics.Log(log, res) }
 	sp, err := spool.Open(cfg.SpoolDir, spool.HeaderFor(cfg.Program), cfg.SpoolMaxBytes)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -91,16 +80,8 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options) 
 		ingester: ingest.New(cfg.Program, sp, ingest.Limits{
 			MaxBodyBytes: cfg.MaxBodyBytes, MaxLineBytes: cfg.MaxLineBytes,
 		}),
-		flusher: &flush.Flusher{
-			Sink: sk, Prefix: cfg.Prefix, ErrorsPrefix: cfg.ErrorsPrefix,
-			TempDir: cfg.SpoolDir, CreatedBy: "datatap " + opt.Version,
-			Flushed: func(res flush.Result) {
-				log.Info("flushed", "segment", filepath.Base(res.Segment), "rows", res.Rows, "rejected", res.Rejected,
-					"bytes_in", res.BytesIn, "bytes_out", res.BytesOut, "objects", len(res.Objects),
-					"flush_ms", res.FlushTime.Milliseconds(), "upload_ms", res.UploadTime.Milliseconds())
-			},
-		},
-		kick: make(chan struct{}, 1),
+		flusher: flusher,
+		kick:    make(chan struct{}, 1),
 	}
 	srv := &http.Server{
 		Handler:           s,
@@ -116,7 +97,7 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options) 
 	go func() { defer close(flushed); s.flushLoop(flushCtx) }()
 
 	addr := "http://" + ln.Addr().String()
-	log.Info("datatap serve: listening", "url", addr, "output", sk.String(), "spool", cfg.SpoolDir,
+	log.Info("datatap serve: listening", "url", addr, "output", flusher.Sink.String(), "spool", cfg.SpoolDir,
 		"auth", "none (loopback only: requests need no token)", "transform", cfg.Transform)
 	if opt.Ready != nil {
 		opt.Ready(ln.Addr().String())

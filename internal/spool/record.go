@@ -49,6 +49,7 @@ func HeaderFor(prog *transform.Program) Header {
 const (
 	KindRow      = 'R' // a row that passed the transform
 	KindRejected = 'E' // a line that could not be used, with the reason
+	KindCounts   = 'C' // how many lines the WHERE clause dropped, for metrics
 )
 
 // Batch encodes the records of one request, to be appended as one frame.
@@ -123,6 +124,13 @@ func (b *Batch) AddRejected(line []byte, reason string, at time.Time, maxLine in
 	b.Rejected++
 }
 
+// AddFiltered records that n lines were dropped by the WHERE clause, so that
+// the flush can report every line that came in.
+func (b *Batch) AddFiltered(n int) {
+	b.buf = append(b.buf, KindCounts)
+	b.buf = binary.AppendUvarint(b.buf, uint64(n))
+}
+
 func (b *Batch) appendValue(v transform.Value) {
 	b.buf = append(b.buf, byte(v.Type))
 	switch v.Type {
@@ -155,6 +163,8 @@ type Record struct {
 	// Row: fields in order, and the partition values.
 	Fields    []Field
 	Partition []transform.Value
+	// Counts: lines the WHERE clause dropped.
+	Filtered int64
 	// Rejected: when, why, and the line (capped).
 	Time   time.Time
 	Reason string
@@ -210,6 +220,8 @@ func decodeRecord(p []byte, columns []string, rec *Record) ([]byte, error) {
 			f.Value = d.value()
 			rec.Fields = append(rec.Fields, f)
 		}
+	case KindCounts:
+		rec.Filtered = int64(d.uvarint())
 	case KindRejected:
 		rec.Time = time.UnixMicro(d.varint()).UTC()
 		rec.Reason = d.str()

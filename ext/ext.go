@@ -1,0 +1,88 @@
+// Package ext is the tap as an external Lambda extension: the same binary,
+// started by Lambda from /opt/extensions/ (a layer). It registers for the
+// SHUTDOWN event only (every subscribed INVOKE would cost latency), waits,
+// and when the execution environment shuts down it flushes every segment
+// left in the spool before the deadline Lambda gives (about 2 s), so that
+// what the runtime accepted is not lost with /tmp.
+//
+// The runtime gets SIGTERM before the extension gets SHUTDOWN; it exits at
+// once and leaves its segment consistent on disk. The spool's locks make sure
+// the two processes never flush the same segment at the same time.
+package ext
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/datatap/datatap/internal/config"
+	"github.com/datatap/datatap/internal/flush"
+	"github.com/datatap/datatap/internal/lambdaapi"
+	"github.com/datatap/datatap/internal/metrics"
+	"github.com/datatap/datatap/internal/spool"
+)
+
+// safety is kept between the end of the flush and Lambda's deadline, for the
+// process to exit before it is killed.
+const safety = 150 * time.Millisecond
+
+// Run registers the extension named name with the Extensions API at apiAddr
+// and serves until SHUTDOWN.
+func Run(ctx context.Context, apiAddr, name, version string, log *slog.Logger) error {
+	x, err := lambdaapi.Register(ctx, apiAddr, name, "SHUTDOWN")
+	if err != nil {
+		return err
+	}
+	cfg, err := config.FromEnv()
+	var sp *spool.Spool
+	var flusher *flush.Flusher
+	if err == nil {
+		flusher, err = flush.FromConfig(ctx, cfg, "datatap "+version)
+	}
+	if err == nil {
+		sp, err = spool.Open(cfg.SpoolDir, spool.HeaderFor(cfg.Program), cfg.SpoolMaxBytes)
+	}
+	if err != nil {
+		x.InitError(ctx, lambdaapi.Error{Type: "Extension.ConfigError", Message: err.Error()})
+		return fmt.Errorf("extension: %w", err)
+	}
+	flusher.Flushed = func(res flush.Result) { metrics.Flushed(os.Stdout, log, "extension", res) }
+	log.Info("datatap extension registered", "name", name, "spool", cfg.SpoolDir, "output", flusher.Sink.String())
+	for {
+		ev, err := x.Next(ctx)
+		if err != nil {
+			return fmt.Errorf("extension: %w", err)
+		}
+		if ev.EventType != "SHUTDOWN" {
+			continue
+		}
+		return shutdown(ev, sp, flusher, log)
+	}
+}
+
+// shutdown flushes everything before the event's deadline.
+func shutdown(ev lambdaapi.Event, sp *spool.Spool, flusher *flush.Flusher, log *slog.Logger) error {
+	start := time.Now()
+	deadline := ev.Deadline().Add(-safety)
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
+	defer cancel()
+	log.Info("shutdown: flushing the spool", "reason", ev.ShutdownReason, "deadline_in_ms", time.Until(ev.Deadline()).Milliseconds())
+	// The runtime got SIGTERM first and normally has exited; if it still
+	// holds its open segment, wait for it a little, not past half the time.
+	busy, err := sp.RecoverOpen(time.Until(deadline) / 2)
+	if err != nil {
+		log.Error("shutdown: recovering open segments", "err", err)
+	}
+	if len(busy) > 0 {
+		log.Error("shutdown: segments still held by another process", "segments", busy)
+	}
+	if err := flusher.All(ctx, sp); err != nil {
+		log.Error("shutdown: flush failed; rows left in the spool are lost with the environment", "err", err,
+			"elapsed_ms", time.Since(start).Milliseconds())
+		return err
+	}
+	log.Info("shutdown: spool flushed", "elapsed_ms", time.Since(start).Milliseconds())
+	return nil
+}

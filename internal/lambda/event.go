@@ -1,0 +1,175 @@
+package lambda
+
+import (
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/valyala/fastjson"
+
+	"github.com/datatap/datatap/internal/ingest"
+	"github.com/datatap/datatap/transform"
+)
+
+// errUnsupportedEvent is returned for an event that is neither a Function
+// URL request (payload format 2.0) nor Kinesis or SQS records.
+var errUnsupportedEvent = errors.New("unsupported event: expected a Function URL request (payload format 2.0), or Kinesis or SQS records")
+
+// eventKind is what an event turned out to be.
+type eventKind int
+
+const (
+	kindFunctionURL eventKind = iota + 1
+	kindKinesis
+	kindSQS
+)
+
+// httpRequest is the part of a Function URL event the tap uses.
+type httpRequest struct {
+	Method, Path, RequestID string
+	ContentEncoding         string
+	Body                    []byte // decoded from base64 when it was
+}
+
+// record is one Kinesis or SQS record: its id for batchItemFailures and its data.
+type record struct {
+	ID   string
+	Data []byte
+}
+
+// decoder turns event payloads into requests or records, reusing its parser
+// and buffers: the results are valid until the next call.
+type decoder struct {
+	parser  fastjson.Parser
+	body    []byte
+	records []record
+	data    []byte
+}
+
+// decode reads one event.
+func (d *decoder) decode(payload []byte) (eventKind, *httpRequest, []record, error) {
+	v, err := d.parser.ParseBytes(payload)
+	if err != nil {
+		return 0, nil, nil, fmt.Errorf("%w (the payload is not JSON: %v)", errUnsupportedEvent, err)
+	}
+	if h := v.Get("requestContext", "http"); h != nil {
+		req, err := d.functionURL(v)
+		return kindFunctionURL, req, nil, err
+	}
+	recs := v.GetArray("Records")
+	if len(recs) == 0 {
+		return 0, nil, nil, errUnsupportedEvent
+	}
+	switch source := string(recs[0].GetStringBytes("eventSource")); source {
+	case "aws:kinesis":
+		rs, err := d.kinesis(recs)
+		return kindKinesis, nil, rs, err
+	case "aws:sqs":
+		return kindSQS, nil, d.sqs(recs), nil
+	default:
+		return 0, nil, nil, fmt.Errorf("%w (records from %q)", errUnsupportedEvent, source)
+	}
+}
+
+func (d *decoder) functionURL(v *fastjson.Value) (*httpRequest, error) {
+	req := &httpRequest{
+		Method:          string(v.GetStringBytes("requestContext", "http", "method")),
+		Path:            string(v.GetStringBytes("rawPath")),
+		RequestID:       string(v.GetStringBytes("requestContext", "requestId")),
+		ContentEncoding: string(v.GetStringBytes("headers", "content-encoding")),
+	}
+	body := v.GetStringBytes("body")
+	if !v.GetBool("isBase64Encoded") {
+		req.Body = body
+		return req, nil
+	}
+	n, err := base64Decode(&d.body, body)
+	if err != nil {
+		return req, fmt.Errorf("%w: body is not valid base64: %v", ingest.ErrBadBody, err)
+	}
+	req.Body = d.body[:n]
+	return req, nil
+}
+
+func (d *decoder) kinesis(recs []*fastjson.Value) ([]record, error) {
+	d.records = d.records[:0]
+	total := 0
+	for _, r := range recs {
+		total += base64.StdEncoding.DecodedLen(len(r.GetStringBytes("kinesis", "data")))
+	}
+	if cap(d.data) < total {
+		d.data = make([]byte, total)
+	}
+	d.data = d.data[:total]
+	off := 0
+	for _, r := range recs {
+		id := string(r.GetStringBytes("kinesis", "sequenceNumber"))
+		n, err := base64.StdEncoding.Decode(d.data[off:], r.GetStringBytes("kinesis", "data"))
+		if err != nil {
+			// Not a failure to report back: retrying cannot fix it. Keep it
+			// as one rejected line so that nothing vanishes silently.
+			n = copy(d.data[off:], r.GetStringBytes("kinesis", "data"))
+		}
+		d.records = append(d.records, record{ID: id, Data: d.data[off : off+n]})
+		off += n
+	}
+	return d.records, nil
+}
+
+func (d *decoder) sqs(recs []*fastjson.Value) []record {
+	d.records = d.records[:0]
+	for _, r := range recs {
+		d.records = append(d.records, record{ID: string(r.GetStringBytes("messageId")), Data: r.GetStringBytes("body")})
+	}
+	return d.records
+}
+
+func base64Decode(dst *[]byte, src []byte) (int, error) {
+	n := base64.StdEncoding.DecodedLen(len(src))
+	if cap(*dst) < n {
+		*dst = make([]byte, n)
+	}
+	*dst = (*dst)[:n]
+	return base64.StdEncoding.Decode(*dst, src)
+}
+
+// httpResponse renders a Function URL response with a JSON body.
+func httpResponse(dst []byte, status int, jsonBody []byte, extraHeaders ...string) []byte {
+	dst = append(dst, `{"statusCode":`...)
+	dst = strconv.AppendInt(dst, int64(status), 10)
+	dst = append(dst, `,"headers":{"content-type":"application/json"`...)
+	for i := 0; i+1 < len(extraHeaders); i += 2 {
+		dst = append(dst, ',')
+		dst = transform.AppendJSONString(dst, extraHeaders[i])
+		dst = append(dst, ':')
+		dst = transform.AppendJSONString(dst, extraHeaders[i+1])
+	}
+	dst = append(dst, `},"body":`...)
+	dst = transform.AppendJSONString(dst, string(jsonBody))
+	return append(dst, `,"isBase64Encoded":false}`...)
+}
+
+// errorBody is the JSON error of the HTTP contract.
+func errorBody(msg, requestID string) []byte {
+	b := append([]byte(`{"error":`), transform.AppendJSONString(nil, msg)...)
+	b = append(b, `,"requestId":`...)
+	b = transform.AppendJSONString(b, requestID)
+	return append(b, '}')
+}
+
+func countsBody(c ingest.Counts) []byte {
+	return fmt.Appendf(nil, `{"accepted":%d,"filtered":%d,"rejected":%d}`, c.Accepted, c.Filtered, c.Rejected)
+}
+
+// statusText names the status for error messages without internals.
+func statusText(status int, err error) string {
+	switch status {
+	case http.StatusTooManyRequests:
+		return "spool full: retry later"
+	case http.StatusInternalServerError:
+		return "internal error"
+	}
+	return err.Error()
+}

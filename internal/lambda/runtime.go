@@ -1,0 +1,228 @@
+// Package lambda is the tap as an AWS Lambda custom runtime: the invoke loop
+// over the Runtime API, Function URL, Kinesis and SQS events, and the flush
+// that follows the response within the same invocation.
+package lambda
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"runtime/debug"
+	"time"
+
+	"github.com/datatap/datatap/internal/config"
+	"github.com/datatap/datatap/internal/flush"
+	"github.com/datatap/datatap/internal/ingest"
+	"github.com/datatap/datatap/internal/lambdaapi"
+	"github.com/datatap/datatap/internal/metrics"
+	"github.com/datatap/datatap/internal/spool"
+)
+
+// Runtime is the invoke loop's state.
+type Runtime struct {
+	api      *lambdaapi.Runtime
+	cfg      config.Config
+	log      *slog.Logger
+	spool    *spool.Spool
+	ingester *ingest.Ingester
+	flusher  *flush.Flusher
+	dec      decoder
+	out      []byte
+	pending  bool // sealed segments may be waiting (leftovers, failed flushes)
+}
+
+// Run starts the runtime: it reads the configuration (a bad one is reported
+// through init/error, and Run returns), then handles invocations until ctx
+// ends (SIGTERM), when it returns at once: what is spooled stays consistent
+// on disk for the extension to flush.
+func Run(ctx context.Context, apiAddr, version string, log *slog.Logger) error {
+	api := lambdaapi.NewRuntime(apiAddr)
+	r, err := newRuntime(ctx, api, version, log)
+	if err != nil {
+		log.Error("init failed", "err", err)
+		if perr := api.InitError(ctx, lambdaapi.Error{Type: "Runtime.ConfigError", Message: err.Error()}); perr != nil {
+			log.Error("could not report the init error", "err", perr)
+		}
+		return err
+	}
+	log.Info("datatap runtime ready", "output", r.flusher.Sink.String(), "spool", r.cfg.SpoolDir, "auth", r.cfg.Auth, "version", version)
+	for {
+		inv, err := api.Next(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				log.Info("datatap runtime stopping (SIGTERM); spooled rows stay for the extension")
+				return nil
+			}
+			return err
+		}
+		r.invoke(ctx, inv)
+		r.flushIfDue(ctx)
+	}
+}
+
+func newRuntime(ctx context.Context, api *lambdaapi.Runtime, version string, log *slog.Logger) (*Runtime, error) {
+	cfg, err := config.FromEnv()
+	if err != nil {
+		return nil, fmt.Errorf("bad configuration: %w", err)
+	}
+	switch cfg.Auth {
+	case "none":
+	case "", "jwt", "iam":
+		return nil, errors.New("TAP_AUTH: on Lambda the tap refuses to start without authentication; " +
+			"JWT and IAM verification are not available yet, so set TAP_AUTH=none to accept every request explicitly")
+	}
+	if cfg.Bucket == "" {
+		return nil, errors.New("TAP_BUCKET: must be set on Lambda (only /tmp is writable, and it dies with the environment)")
+	}
+	flusher, err := flush.FromConfig(ctx, cfg, "datatap "+version)
+	if err != nil {
+		return nil, err
+	}
+	flusher.Flushed = func(res flush.Result) { metrics.Flushed(os.Stdout, log, "runtime", res) }
+	sp, err := spool.Open(cfg.SpoolDir, spool.HeaderFor(cfg.Program), cfg.SpoolMaxBytes)
+	if err != nil {
+		return nil, err
+	}
+	r := &Runtime{
+		api:      api,
+		cfg:      cfg,
+		log:      log,
+		spool:    sp,
+		ingester: ingest.New(cfg.Program, sp, ingest.Limits{MaxBodyBytes: cfg.MaxBodyBytes, MaxLineBytes: cfg.MaxLineBytes}),
+		flusher:  flusher,
+		pending:  true,
+	}
+	return r, nil
+}
+
+// invoke handles one invocation and posts its response. A panic becomes an
+// error response: the process lives on for the next invocation.
+func (r *Runtime) invoke(ctx context.Context, inv *lambdaapi.Invocation) {
+	os.Setenv("_X_AMZN_TRACE_ID", inv.TraceID)
+	ictx, cancel := context.WithDeadline(ctx, inv.Deadline)
+	defer cancel()
+	log := r.log.With("request_id", inv.RequestID)
+	resp, err := r.safeHandle(ictx, log, inv)
+	if err != nil {
+		e := lambdaapi.Error{Type: "InvalidEvent", Message: err.Error()}
+		var p panicError
+		if errors.As(err, &p) {
+			e = lambdaapi.Error{Type: "Runtime.Panic", Message: "internal error"}
+			log.Error("panic", "panic", p.value, "stack", string(p.stack))
+		}
+		if perr := r.api.Fail(ctx, inv.RequestID, e); perr != nil {
+			log.Error("could not post the invocation error", "err", perr)
+		}
+		return
+	}
+	if perr := r.api.Respond(ctx, inv.RequestID, resp); perr != nil {
+		log.Error("could not post the response", "err", perr)
+	}
+}
+
+type panicError struct {
+	value any
+	stack []byte
+}
+
+func (p panicError) Error() string { return fmt.Sprint("panic: ", p.value) }
+
+func (r *Runtime) safeHandle(ctx context.Context, log *slog.Logger, inv *lambdaapi.Invocation) (resp []byte, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			resp, err = nil, panicError{value: v, stack: debug.Stack()}
+		}
+	}()
+	return r.handle(ctx, log, inv)
+}
+
+// handle decodes the event and feeds it to the spool. The response is built
+// in r.out, valid until the next invocation.
+func (r *Runtime) handle(ctx context.Context, log *slog.Logger, inv *lambdaapi.Invocation) ([]byte, error) {
+	kind, req, records, err := r.dec.decode(inv.Payload)
+	if kind == kindFunctionURL {
+		return r.functionURL(ctx, log, req, err), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	// Kinesis or SQS: each record is one batch; a record that cannot be
+	// spooled is reported so that Lambda retries it, and only it.
+	r.out = append(r.out[:0], `{"batchItemFailures":[`...)
+	failures := 0
+	for _, rec := range records {
+		if _, err := r.ingester.Ingest(rec.Data, ""); err != nil {
+			log.Warn("record not spooled", "id", rec.ID, "err", err)
+			if failures > 0 {
+				r.out = append(r.out, ',')
+			}
+			r.out = fmt.Appendf(r.out, `{"itemIdentifier":%q}`, rec.ID)
+			failures++
+		}
+	}
+	r.out = append(r.out, "]}"...)
+	return r.out, nil
+}
+
+func (r *Runtime) functionURL(ctx context.Context, log *slog.Logger, req *httpRequest, decodeErr error) []byte {
+	r.out = r.out[:0]
+	switch {
+	case req.Method == http.MethodGet && req.Path == "/health":
+		return httpResponse(r.out, http.StatusOK, []byte(`{"status":"ok"}`))
+	case req.Method != http.MethodPost:
+		return httpResponse(r.out, http.StatusMethodNotAllowed, errorBody("method not allowed: POST NDJSON to this URL", req.RequestID), "allow", "POST")
+	case decodeErr != nil:
+		return httpResponse(r.out, ingest.Status(decodeErr), errorBody(decodeErr.Error(), req.RequestID))
+	}
+	counts, err := r.ingester.Ingest(req.Body, req.ContentEncoding)
+	if err != nil {
+		status := ingest.Status(err)
+		if status == http.StatusInternalServerError {
+			log.Error("ingest failed", "err", err)
+		}
+		if status == http.StatusTooManyRequests {
+			r.pending = true // make room: flush before the next invocation
+			return httpResponse(r.out, status, errorBody(statusText(status, err), req.RequestID), "retry-after", "5")
+		}
+		return httpResponse(r.out, status, errorBody(statusText(status, err), req.RequestID))
+	}
+	status := http.StatusAccepted
+	if r.cfg.Sync {
+		if _, err := r.spool.Seal(); err == nil {
+			if err := r.flusher.All(ctx, r.spool); err == nil {
+				status = http.StatusOK
+			} else {
+				r.pending = true
+				log.Warn("sync flush failed; rows stay spooled", "err", err)
+			}
+		}
+	}
+	return httpResponse(r.out, status, countsBody(counts))
+}
+
+// flushIfDue runs after the response, before the next invocation is asked
+// for: Lambda freezes the environment between invocations, so no timer
+// could do it.
+func (r *Runtime) flushIfDue(ctx context.Context) {
+	st := r.spool.Stats()
+	if st.OpenBytes > 0 && (st.OpenBytes >= r.cfg.FlushBytes || time.Since(st.OpenCreated) >= r.cfg.FlushAge) {
+		if _, err := r.spool.Seal(); err != nil {
+			r.log.Error("seal failed", "err", err)
+			return
+		}
+		r.pending = true
+	}
+	if !r.pending {
+		return
+	}
+	if err := r.flusher.All(ctx, r.spool); err != nil {
+		if ctx.Err() == nil {
+			r.log.Warn("flush failed; segments kept for the next invocation", "err", err)
+		}
+		return
+	}
+	r.pending = false
+}

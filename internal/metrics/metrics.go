@@ -1,0 +1,62 @@
+// Package metrics reports each flush twice: a structured log line, and one
+// CloudWatch Embedded Metric Format (EMF) line on standard output, which
+// Lambda's log pipeline turns into metrics without any API call.
+package metrics
+
+import (
+	"encoding/json"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"time"
+
+	"github.com/datatap/datatap/internal/flush"
+)
+
+// Flushed logs res and writes its EMF line to w. mode ("runtime",
+// "extension") is the metrics' one dimension.
+func Flushed(w io.Writer, log *slog.Logger, mode string, res flush.Result) {
+	Log(log, res)
+	w.Write(EMF(time.Now(), mode, res))
+}
+
+// Log writes the structured log line of one flush.
+func Log(log *slog.Logger, res flush.Result) {
+	log.Info("flushed", "segment", filepath.Base(res.Segment), "rows", res.Rows, "filtered", res.Filtered,
+		"rejected", res.Rejected, "bytes_in", res.BytesIn, "bytes_out", res.BytesOut, "objects", len(res.Objects),
+		"flush_ms", res.FlushTime.Milliseconds(), "upload_ms", res.UploadTime.Milliseconds())
+}
+
+type metric struct {
+	Name string `json:"Name"`
+	Unit string `json:"Unit"`
+}
+
+// EMF renders one flush as an Embedded Metric Format line.
+func EMF(now time.Time, mode string, res flush.Result) []byte {
+	doc := map[string]any{
+		"_aws": map[string]any{
+			"Timestamp": now.UnixMilli(),
+			"CloudWatchMetrics": []any{map[string]any{
+				"Namespace":  "datatap",
+				"Dimensions": [][]string{{"Mode"}},
+				"Metrics": []metric{
+					{"RowsIn", "Count"}, {"RowsOut", "Count"}, {"Filtered", "Count"}, {"Rejected", "Count"},
+					{"BytesIn", "Bytes"}, {"BytesOut", "Bytes"}, {"FlushTime", "Milliseconds"}, {"UploadTime", "Milliseconds"},
+				},
+			}},
+		},
+		"Mode":       mode,
+		"RowsIn":     res.Rows + res.Filtered + res.Rejected,
+		"RowsOut":    res.Rows,
+		"Filtered":   res.Filtered,
+		"Rejected":   res.Rejected,
+		"BytesIn":    res.BytesIn,
+		"BytesOut":   res.BytesOut,
+		"FlushTime":  res.FlushTime.Milliseconds(),
+		"UploadTime": res.UploadTime.Milliseconds(),
+		"segment":    filepath.Base(res.Segment),
+	}
+	b, _ := json.Marshal(doc)
+	return append(b, '\n')
+}
