@@ -40,7 +40,13 @@ type Runtime struct {
 // on disk for the extension to flush.
 func Run(ctx context.Context, apiAddr, version string, log *slog.Logger) error {
 	api := lambdaapi.NewRuntime(apiAddr)
-	r, err := newRuntime(ctx, api, version, log)
+	cfg, err := config.FromEnv()
+	var r *Runtime
+	if err == nil {
+		r, err = newRuntime(ctx, api, cfg, version, log)
+	} else {
+		err = fmt.Errorf("bad configuration: %w", err)
+	}
 	if err != nil {
 		log.Error("init failed", "err", err)
 		if perr := api.InitError(ctx, lambdaapi.Error{Type: "Runtime.ConfigError", Message: err.Error()}); perr != nil {
@@ -63,11 +69,7 @@ func Run(ctx context.Context, apiAddr, version string, log *slog.Logger) error {
 	}
 }
 
-func newRuntime(ctx context.Context, api *lambdaapi.Runtime, version string, log *slog.Logger) (*Runtime, error) {
-	cfg, err := config.FromEnv()
-	if err != nil {
-		return nil, fmt.Errorf("bad configuration: %w", err)
-	}
+func newRuntime(ctx context.Context, api *lambdaapi.Runtime, cfg config.Config, version string, log *slog.Logger) (*Runtime, error) {
 	switch cfg.Auth {
 	case "none":
 	case "", "jwt", "iam":

@@ -1,0 +1,147 @@
+package lambda
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/datatap/datatap/internal/config"
+	"github.com/datatap/datatap/internal/lambdaapi"
+	"github.com/datatap/datatap/internal/spool"
+)
+
+// newTestRuntime builds a runtime on a temporary spool; S3 is never reached
+// because nothing is flushed.
+func newTestRuntime(t *testing.T, vars ...string) *Runtime {
+	t.Helper()
+	t.Setenv("AWS_REGION", "us-east-1")
+	t.Setenv("AWS_ACCESS_KEY_ID", "test")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
+	env := map[string]string{"TAP_SPOOL_DIR": t.TempDir(), "TAP_BUCKET": "bucket", "TAP_AUTH": "none",
+		"TAP_TRANSFORM": "SELECT * WHERE level <> 'debug'"}
+	for i := 0; i < len(vars); i += 2 {
+		env[vars[i]] = vars[i+1]
+	}
+	cfg, err := config.Load(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := newRuntime(context.Background(), nil, cfg, "test", slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// spooledRows counts the rows in the runtime's spool.
+func spooledRows(t *testing.T, r *Runtime) int {
+	t.Helper()
+	path, err := r.spool.Seal()
+	if err != nil || path == "" {
+		return 0
+	}
+	rd, err := spool.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	n := 0
+	var rec spool.Record
+	for rd.Next(&rec) == nil {
+		if rec.Kind == spool.KindRow {
+			n++
+		}
+	}
+	return n
+}
+
+func TestRecordedEvents(t *testing.T) {
+	f := func(file, wantResponse, wantErr string, wantRows int) {
+		t.Helper()
+		r := newTestRuntime(t)
+		payload, err := os.ReadFile(filepath.Join("testdata", file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := r.handle(context.Background(), r.log, &lambdaapi.Invocation{RequestID: "r1", Payload: payload})
+		switch {
+		case wantErr != "":
+			if err == nil || !strings.Contains(err.Error(), wantErr) {
+				t.Errorf("%s: error %v, want %q", file, err, wantErr)
+			}
+			return
+		case err != nil:
+			t.Errorf("%s: %v", file, err)
+			return
+		}
+		var got, want any
+		if err := json.Unmarshal(resp, &got); err != nil {
+			t.Fatalf("%s: response is not JSON: %s", file, resp)
+		}
+		json.Unmarshal([]byte(wantResponse), &want)
+		g, _ := json.Marshal(got)
+		w, _ := json.Marshal(want)
+		if string(g) != string(w) {
+			t.Errorf("%s:\n got %s\nwant %s", file, g, w)
+		}
+		if n := spooledRows(t, r); n != wantRows {
+			t.Errorf("%s: %d rows spooled, want %d", file, n, wantRows)
+		}
+	}
+	hdr := `"headers":{"content-type":"application/json"}`
+	counts := `{"statusCode":202,` + hdr + `,"body":"{\"accepted\":1,\"filtered\":1,\"rejected\":1}","isBase64Encoded":false}`
+	f("function_url_text.json", counts, "", 1)
+	f("function_url_base64.json", counts, "", 1)
+	f("function_url_gzip.json", counts, "", 1)
+	f("function_url_health.json", `{"statusCode":200,`+hdr+`,"body":"{\"status\":\"ok\"}","isBase64Encoded":false}`, "", 0)
+	f("function_url_put.json", `{"statusCode":405,"headers":{"content-type":"application/json","allow":"POST"},"body":"{\"error\":\"method not allowed: POST NDJSON to this URL\",\"requestId\":\"c2b6b0f3-6d7e-4b8f-9f0e-1a2b3c4d5e6f\"}","isBase64Encoded":false}`, "", 0)
+	f("function_url_bad_base64.json", `{"statusCode":400,`+hdr+`,"body":"{\"error\":\"body cannot be decoded: body is not valid base64: illegal base64 data at input byte 3\",\"requestId\":\"c2b6b0f3-6d7e-4b8f-9f0e-1a2b3c4d5e6f\"}","isBase64Encoded":false}`, "", 0)
+	f("kinesis.json", `{"batchItemFailures":[]}`, "", 3)
+	f("sqs.json", `{"batchItemFailures":[]}`, "", 3)
+	f("s3_unsupported.json", "", `unsupported event: expected a Function URL request (payload format 2.0), or Kinesis or SQS records (records from "aws:s3")`, 0)
+	f("unknown.json", "", "unsupported event", 0)
+	f("../event.go", "", "the payload is not JSON", 0)
+}
+
+// TestBatchItemFailures fills the spool so that records fail: each failed
+// record is reported by its id, and only those.
+func TestBatchItemFailures(t *testing.T) {
+	for _, file := range []string{"kinesis.json", "sqs.json"} {
+		r := newTestRuntime(t, "TAP_SPOOL_MAX_BYTES", "300", "TAP_FLUSH_BYTES", "100")
+		payload, _ := os.ReadFile(filepath.Join("testdata", file))
+		resp, err := r.handle(context.Background(), r.log, &lambdaapi.Invocation{RequestID: "r1", Payload: payload})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got struct {
+			Failures []struct {
+				ID string `json:"itemIdentifier"`
+			} `json:"batchItemFailures"`
+		}
+		if err := json.Unmarshal(resp, &got); err != nil {
+			t.Fatalf("%s: %s", file, resp)
+		}
+		// The spool holds the header and the first record only.
+		want := map[string]string{"kinesis.json": "49590338271490256608559692540925702759324208523137515618", "sqs.json": "2e1424d4-f796-459a-8184-9c92662be6da"}[file]
+		if len(got.Failures) != 1 || got.Failures[0].ID != want {
+			t.Errorf("%s: failures %+v, want [%s]", file, got.Failures, want)
+		}
+	}
+}
+
+func TestPanicBecomesAnErrorResponse(t *testing.T) {
+	r := newTestRuntime(t)
+	r.ingester = nil // handle will dereference it
+	payload, _ := os.ReadFile(filepath.Join("testdata", "function_url_text.json"))
+	_, err := r.safeHandle(context.Background(), r.log, &lambdaapi.Invocation{RequestID: "r1", Payload: payload})
+	var p panicError
+	if !errors.As(err, &p) {
+		t.Fatalf("err %v, want a panicError", err)
+	}
+}
