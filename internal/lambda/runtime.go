@@ -221,7 +221,9 @@ func (r *Runtime) flushIfDue(ctx context.Context) {
 		return
 	}
 	if err := r.flusher.All(ctx, r.spool); err != nil {
-		if ctx.Err() == nil {
+		if ctx.Err() != nil {
+			r.log.Info("flush interrupted by SIGTERM; the extension flushes the segment again")
+		} else {
 			r.log.Warn("flush failed; segments kept for the next invocation", "err", err)
 		}
 		return
