@@ -237,3 +237,24 @@ func TestLambdaBadTransformIsAnInitError(t *testing.T) {
 		t.Errorf("init error %q (%s), want the positioned message %q", ie.Message, ie.Type, want)
 	}
 }
+
+// TestLambdaSync: with TAP_SYNC=true every accepted batch is in S3 when the
+// response (200) comes back.
+func TestLambdaSync(t *testing.T) {
+	duckdb.Require(t)
+	e := startLambda(t, "TAP_SYNC=true")
+	for i := 0; i < 5; i++ {
+		res, err := e.lambda.Invoke(context.Background(), functionURLEvent(batch(i*10, 10, ""), "text"))
+		if err != nil || res.Error != nil {
+			t.Fatalf("invoke: %v %v", err, res.Error)
+		}
+		if !strings.HasPrefix(string(res.Response), `{"statusCode":200,`) {
+			t.Fatalf("response %s, want 200", res.Response)
+		}
+		if n, _ := download(t, e.minio, t.TempDir()); n != i+1 {
+			t.Fatalf("after %d synchronous invocations, %d Parquet objects", i+1, n)
+		}
+	}
+	e.shutdown(t)
+	e.check(t, 49, 1) // line 42 is malformed
+}

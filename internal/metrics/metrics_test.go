@@ -1,0 +1,50 @@
+package metrics
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/datatap/datatap/internal/flush"
+)
+
+// TestEMF checks the line against the Embedded Metric Format specification:
+// a _aws member with Timestamp and CloudWatchMetrics, and every metric and
+// dimension named there present as a top-level member.
+func TestEMF(t *testing.T) {
+	line := EMF(time.UnixMilli(1700000000123), "runtime", flush.Result{
+		Segment: "/tmp/datatap/x.seg", Rows: 90, Filtered: 7, Rejected: 3, BytesIn: 1000, BytesOut: 200,
+		FlushTime: 12 * time.Millisecond, UploadTime: 5 * time.Millisecond,
+	})
+	if line[len(line)-1] != '\n' {
+		t.Error("EMF line does not end with a newline")
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(line, &doc); err != nil {
+		t.Fatal(err)
+	}
+	aws := doc["_aws"].(map[string]any)
+	if aws["Timestamp"] != float64(1700000000123) {
+		t.Errorf("Timestamp %v", aws["Timestamp"])
+	}
+	directive := aws["CloudWatchMetrics"].([]any)[0].(map[string]any)
+	if directive["Namespace"] != "datatap" {
+		t.Errorf("Namespace %v", directive["Namespace"])
+	}
+	for _, d := range directive["Dimensions"].([]any)[0].([]any) {
+		if _, ok := doc[d.(string)]; !ok {
+			t.Errorf("dimension %s missing", d)
+		}
+	}
+	want := map[string]float64{"RowsIn": 100, "RowsOut": 90, "Filtered": 7, "Rejected": 3, "BytesIn": 1000, "BytesOut": 200, "FlushTime": 12, "UploadTime": 5}
+	for _, m := range directive["Metrics"].([]any) {
+		name := m.(map[string]any)["Name"].(string)
+		if doc[name] != want[name] {
+			t.Errorf("%s = %v, want %v", name, doc[name], want[name])
+		}
+		delete(want, name)
+	}
+	if len(want) > 0 {
+		t.Errorf("metrics not declared: %v", want)
+	}
+}
