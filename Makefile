@@ -14,7 +14,7 @@ MINIO       := $(TOOLS)/minio
 MINIO_VERSION := v0.0.0-20260212201848-7aac2a2c5b7c
 FUZZTIME    ?= 30s
 
-.PHONY: all build run test lint bench fuzz fuzz-short duckdb minio clean
+.PHONY: all build run test lint bench fuzz duckdb minio clean
 
 all: build
 
@@ -56,7 +56,8 @@ $(STATICCHECK):
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
-## fuzz: each fuzz target for FUZZTIME (default 30s); fuzz-short: 10s each
+## fuzz: each fuzz target for FUZZTIME (default 30s; a count such as 100000x
+## avoids Go 1.26's spurious "context deadline exceeded" at the time limit)
 FUZZ_TARGETS := ./transform:FuzzCompile ./transform:FuzzEval ./internal/sink:FuzzPartitionPath
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
@@ -64,9 +65,6 @@ fuzz:
 		echo "fuzz $$pkg $$name for $(FUZZTIME)"; \
 		$(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
 	done
-
-fuzz-short:
-	@$(MAKE) --no-print-directory fuzz FUZZTIME=10s
 
 clean:
 	rm -rf bin .tools internal/duckdb/node_modules
