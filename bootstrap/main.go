@@ -30,6 +30,7 @@ AWS_LAMBDA_RUNTIME_API is set) and the shutdown extension (started from
 
 commands:
   serve     run the tap as a local HTTP server (settings: TAP_* variables)
+  send      post NDJSON files to a tap (compressed, concurrent, with retries)
   eval      run a transform over NDJSON and print the rows (try a statement)
   version   print the version
 
@@ -82,6 +83,8 @@ func run(ctx context.Context, args []string) error {
 	switch args[0] {
 	case "serve":
 		return cli.Serve(ctx, args[1:], streams, version)
+	case "send":
+		return cli.Send(ctx, args[1:], streams)
 	case "eval":
 		return cli.Eval(ctx, args[1:], streams)
 	case "version", "-version", "--version":

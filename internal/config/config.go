@@ -36,6 +36,14 @@ type Config struct {
 	Program *transform.Program
 }
 
+// Client is what the client commands (send) read from the environment.
+type Client struct {
+	Token string // TAP_TOKEN: the bearer token for send
+}
+
+// ClientFromEnv reads the client settings.
+func ClientFromEnv() Client { return Client{Token: os.Getenv("TAP_TOKEN")} }
+
 // Default returns the settings used when no variable is set.
 func Default() Config {
 	return Config{

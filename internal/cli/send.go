@@ -1,0 +1,89 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/datatap/datatap/internal/config"
+	"github.com/datatap/datatap/internal/send"
+)
+
+const sendUsage = `datatap send [flags] URL [FILE...]
+
+Posts NDJSON (the FILEs, or standard input) to a tap: cut into requests on
+line boundaries, compressed, several in flight, retried on 429, 5xx and
+network errors with backoff (honouring Retry-After). Prints a summary; exits
+1 when any line was not delivered or was rejected by the tap. The token comes
+from -token or TAP_TOKEN.`
+
+// Send is the send command.
+func Send(ctx context.Context, args []string, std Streams) error {
+	fs := newFlagSet("send", sendUsage, std.Stderr)
+	token := fs.String("token", "", "bearer `TOKEN` (default $TAP_TOKEN)")
+	maxReq := fs.String("max-request", "4MiB", "largest request on the wire, compressed (`SIZE`)")
+	maxBody := fs.String("max-body", "6MiB", "most NDJSON per request before compression: the tap's TAP_MAX_BODY_BYTES (`SIZE`)")
+	enc := fs.String("encoding", "gzip", "request compression: gzip, zstd or none")
+	conc := fs.Int("c", 4, "requests in flight")
+	attempts := fs.Int("attempts", 10, "tries per request before its lines count as failed")
+	quiet := fs.Bool("q", false, "no progress line")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return &ExitError{Code: 2, Err: err}
+	}
+	if fs.NArg() < 1 {
+		fs.Usage()
+		return &ExitError{Code: 2, Err: errors.New("send: no URL")}
+	}
+	opt := send.Options{URL: fs.Arg(0), Token: *token, Encoding: *enc, Concurrency: *conc, MaxAttempts: *attempts}
+	if opt.Token == "" {
+		opt.Token = config.ClientFromEnv().Token
+	}
+	var err error
+	if opt.MaxRequestBytes, err = config.ParseSize(*maxReq); err != nil {
+		return &ExitError{Code: 2, Err: fmt.Errorf("send: -max-request: %w", err)}
+	}
+	if opt.MaxBodyBytes, err = config.ParseSize(*maxBody); err != nil {
+		return &ExitError{Code: 2, Err: fmt.Errorf("send: -max-body: %w", err)}
+	}
+	if !*quiet && isTerminal(std.Stderr) {
+		opt.Progress = std.Stderr
+	}
+	inputs := []io.Reader{std.Stdin}
+	if fs.NArg() > 1 {
+		inputs = inputs[:0]
+		for _, name := range fs.Args()[1:] {
+			f, err := os.Open(name)
+			if err != nil {
+				return fmt.Errorf("send: %w", err)
+			}
+			defer f.Close()
+			inputs = append(inputs, f)
+		}
+	}
+	sum, err := send.Send(ctx, opt, inputs...)
+	fmt.Fprintln(std.Stderr, sum)
+	if err != nil {
+		return fmt.Errorf("send: %w", err)
+	}
+	if !sum.OK() {
+		return &ExitError{Code: 1, Err: fmt.Errorf("send: %d lines not delivered, %d rejected by the tap", sum.Failed, sum.Rejected)}
+	}
+	return nil
+}
+
+// isTerminal reports whether w is a terminal, where a progress line that
+// rewrites itself makes sense.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
