@@ -31,6 +31,11 @@ type Config struct {
 	Sync          bool          // TAP_SYNC: flush before replying
 	Auth          string        // TAP_AUTH: jwt, iam or none; empty picks the mode's default
 	Addr          string        // TAP_ADDR: serve's listen address
+	JWTSecret     string        // TAP_JWT_SECRET: HMAC key for HS256/384/512 tokens
+	JWTKeys       string        // TAP_JWT_KEYS: PEM public keys, an inline JWKS, or a file holding either
+	JWTIssuer     string        // TAP_JWT_ISSUER: required iss, when set
+	JWTAudience   string        // TAP_JWT_AUDIENCE: required aud, when set
+	ACL           []string      // TAP_ACL: who may send (emails, subjects or IAM ARNs); * for any valid identity
 
 	// Program is Transform compiled, set by Validate.
 	Program *transform.Program
@@ -116,6 +121,18 @@ func (c *Config) Parse(lookup func(string) (string, bool)) error {
 	str("TAP_SPOOL_DIR", &c.SpoolDir)
 	str("TAP_AUTH", &c.Auth)
 	str("TAP_ADDR", &c.Addr)
+	str("TAP_JWT_SECRET", &c.JWTSecret)
+	str("TAP_JWT_KEYS", &c.JWTKeys)
+	str("TAP_JWT_ISSUER", &c.JWTIssuer)
+	str("TAP_JWT_AUDIENCE", &c.JWTAudience)
+	if v, ok := lookup("TAP_ACL"); ok {
+		c.ACL = nil
+		for _, id := range strings.Split(v, ",") {
+			if id = strings.TrimSpace(id); id != "" {
+				c.ACL = append(c.ACL, id)
+			}
+		}
+	}
 	size("TAP_FLUSH_BYTES", &c.FlushBytes)
 	size("TAP_SPOOL_MAX_BYTES", &c.SpoolMaxBytes)
 	size("TAP_MAX_BODY_BYTES", &c.MaxBodyBytes)

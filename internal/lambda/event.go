@@ -30,6 +30,8 @@ const (
 type httpRequest struct {
 	Method, Path, RequestID string
 	ContentEncoding         string
+	Authorization           string // the header, for JWT
+	IAMUserArn              string // requestContext.authorizer.iam.userArn, with AWS_IAM auth
 	Body                    []byte // decoded from base64 when it was
 }
 
@@ -79,6 +81,8 @@ func (d *decoder) functionURL(v *fastjson.Value) (*httpRequest, error) {
 		Path:            string(v.GetStringBytes("rawPath")),
 		RequestID:       string(v.GetStringBytes("requestContext", "requestId")),
 		ContentEncoding: string(v.GetStringBytes("headers", "content-encoding")),
+		Authorization:   string(v.GetStringBytes("headers", "authorization")),
+		IAMUserArn:      string(v.GetStringBytes("requestContext", "authorizer", "iam", "userArn")),
 	}
 	body := v.GetStringBytes("body")
 	if !v.GetBool("isBase64Encoded") {

@@ -13,6 +13,7 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/datatap/datatap/internal/auth"
 	"github.com/datatap/datatap/internal/config"
 	"github.com/datatap/datatap/internal/flush"
 	"github.com/datatap/datatap/internal/ingest"
@@ -29,6 +30,8 @@ type Runtime struct {
 	spool    *spool.Spool
 	ingester *ingest.Ingester
 	flusher  *flush.Flusher
+	gate     auth.Gate
+	authMode string
 	dec      decoder
 	out      []byte
 	pending  bool // sealed segments may be waiting (leftovers, failed flushes)
@@ -54,7 +57,7 @@ func Run(ctx context.Context, apiAddr, version string, log *slog.Logger) error {
 		}
 		return err
 	}
-	log.Info("datatap runtime ready", "output", r.flusher.Sink.String(), "spool", r.cfg.SpoolDir, "auth", r.cfg.Auth, "version", version)
+	log.Info("datatap runtime ready", "output", r.flusher.Sink.String(), "spool", r.cfg.SpoolDir, "auth", r.authMode, "version", version)
 	for {
 		inv, err := api.Next(ctx)
 		if err != nil {
@@ -70,11 +73,9 @@ func Run(ctx context.Context, apiAddr, version string, log *slog.Logger) error {
 }
 
 func newRuntime(ctx context.Context, api *lambdaapi.Runtime, cfg config.Config, version string, log *slog.Logger) (*Runtime, error) {
-	switch cfg.Auth {
-	case "none":
-	case "", "jwt", "iam":
-		return nil, errors.New("TAP_AUTH: on Lambda the tap refuses to start without authentication; " +
-			"JWT and IAM verification are not available yet, so set TAP_AUTH=none to accept every request explicitly")
+	gate, authMode, err := cfg.Gate(true, false)
+	if err != nil {
+		return nil, err
 	}
 	if cfg.Bucket == "" {
 		return nil, errors.New("TAP_BUCKET: must be set on Lambda (only /tmp is writable, and it dies with the environment)")
@@ -95,6 +96,8 @@ func newRuntime(ctx context.Context, api *lambdaapi.Runtime, cfg config.Config, 
 		spool:    sp,
 		ingester: ingest.New(cfg.Program, sp, ingest.Limits{MaxBodyBytes: cfg.MaxBodyBytes, MaxLineBytes: cfg.MaxLineBytes}),
 		flusher:  flusher,
+		gate:     gate,
+		authMode: authMode,
 		pending:  true,
 	}
 	return r, nil
@@ -176,7 +179,15 @@ func (r *Runtime) functionURL(ctx context.Context, log *slog.Logger, req *httpRe
 		return httpResponse(r.out, http.StatusOK, []byte(`{"status":"ok"}`))
 	case req.Method != http.MethodPost:
 		return httpResponse(r.out, http.StatusMethodNotAllowed, errorBody("method not allowed: POST NDJSON to this URL", req.RequestID), "allow", "POST")
-	case decodeErr != nil:
+	}
+	if _, err := r.gate.Allow(auth.Request{Authorization: req.Authorization, IAMUserArn: req.IAMUserArn}); err != nil {
+		status, msg := auth.Status(err)
+		if status == http.StatusUnauthorized {
+			return httpResponse(r.out, status, errorBody(msg, req.RequestID), "www-authenticate", "Bearer")
+		}
+		return httpResponse(r.out, status, errorBody(msg, req.RequestID))
+	}
+	if decodeErr != nil {
 		return httpResponse(r.out, ingest.Status(decodeErr), errorBody(decodeErr.Error(), req.RequestID))
 	}
 	counts, err := r.ingester.Ingest(req.Body, req.ContentEncoding)

@@ -19,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/datatap/datatap/internal/auth"
 	"github.com/datatap/datatap/internal/config"
 	"github.com/datatap/datatap/internal/flush"
 	"github.com/datatap/datatap/internal/ingest"
@@ -29,6 +30,7 @@ import (
 // Server is a running tap.
 type Server struct {
 	cfg      config.Config
+	gate     auth.Gate
 	log      *slog.Logger
 	spool    *spool.Spool
 	ingester *ingest.Ingester
@@ -56,12 +58,9 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options) 
 		}
 	}
 	defer ln.Close()
-	loopback := isLoopback(ln.Addr())
-	switch {
-	case cfg.Auth == "jwt" || cfg.Auth == "iam":
-		return fmt.Errorf("serve: TAP_AUTH=%s is not available yet (it arrives with the auth work); use a loopback TAP_ADDR without TAP_AUTH", cfg.Auth)
-	case !loopback:
-		return fmt.Errorf("serve: refusing to accept unauthenticated requests on %s: without authentication, listen on loopback (TAP_ADDR=127.0.0.1:8080)", ln.Addr())
+	gate, authMode, err := cfg.Gate(false, isLoopback(ln.Addr()))
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
 	}
 
 	flusher, err := flush.FromConfig(ctx, cfg, "datatap "+opt.Version)
@@ -74,6 +73,7 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options) 
 		return fmt.Errorf("serve: %w", err)
 	}
 	s := &Server{
+		gate:  gate,
 		cfg:   cfg,
 		log:   log,
 		spool: sp,
@@ -98,7 +98,7 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options) 
 
 	addr := "http://" + ln.Addr().String()
 	log.Info("datatap serve: listening", "url", addr, "output", flusher.Sink.String(), "spool", cfg.SpoolDir,
-		"auth", "none (loopback only: requests need no token)", "transform", cfg.Transform)
+		"auth", authMode, "transform", cfg.Transform)
 	if opt.Ready != nil {
 		opt.Ready(ln.Addr().String())
 	}
@@ -142,6 +142,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.Method != http.MethodPost:
 		w.Header().Set("Allow", "POST")
 		writeError(w, http.StatusMethodNotAllowed, "method not allowed: POST NDJSON to this URL", reqID)
+		return
+	}
+	if _, err := s.gate.Allow(auth.Request{Authorization: r.Header.Get("Authorization")}); err != nil {
+		status, msg := auth.Status(err)
+		if status == http.StatusUnauthorized {
+			w.Header().Set("WWW-Authenticate", "Bearer")
+		}
+		writeError(w, status, msg, reqID)
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes))

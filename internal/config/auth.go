@@ -1,0 +1,61 @@
+package config
+
+import (
+	"errors"
+
+	"github.com/datatap/datatap/internal/auth"
+)
+
+// Gate builds who may send from the settings. The mode is TAP_AUTH, or when
+// unset: jwt when keys are configured; else none for serve on a loopback
+// address (a developer's machine), and a refusal anywhere else, so that a
+// tap is never open to the world by accident. It returns the gate and a
+// description for the start-up log (never a secret).
+func (c Config) Gate(onLambda, loopback bool) (auth.Gate, string, error) {
+	hasKeys := c.JWTSecret != "" || c.JWTKeys != ""
+	mode := c.Auth
+	if mode == "" {
+		switch {
+		case hasKeys:
+			mode = "jwt"
+		case !onLambda && loopback:
+			mode = "none"
+		case onLambda:
+			return nil, "", &Error{Var: "TAP_AUTH", Err: errors.New("on Lambda the tap refuses to start without authentication: " +
+				"set TAP_JWT_SECRET (or TAP_JWT_KEYS) and TAP_ACL, or TAP_AUTH=iam with a Function URL using AWS_IAM, " +
+				"or TAP_AUTH=none to accept every request explicitly")}
+		default:
+			return nil, "", &Error{Var: "TAP_AUTH", Err: errors.New("serve accepts unauthenticated requests on a loopback address only: " +
+				"set TAP_JWT_SECRET (or TAP_JWT_KEYS) and TAP_ACL, or listen on 127.0.0.1")}
+		}
+	}
+	switch mode {
+	case "none":
+		if !onLambda && !loopback {
+			return nil, "", &Error{Var: "TAP_AUTH", Value: "none", Err: errors.New("serve accepts unauthenticated requests on a loopback address only")}
+		}
+		if onLambda {
+			return auth.Open{}, "none (TAP_AUTH=none: every request is accepted)", nil
+		}
+		return auth.Open{}, "none (loopback only: requests need no token)", nil
+	case "jwt":
+		if !hasKeys {
+			return nil, "", &Error{Var: "TAP_AUTH", Value: "jwt", Err: errors.New("needs TAP_JWT_SECRET or TAP_JWT_KEYS")}
+		}
+		v, err := auth.NewVerifier(auth.Config{Secret: c.JWTSecret, Keys: c.JWTKeys, Issuer: c.JWTIssuer, Audience: c.JWTAudience, ACL: c.ACL})
+		if err != nil {
+			return nil, "", err
+		}
+		return v, "jwt (senders in TAP_ACL)", nil
+	case "iam":
+		if !onLambda {
+			return nil, "", &Error{Var: "TAP_AUTH", Value: "iam", Err: errors.New("works only on Lambda, behind a Function URL with AWS_IAM auth")}
+		}
+		a, err := auth.NewIAM(c.ACL)
+		if err != nil {
+			return nil, "", err
+		}
+		return a, "iam (callers' ARNs in TAP_ACL)", nil
+	}
+	return nil, "", &Error{Var: "TAP_AUTH", Value: mode, Err: errors.New("must be jwt, iam or none")}
+}
