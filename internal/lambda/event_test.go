@@ -10,7 +10,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/datatap/datatap/internal/auth"
 	"github.com/datatap/datatap/internal/config"
 	"github.com/datatap/datatap/internal/lambdaapi"
 	"github.com/datatap/datatap/internal/spool"
@@ -144,4 +146,46 @@ func TestPanicBecomesAnErrorResponse(t *testing.T) {
 	if !errors.As(err, &p) {
 		t.Fatalf("err %v, want a panicError", err)
 	}
+}
+
+// TestFunctionURLAuth: JWT from the authorization header, IAM from the
+// caller's ARN in requestContext.authorizer.iam.
+func TestFunctionURLAuth(t *testing.T) {
+	const secret = "0123456789abcdef0123456789abcdef"
+	good, _ := auth.Mint(secret, "svc-a", "", time.Hour, "", "", time.Now())
+	event := func(header, arn string) []byte {
+		ev := map[string]any{
+			"version": "2.0", "rawPath": "/", "body": `{"a":1}`, "isBase64Encoded": false,
+			"headers":        map[string]string{"authorization": header},
+			"requestContext": map[string]any{"http": map[string]string{"method": "POST"}, "requestId": "r"},
+		}
+		if arn != "" {
+			ev["requestContext"].(map[string]any)["authorizer"] = map[string]any{"iam": map[string]string{"userArn": arn}}
+		}
+		b, _ := json.Marshal(ev)
+		return b
+	}
+	f := func(r *Runtime, payload []byte, want int) {
+		t.Helper()
+		resp, err := r.handle(context.Background(), r.log, &lambdaapi.Invocation{RequestID: "r1", Payload: payload})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got struct {
+			StatusCode int `json:"statusCode"`
+		}
+		json.Unmarshal(resp, &got)
+		if got.StatusCode != want {
+			t.Errorf("status %d, want %d: %s", got.StatusCode, want, resp)
+		}
+	}
+	jwt := newTestRuntime(t, "TAP_AUTH", "", "TAP_JWT_SECRET", secret, "TAP_ACL", "svc-a")
+	f(jwt, event("", ""), 401)
+	f(jwt, event("Bearer nope", ""), 401)
+	f(jwt, event("Bearer "+good, ""), 202)
+	iam := newTestRuntime(t, "TAP_AUTH", "iam", "TAP_ACL", "arn:aws:iam::123456789012:role/sender-*")
+	f(iam, event("", ""), 401)
+	f(iam, event("", "arn:aws:iam::123456789012:role/other"), 403)
+	f(iam, event("", "arn:aws:iam::123456789012:role/sender-1"), 202)
+	f(iam, event("", "arn:aws:iam::999999999999:role/sender-1"), 403)
 }

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/datatap/datatap/internal/auth"
 	"github.com/datatap/datatap/internal/config"
 	"github.com/datatap/datatap/internal/duckdb"
 )
@@ -249,4 +250,43 @@ func TestFailedUploadIsRetried(t *testing.T) {
 	if len(puts) != 1 || !strings.HasPrefix(puts[0], "PUT /bucket/datataps/") || !strings.HasSuffix(puts[0], ".parquet") {
 		t.Errorf("uploads %v, want one PUT of the Parquet file", puts)
 	}
+}
+
+func TestAuth(t *testing.T) {
+	const secret = "0123456789abcdef0123456789abcdef"
+	url, _, _ := start(t, "TAP_JWT_SECRET", secret, "TAP_ACL", "alice@example.com")
+	good, _ := auth.Mint(secret, "", "alice@example.com", time.Hour, "", "", time.Now())
+	other, _ := auth.Mint(secret, "", "bob@example.com", time.Hour, "", "", time.Now())
+	forged, _ := auth.Mint(strings.Repeat("x", 32), "", "alice@example.com", time.Hour, "", "", time.Now())
+	f := func(header string, status int) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(`{"a":1}`))
+		if header != "" {
+			req.Header.Set("Authorization", header)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != status {
+			t.Errorf("Authorization %.20q…: %d %s, want %d", header, resp.StatusCode, body, status)
+		}
+		if status == 401 && resp.Header.Get("WWW-Authenticate") != "Bearer" {
+			t.Error("401 without WWW-Authenticate: Bearer")
+		}
+		for _, secretish := range []string{secret, good, forged, "eyJ"} {
+			if strings.Contains(string(body), secretish) {
+				t.Errorf("error body leaks a token or the secret: %s", body)
+			}
+		}
+	}
+	f("", 401)
+	f("Basic dXNlcjpwYXNz", 401)
+	f("Bearer garbage", 401)
+	f("Bearer "+forged, 401)
+	f("Bearer "+other, 403)
+	f("Bearer "+good, 202)
+	f("bearer "+good, 202)
 }
