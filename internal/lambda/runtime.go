@@ -198,7 +198,7 @@ func (r *Runtime) functionURL(ctx context.Context, log *slog.Logger, req *httpRe
 		}
 		if status == http.StatusTooManyRequests {
 			r.pending = true // make room: flush before the next invocation
-			return httpResponse(r.out, status, errorBody(statusText(status, err), req.RequestID), "retry-after", "5")
+			return httpResponse(r.out, status, errorBody(statusText(status, err), req.RequestID), "retry-after", "1")
 		}
 		return httpResponse(r.out, status, errorBody(statusText(status, err), req.RequestID))
 	}

@@ -168,7 +168,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		msg := err.Error()
 		switch status {
 		case http.StatusTooManyRequests:
-			w.Header().Set("Retry-After", "5")
+			w.Header().Set("Retry-After", "1") // a flush frees the spool in about a second
 			msg = "spool full: retry later"
 			s.nudge()
 		case http.StatusInternalServerError:
