@@ -113,4 +113,3 @@ func writeEvents(t *testing.T, path string, size int) int {
 	f.Close()
 	return n
 }
-
