@@ -58,7 +58,8 @@ bench:
 
 ## fuzz: each fuzz target for FUZZTIME (default 30s; a count such as 100000x
 ## avoids Go 1.26's spurious "context deadline exceeded" at the time limit)
-FUZZ_TARGETS := ./transform:FuzzCompile ./transform:FuzzEval ./internal/sink:FuzzPartitionPath
+FUZZ_TARGETS := ./transform:FuzzCompile ./transform:FuzzEval ./internal/sink:FuzzPartitionPath \
+	./internal/auth:FuzzVerify ./internal/auth:FuzzArnMatch
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; name=$${t##*:}; \

@@ -31,6 +31,7 @@ AWS_LAMBDA_RUNTIME_API is set) and the shutdown extension (started from
 commands:
   serve     run the tap as a local HTTP server (settings: TAP_* variables)
   send      post NDJSON files to a tap (compressed, concurrent, with retries)
+  token     mint a token for a sender (signed with TAP_JWT_SECRET)
   eval      run a transform over NDJSON and print the rows (try a statement)
   version   print the version
 
@@ -83,6 +84,8 @@ func run(ctx context.Context, args []string) error {
 	switch args[0] {
 	case "serve":
 		return cli.Serve(ctx, args[1:], streams, version)
+	case "token":
+		return cli.Token(ctx, args[1:], streams)
 	case "send":
 		return cli.Send(ctx, args[1:], streams)
 	case "eval":
