@@ -136,7 +136,9 @@ func TestSendReportsRejectedAndFailed(t *testing.T) {
 	srv := httptest.NewServer(tp)
 	defer srv.Close()
 	input := "not json\n" + lines(10, 10) + "\n\n"
-	sum, err := Send(context.Background(), Options{URL: srv.URL, MaxBodyBytes: 100}, strings.NewReader(input))
+	// One request in flight, so that the first request the tap sees is the
+	// first chunk.
+	sum, err := Send(context.Background(), Options{URL: srv.URL, MaxBodyBytes: 100, Concurrency: 1}, strings.NewReader(input))
 	if err != nil {
 		t.Fatal(err)
 	}
