@@ -14,7 +14,7 @@ MINIO       := $(TOOLS)/minio
 MINIO_VERSION := v0.0.0-20260212201848-7aac2a2c5b7c
 FUZZTIME    ?= 30s
 
-.PHONY: all build run test lint bench fuzz duckdb minio clean
+.PHONY: all build run test lint bench fuzz duckdb minio qemu lambda build-Function build-ExtensionLayer clean
 
 all: build
 
@@ -22,13 +22,41 @@ all: build
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/datatap ./bootstrap
 
+# Lambda: a static linux/arm64 binary (provided.al2023, Graviton). sam build
+# runs the build-<LogicalId> targets with ARTIFACTS_DIR set (BuildMethod:
+# makefile in sam/template.yaml); `make lambda` builds the same without SAM.
+LAMBDA_BUILD := CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -trimpath -ldflags "$(LDFLAGS)"
+EXTENSION    := datatap
+
+## build-Function: the function's code for sam build: $(ARTIFACTS_DIR)/bootstrap
+build-Function:
+	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./bootstrap
+
+## build-ExtensionLayer: the layer for sam build: $(ARTIFACTS_DIR)/extensions/datatap
+build-ExtensionLayer:
+	mkdir -p $(ARTIFACTS_DIR)/extensions
+	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/extensions/$(EXTENSION) ./bootstrap
+
+## lambda: without SAM: bin/lambda/function.zip and bin/lambda/extension-layer.zip
+lambda:
+	rm -rf bin/lambda && mkdir -p bin/lambda/function bin/lambda/layer
+	$(MAKE) --no-print-directory build-Function ARTIFACTS_DIR=$(CURDIR)/bin/lambda/function
+	$(MAKE) --no-print-directory build-ExtensionLayer ARTIFACTS_DIR=$(CURDIR)/bin/lambda/layer
+	cd bin/lambda/function && $(GO) run $(CURDIR)/sam/zip.go ../function.zip bootstrap
+	cd bin/lambda/layer && $(GO) run $(CURDIR)/sam/zip.go ../extension-layer.zip extensions/$(EXTENSION)
+	@ls -l bin/lambda/*.zip bin/lambda/function/bootstrap
+
+## qemu: qemu-aarch64-static, to run the arm64 binary here (Debian package; needs root)
+qemu:
+	@command -v qemu-aarch64-static > /dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq qemu-user-static > /dev/null)
+
 ## run: the tap on this machine: http://127.0.0.1:8080, Parquet in ./data
 run: build
 	./bin/datatap serve
 
 ## test: every test, including DuckDB read-backs and the MinIO end-to-end test
-test: duckdb minio
-	DATATAP_REQUIRE_DUCKDB=1 DATATAP_REQUIRE_MINIO=1 $(GO) test -count=1 -timeout 30m ./...
+test: duckdb minio qemu
+	DATATAP_REQUIRE_DUCKDB=1 DATATAP_REQUIRE_MINIO=1 DATATAP_REQUIRE_QEMU=1 $(GO) test -count=1 -timeout 30m ./...
 
 ## minio: build the MinIO server the end-to-end tests use (a few minutes, once)
 minio: $(MINIO)
