@@ -13,6 +13,7 @@ require (
 	github.com/klauspost/compress v1.20.3
 	github.com/parquet-go/parquet-go v0.32.0
 	github.com/valyala/fastjson v1.6.10
+	gopkg.in/yaml.v3 v3.0.1
 )
 
 require (
