@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -15,7 +16,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/smithy-go"
 
 	"github.com/datatap/datatap/internal/miniotest"
 	"github.com/datatap/datatap/internal/sink"
@@ -157,9 +157,12 @@ func TestMinIOWrongSecret(t *testing.T) {
 	if elapsed := time.Since(start); elapsed > 5*time.Second {
 		t.Errorf("refusal took %v", elapsed)
 	}
-	var apiErr smithy.APIError
-	if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "SignatureDoesNotMatch" {
+	var apiErr *Error
+	if !errors.As(err, &apiErr) || apiErr.Code != "SignatureDoesNotMatch" || apiErr.StatusCode != 403 {
 		t.Errorf("error %v, want SignatureDoesNotMatch", err)
+	}
+	if strings.Contains(err.Error(), srv.SecretKey) || strings.Contains(err.Error(), "StringToSign") {
+		t.Errorf("error %q holds signing material", err)
 	}
 	if !strings.HasPrefix(err.Error(), "s3: put object x.parquet: ") {
 		t.Errorf("error %q not wrapped with the key", err)
@@ -178,8 +181,90 @@ func TestMinIOMissingBucket(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = s.Put(context.Background(), "x.parquet", strings.NewReader("data"), 4)
-	var apiErr smithy.APIError
-	if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "NoSuchBucket" {
+	var apiErr *Error
+	if !errors.As(err, &apiErr) || apiErr.Code != "NoSuchBucket" {
 		t.Errorf("Put to a missing bucket: %v, want NoSuchBucket", err)
+	}
+}
+
+// TestMinIOAwkwardKeys puts keys with every character class that SigV4 path
+// escaping can get wrong (space, %, =, +, unicode, reserved punctuation): a
+// wrong escape is a SignatureDoesNotMatch, or an object under another key.
+func TestMinIOAwkwardKeys(t *testing.T) {
+	s, srv := minioSink(t)
+	ctx := context.Background()
+	keys := []string{
+		"a b/c d.parquet",
+		"pct/100%/%2F%20%zz.parquet",
+		"eq/year=2024/month=03/x=y=z.parquet",
+		"plus/a+b/c++.ndjson",
+		"uni/Zoë/日本語/emoji-🙂.parquet",
+		"punct/!$&'()*,;:@~[]{}^`|<>/x.parquet",
+		"query/what?x=1#frag.parquet",
+		"tilde~/-._/k",
+	}
+	for _, key := range keys {
+		body := []byte("object " + key)
+		if err := s.Put(ctx, key, bytes.NewReader(body), int64(len(body))); err != nil {
+			t.Errorf("put %q: %v", key, err)
+			continue
+		}
+		if got, out := get(t, srv, key); !bytes.Equal(got, body) {
+			t.Errorf("%q read back %q", key, got)
+		} else if ct := aws.ToString(out.ContentType); ct != ContentType(key) {
+			t.Errorf("%q Content-Type = %q, want %q", key, ct, ContentType(key))
+		}
+	}
+	list, err := srv.Client().ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(srv.Bucket)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, o := range list.Contents {
+		got = append(got, aws.ToString(o.Key))
+	}
+	sort.Strings(got)
+	want := slices.Sorted(slices.Values(keys))
+	if !slices.Equal(got, want) {
+		t.Errorf("bucket holds\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestMinIOEmptyObject puts zero bytes: S3 wants Content-Length: 0, not a
+// missing length.
+func TestMinIOEmptyObject(t *testing.T) {
+	s, srv := minioSink(t)
+	if err := s.Put(context.Background(), "empty.ndjson", strings.NewReader(""), 0); err != nil {
+		t.Fatal(err)
+	}
+	if got, out := get(t, srv, "empty.ndjson"); len(got) != 0 || aws.ToInt64(out.ContentLength) != 0 {
+		t.Errorf("read back %d bytes", len(got))
+	}
+}
+
+// TestMinIOSharedCredentialsFile signs with keys from a credentials file
+// profile instead of the environment.
+func TestMinIOSharedCredentialsFile(t *testing.T) {
+	srv := miniotest.Start(t)
+	isolate(t)
+	setEnv(t, srv.Env()...)
+	os.Unsetenv("AWS_ACCESS_KEY_ID")
+	os.Unsetenv("AWS_SECRET_ACCESS_KEY")
+	file := filepath.Join(t.TempDir(), "credentials")
+	content := "[default]\naws_access_key_id = wrong\naws_secret_access_key = wrong-secret\n\n" +
+		"[minio]\naws_access_key_id = " + srv.AccessKey + "\naws_secret_access_key = " + srv.SecretKey + "\n"
+	if err := os.WriteFile(file, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	setEnv(t, "AWS_SHARED_CREDENTIALS_FILE="+file, "AWS_PROFILE=minio")
+	s, err := New(context.Background(), srv.Bucket, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Put(context.Background(), "from-file.parquet", strings.NewReader("data"), 4); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := get(t, srv, "from-file.parquet"); string(got) != "data" {
+		t.Errorf("read back %q", got)
 	}
 }

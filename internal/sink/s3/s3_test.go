@@ -3,6 +3,8 @@ package s3
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"io"
 	"net"
@@ -10,18 +12,21 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+
 	"github.com/datatap/datatap/internal/sink"
 )
 
 // isolate clears every AWS setting this process might have and points the
-// shared config files at nothing, so that a developer's ~/.aws or CI's
-// variables cannot change what a test checks, and no lookup goes to EC2
-// instance metadata.
+// shared files at nothing, so that a developer's ~/.aws or CI's variables
+// cannot change what a test checks.
 func isolate(t *testing.T) {
 	t.Helper()
 	for _, kv := range os.Environ() {
@@ -33,7 +38,6 @@ func isolate(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "missing")
 	t.Setenv("AWS_CONFIG_FILE", missing)
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", missing)
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 }
 
 // setEnv sets "K=V" pairs for the test.
@@ -48,6 +52,8 @@ func setEnv(t *testing.T, env ...string) {
 // request is what the fake server saw of one attempt.
 type request struct {
 	method, path string
+	requestURI   string // as sent: the escaped path
+	host         string
 	header       http.Header
 	body         []byte
 	contentLen   int64
@@ -67,7 +73,7 @@ type recorder struct {
 func (rec *recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	rec.mu.Lock()
-	rec.reqs = append(rec.reqs, request{r.Method, r.URL.Path, r.Header.Clone(), body, r.ContentLength})
+	rec.reqs = append(rec.reqs, request{r.Method, r.URL.Path, r.RequestURI, r.Host, r.Header.Clone(), body, r.ContentLength})
 	status := http.StatusOK
 	if len(rec.status) > 0 {
 		status, rec.status = rec.status[0], rec.status[1:]
@@ -109,31 +115,22 @@ func fakeCreds(t *testing.T) {
 	setEnv(t, "AWS_ACCESS_KEY_ID=AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY=secret", "AWS_REGION=eu-west-1")
 }
 
-// decodedBody undoes aws-chunked encoding, which the SDK may use to send a
-// trailing checksum, so that tests compare the object's bytes.
+// decodedBody returns the object's bytes as sent. The sink sends them as
+// they are, with no aws-chunked framing (which the SDK used for trailing
+// checksums); the payload's SHA-256 is in the signed headers instead.
 func decodedBody(t *testing.T, r request) []byte {
 	t.Helper()
-	if !strings.Contains(r.header.Get("Content-Encoding"), "aws-chunked") {
-		return r.body
+	if ce := r.header.Get("Content-Encoding"); ce != "" {
+		t.Errorf("Content-Encoding %q, want none", ce)
 	}
-	var out []byte
-	rest := r.body
-	for {
-		line, after, ok := bytes.Cut(rest, []byte("\r\n"))
-		if !ok {
-			t.Fatalf("bad aws-chunked body %q", r.body)
-		}
-		sizeHex, _, _ := bytes.Cut(line, []byte(";"))
-		var n int
-		for _, c := range sizeHex {
-			n = n*16 + strings.IndexByte("0123456789abcdef", byte(c|0x20))
-		}
-		if n == 0 {
-			return out
-		}
-		out = append(out, after[:n]...)
-		rest = after[n+2:]
+	if r.contentLen != int64(len(r.body)) {
+		t.Errorf("Content-Length %d for %d bytes", r.contentLen, len(r.body))
 	}
+	sum := sha256.Sum256(r.body)
+	if got := r.header.Get("X-Amz-Content-Sha256"); got != hex.EncodeToString(sum[:]) {
+		t.Errorf("X-Amz-Content-Sha256 = %q, want the body's SHA-256", got)
+	}
+	return r.body
 }
 
 func TestPutRequestShape(t *testing.T) {
@@ -170,6 +167,50 @@ func TestPutRequestShape(t *testing.T) {
 	}
 	if got := decodedBody(t, r); !bytes.Equal(got, body) {
 		t.Errorf("body = %q, want %q", got, body)
+	}
+	if r.requestURI != "/tap-bucket/datataps/year%3D2024/svc%3Da%252Fb/seg-1.parquet" {
+		t.Errorf("path sent as %s, want every segment URI-encoded once", r.requestURI)
+	}
+	checkSignature(t, r, "secret", "eu-west-1")
+}
+
+// checkSignature signs again, from what the server received (the path as
+// it came on the wire, the headers the client listed as signed), and
+// compares with the request's Authorization. It fails when the path signed
+// is not the path sent, which S3 would refuse with SignatureDoesNotMatch.
+func checkSignature(t *testing.T, r request, secret, region string) {
+	t.Helper()
+	auth := r.header.Get("Authorization")
+	_, signed, _ := strings.Cut(auth, "SignedHeaders=")
+	signed, _, _ = strings.Cut(signed, ",")
+	for _, h := range []string{"content-type", "host", "x-amz-content-sha256", "x-amz-date"} {
+		if !slices.Contains(strings.Split(signed, ";"), h) {
+			t.Errorf("SignedHeaders=%s lacks %s", signed, h)
+		}
+	}
+	req, err := http.NewRequest(r.method, "http://"+r.host+r.requestURI, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range strings.Split(signed, ";") {
+		if h != "host" && h != "content-length" {
+			req.Header[http.CanonicalHeaderKey(h)] = r.header.Values(h)
+		}
+	}
+	req.ContentLength = r.contentLen
+	when, err := time.Parse("20060102T150405Z", r.header.Get("X-Amz-Date"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, id, _ := strings.Cut(auth, "Credential=")
+	id, _, _ = strings.Cut(id, "/")
+	creds := aws.Credentials{AccessKeyID: id, SecretAccessKey: secret, SessionToken: r.header.Get("X-Amz-Security-Token")}
+	signer := v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = true })
+	if err := signer.SignHTTP(context.Background(), creds, req, r.header.Get("X-Amz-Content-Sha256"), "s3", region, when); err != nil {
+		t.Fatal(err)
+	}
+	if got := req.Header.Get("Authorization"); got != auth {
+		t.Errorf("signature does not match the request as received:\nsent %s\nwant %s", auth, got)
 	}
 }
 
@@ -225,7 +266,7 @@ func TestNewErrors(t *testing.T) {
 
 // TestRetryRewindsBody makes the first attempt fail with a 500: the retry
 // must resend the whole body, from the offset the caller gave, which is what
-// handing the SDK a seeker buys.
+// a seekable body buys.
 func TestRetryRewindsBody(t *testing.T) {
 	fakeCreds(t)
 	rec, url := fakeServer(t)
