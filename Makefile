@@ -14,7 +14,7 @@ MINIO       := $(TOOLS)/minio
 MINIO_VERSION := v0.0.0-20260212201848-7aac2a2c5b7c
 FUZZTIME    ?= 30s
 
-.PHONY: all build run test lint bench fuzz duckdb minio qemu lambda build-Function build-ExtensionLayer clean
+.PHONY: all build run test lint bench bench-guard fuzz duckdb minio qemu lambda build-Function build-ExtensionLayer clean
 
 all: build
 
@@ -83,6 +83,10 @@ $(STATICCHECK):
 ## bench: every benchmark, with allocations
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## bench-guard: one invocation of 244 KiB under 2 ms and of 4 KiB under 50 µs, on one core
+bench-guard:
+	GOMAXPROCS=1 $(GO) test ./bench -run '^$$' -bench 'BenchmarkInvocation/(4|244)KiB/text$$' -benchmem -count 5 | $(GO) run ./bench/guard
 
 ## fuzz: each fuzz target for FUZZTIME (default 30s; a count such as 100000x
 ## avoids Go 1.26's spurious "context deadline exceeded" at the time limit)

@@ -34,7 +34,7 @@ func newTestRuntime(t *testing.T, vars ...string) *Runtime {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := newRuntime(context.Background(), nil, cfg, "test", slog.New(slog.NewTextHandler(io.Discard, nil)))
+	r, err := New(context.Background(), cfg, "test", slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}

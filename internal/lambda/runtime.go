@@ -46,7 +46,7 @@ func Run(ctx context.Context, apiAddr, version string, log *slog.Logger) error {
 	cfg, err := config.FromEnv()
 	var r *Runtime
 	if err == nil {
-		r, err = newRuntime(ctx, api, cfg, version, log)
+		r, err = New(ctx, cfg, version, log)
 	} else {
 		err = fmt.Errorf("bad configuration: %w", err)
 	}
@@ -57,6 +57,7 @@ func Run(ctx context.Context, apiAddr, version string, log *slog.Logger) error {
 		}
 		return err
 	}
+	r.api = api
 	log.Info("datatap runtime ready", "output", r.flusher.Sink.String(), "spool", r.cfg.SpoolDir, "auth", r.authMode, "version", version)
 	for {
 		inv, err := api.Next(ctx)
@@ -72,7 +73,9 @@ func Run(ctx context.Context, apiAddr, version string, log *slog.Logger) error {
 	}
 }
 
-func newRuntime(ctx context.Context, api *lambdaapi.Runtime, cfg config.Config, version string, log *slog.Logger) (*Runtime, error) {
+// New builds the runtime's state from a configuration: auth, sink, spool.
+// Run uses it; benchmarks call Handle on it directly.
+func New(ctx context.Context, cfg config.Config, version string, log *slog.Logger) (*Runtime, error) {
 	gate, authMode, err := cfg.Gate(true, false)
 	if err != nil {
 		return nil, err
@@ -90,7 +93,6 @@ func newRuntime(ctx context.Context, api *lambdaapi.Runtime, cfg config.Config, 
 		return nil, err
 	}
 	r := &Runtime{
-		api:      api,
 		cfg:      cfg,
 		log:      log,
 		spool:    sp,
@@ -143,6 +145,16 @@ func (r *Runtime) safeHandle(ctx context.Context, log *slog.Logger, inv *lambdaa
 	}()
 	return r.handle(ctx, log, inv)
 }
+
+// Handle handles one event payload, as an invocation does minus the Runtime
+// API: decode, authenticate, spool. The response is valid until the next
+// call. It does not flush.
+func (r *Runtime) Handle(ctx context.Context, payload []byte) ([]byte, error) {
+	return r.handle(ctx, r.log, &lambdaapi.Invocation{Payload: payload})
+}
+
+// Spool is the runtime's spool (benchmarks empty it between rounds).
+func (r *Runtime) Spool() *spool.Spool { return r.spool }
 
 // handle decodes the event and feeds it to the spool. The response is built
 // in r.out, valid until the next invocation.

@@ -1,0 +1,170 @@
+package bench
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"strconv"
+	"testing"
+
+	"github.com/datatap/datatap/internal/config"
+	"github.com/datatap/datatap/internal/flush"
+	"github.com/datatap/datatap/internal/ingest"
+	"github.com/datatap/datatap/internal/lambda"
+	"github.com/datatap/datatap/internal/spool"
+)
+
+// Statement is the workload of the budgets: a 7-column projection with a
+// 2-predicate filter.
+const Statement = `SELECT ts::TIMESTAMP AS ts, level, user.id AS user_id, latency_ms::INT64 AS latency_ms,
+	msg, status, service WHERE level <> 'debug' AND status >= 200`
+
+// event wraps body in a Function URL event, as text, base64, or gzip and base64.
+func event(body []byte, encoding string) []byte {
+	ev := map[string]any{
+		"version": "2.0", "rawPath": "/", "headers": map[string]string{"content-type": "application/x-ndjson"},
+		"requestContext": map[string]any{"http": map[string]string{"method": "POST"}, "requestId": "bench"},
+	}
+	switch encoding {
+	case "text":
+		ev["body"], ev["isBase64Encoded"] = string(body), false
+	case "base64":
+		ev["body"], ev["isBase64Encoded"] = base64.StdEncoding.EncodeToString(body), true
+	case "gzip":
+		var buf bytes.Buffer
+		w := gzip.NewWriter(&buf)
+		w.Write(body)
+		w.Close()
+		ev["body"], ev["isBase64Encoded"] = base64.StdEncoding.EncodeToString(buf.Bytes()), true
+		ev["headers"].(map[string]string)["content-encoding"] = "gzip"
+	}
+	b, _ := json.Marshal(ev)
+	return b
+}
+
+func benchConfig(b *testing.B) config.Config {
+	b.Helper()
+	b.Setenv("AWS_REGION", "us-east-1")
+	env := map[string]string{"TAP_SPOOL_DIR": b.TempDir(), "TAP_BUCKET": "bench", "TAP_AUTH": "none",
+		"TAP_TRANSFORM": Statement, "TAP_SPOOL_MAX_BYTES": "4GiB"}
+	cfg, err := config.Load(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	if err != nil {
+		b.Fatal(err)
+	}
+	return cfg
+}
+
+// drain empties the spool, outside the timer, so that a long benchmark
+// neither fills the disk nor measures a full spool.
+func drain(b *testing.B, sp *spool.Spool) {
+	if sp.Stats().TotalBytes < 256<<20 {
+		return
+	}
+	b.StopTimer()
+	sp.Seal()
+	paths, _ := sp.Sealed()
+	for _, p := range paths {
+		if c, err := sp.Claim(p); err == nil {
+			c.Done()
+		}
+	}
+	b.StartTimer()
+}
+
+var sizes = []struct {
+	name string
+	size int
+}{
+	{"1KiB", 1 << 10}, {"4KiB", 4 << 10}, {"64KiB", 64 << 10}, {"244KiB", 244 << 10},
+	{"1MiB", 1 << 20}, {"6MiB", 6<<20 - 1<<10},
+}
+
+// BenchmarkInvocation is one invocation of the runtime, minus the Runtime
+// API's HTTP: the Function URL event is decoded, the body split, parsed,
+// filtered and projected, and appended to the spool. MB/s is of NDJSON.
+func BenchmarkInvocation(b *testing.B) {
+	for _, sz := range sizes {
+		body := Lines(sz.size)
+		lines := bytes.Count(body, []byte("\n"))
+		for _, enc := range []string{"text", "base64", "gzip"} {
+			b.Run(sz.name+"/"+enc, func(b *testing.B) {
+				r, err := lambda.New(context.Background(), benchConfig(b), "bench", slog.New(slog.NewTextHandler(io.Discard, nil)))
+				if err != nil {
+					b.Fatal(err)
+				}
+				payload := event(body, enc)
+				if resp, err := r.Handle(context.Background(), payload); err != nil || !bytes.Contains(resp, []byte(`"statusCode":202`)) {
+					b.Fatalf("%s %v", resp, err)
+				}
+				b.SetBytes(int64(len(body)))
+				b.ReportAllocs()
+				b.ResetTimer()
+				for b.Loop() {
+					if _, err := r.Handle(context.Background(), payload); err != nil {
+						b.Fatal(err)
+					}
+					drain(b, r.Spool())
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(lines), "ns/line")
+			})
+		}
+	}
+}
+
+// discard is a sink that keeps nothing: the flush benchmark measures
+// encoding, not storage.
+type discard struct{ n int64 }
+
+func (d *discard) Put(_ context.Context, _ string, body io.ReadSeeker, _ int64) error {
+	n, err := io.Copy(io.Discard, body)
+	d.n += n
+	return err
+}
+func (d *discard) String() string { return "discard" }
+
+// BenchmarkFlush turns a sealed segment holding 1, 10 or 64 MB of NDJSON
+// into ZSTD Parquet. MB/s is of the NDJSON those rows came from.
+func BenchmarkFlush(b *testing.B) {
+	for _, mb := range []int{1, 10, 64} {
+		b.Run(strconv.Itoa(mb)+"MB", func(b *testing.B) {
+			cfg := benchConfig(b)
+			sp, err := spool.Open(cfg.SpoolDir, spool.HeaderFor(cfg.Program), cfg.SpoolMaxBytes)
+			if err != nil {
+				b.Fatal(err)
+			}
+			in := ingest.New(cfg.Program, sp, ingest.Limits{MaxBodyBytes: cfg.MaxBodyBytes, MaxLineBytes: cfg.MaxLineBytes})
+			body := Lines(mb << 20)
+			lines := bytes.Count(body, []byte("\n"))
+			for off := 0; off < len(body); {
+				end := min(off+244<<10, len(body))
+				if i := bytes.LastIndexByte(body[off:end], '\n'); end < len(body) && i >= 0 {
+					end = off + i + 1
+				}
+				if _, err := in.Ingest(body[off:end], ""); err != nil {
+					b.Fatal(err)
+				}
+				off = end
+			}
+			seg, err := sp.Seal()
+			if err != nil {
+				b.Fatal(err)
+			}
+			sink := &discard{}
+			f := &flush.Flusher{Sink: sink, Prefix: cfg.Prefix, ErrorsPrefix: cfg.ErrorsPrefix, TempDir: b.TempDir(), CreatedBy: "bench"}
+			b.SetBytes(int64(len(body)))
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				if _, err := f.Segment(context.Background(), seg); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(lines), "ns/line")
+			b.ReportMetric(float64(sink.n)/float64(b.N), "parquet-bytes")
+		})
+	}
+}
