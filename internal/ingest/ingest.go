@@ -62,6 +62,7 @@ type worker struct {
 	state  *transform.State
 	batch  *spool.Batch
 	body   bytes.Buffer // decompressed body
+	gzip   *gzip.Reader
 	zstd   *zstd.Decoder
 }
 
@@ -141,11 +142,17 @@ func (in *Ingester) decode(w *worker, body []byte, enc string) ([]byte, error) {
 		}
 		return body, nil
 	case "gzip", "x-gzip":
-		zr, err := gzip.NewReader(bytes.NewReader(body))
+		var err error
+		if w.gzip == nil {
+			w.gzip, err = gzip.NewReader(bytes.NewReader(body))
+		} else {
+			err = w.gzip.Reset(bytes.NewReader(body))
+		}
 		if err != nil {
+			w.gzip = nil
 			return nil, fmt.Errorf("%w: gzip: %v", ErrBadBody, err)
 		}
-		return w.readCapped(zr, limit, "gzip")
+		return w.readCapped(w.gzip, limit, "gzip")
 	case "zstd":
 		if w.zstd == nil {
 			d, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(uint64(limit)+1<<20))
