@@ -33,6 +33,7 @@ commands:
   send      post NDJSON files to a tap (compressed, concurrent, with retries)
   token     mint a token for a sender (signed with TAP_JWT_SECRET)
   eval      run a transform over NDJSON and print the rows (try a statement)
+  cost      what Lambda log exports (REPORT lines) cost
   version   print the version
 
 Run "datatap COMMAND -h" for a command's options.`
@@ -88,6 +89,8 @@ func run(ctx context.Context, args []string) error {
 		return cli.Token(ctx, args[1:], streams)
 	case "send":
 		return cli.Send(ctx, args[1:], streams)
+	case "cost":
+		return cli.Cost(ctx, args[1:], streams)
 	case "eval":
 		return cli.Eval(ctx, args[1:], streams)
 	case "version", "-version", "--version":

@@ -106,3 +106,22 @@ func TestReadLineAcrossBufferBoundary(t *testing.T) {
 		t.Errorf("exit %d, stdout %q, stderr %s", code, out, errs)
 	}
 }
+
+func TestCostCommand(t *testing.T) {
+	var out, errb bytes.Buffer
+	in := "REPORT RequestId: a Duration: 1.50 ms Billed Duration: 2 ms Memory Size: 128 MB Max Memory Used: 30 MB\n" +
+		"REPORT RequestId: b Duration: 3.20 ms Billed Duration: 4 ms Memory Size: 128 MB Max Memory Used: 31 MB\n"
+	err := Cost(context.Background(), nil, Streams{Stdin: strings.NewReader(in), Stdout: &out, Stderr: &errb})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 6 ms × 0.125 GB = 0.00075 GB-s.
+	for _, want := range []string{"invocations         2", "0.000750 GB-s", "peak memory used    31 MB"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	if err := Cost(context.Background(), nil, Streams{Stdin: strings.NewReader("nothing here\n"), Stdout: &out, Stderr: &errb}); err == nil {
+		t.Error("no error for a log without reports")
+	}
+}
