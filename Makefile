@@ -14,7 +14,7 @@ MINIO       := $(TOOLS)/minio
 MINIO_VERSION := v0.0.0-20260212201848-7aac2a2c5b7c
 FUZZTIME    ?= 30s
 
-.PHONY: all build run test lint bench bench-guard fuzz duckdb minio qemu lambda build-Function build-ExtensionLayer clean
+.PHONY: all build run test lint bench bench-guard compare fuzz duckdb minio qemu lambda build-Function build-ExtensionLayer clean
 
 all: build
 
@@ -83,6 +83,17 @@ $(STATICCHECK):
 ## bench: every benchmark, with allocations
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+COMPARE_DIR   ?= $(CURDIR)/.tools/compare
+COMPARE_SIZE  ?= 110MB
+COMPARE_FLAGS ?= -runs 3
+
+## compare: datatap vs DuckDB, one thread each, on a generated NDJSON corpus (bench/compare/README.md)
+compare: duckdb $(COMPARE_DIR)/corpus-$(COMPARE_SIZE).ndjson
+	$(GO) run ./bench/compare -corpus $(COMPARE_DIR)/corpus-$(COMPARE_SIZE).ndjson -work $(COMPARE_DIR) $(COMPARE_FLAGS)
+
+$(COMPARE_DIR)/corpus-%.ndjson:
+	$(GO) run ./bench/compare/gen -size $* -o $@
 
 ## bench-guard: one invocation of 244 KiB under 2 ms and of 4 KiB under 50 µs, on one core
 bench-guard:
