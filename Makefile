@@ -14,7 +14,7 @@ MINIO       := $(TOOLS)/minio
 MINIO_VERSION := v0.0.0-20260212201848-7aac2a2c5b7c
 FUZZTIME    ?= 30s
 
-.PHONY: all build run test lint bench bench-guard compare fuzz duckdb minio qemu lambda build-Function build-ExtensionLayer clean
+.PHONY: all build run test lint bench bench-guard compare lambda128 fuzz duckdb minio qemu lambda build-Function build-ExtensionLayer clean
 
 all: build
 
@@ -94,6 +94,13 @@ compare: duckdb $(COMPARE_DIR)/corpus-$(COMPARE_SIZE).ndjson
 
 $(COMPARE_DIR)/corpus-%.ndjson:
 	$(GO) run ./bench/compare/gen -size $* -o $@
+
+## lambda128: runtime + extension in a 128 MB Lambda's cgroup (root; cgroup v1, or v2); report in bin/lambda128.md
+lambda128: duckdb minio
+	mkdir -p bin
+	DATATAP_LAMBDA128=1 DATATAP_REQUIRE_DUCKDB=1 DATATAP_REQUIRE_MINIO=1 \
+	DATATAP_LAMBDA128_REPORT=$(CURDIR)/bin/lambda128.md \
+		$(GO) test -count=1 -run '^TestLambda128$$' -v -timeout 30m ./bench/lambda128
 
 ## bench-guard: one invocation of 244 KiB under 2 ms and of 4 KiB under 50 µs, on one core
 bench-guard:
