@@ -35,8 +35,6 @@ const (
 	envStamp = "DATATAP_LAMBDA128_STAMP"
 )
 
-// flushBytes is TAP_FLUSH_BYTES's default, which the test keeps.
-const flushBytes = 10 << 20
 
 // TestMain doubles as the wrapper that starts datatap inside the cgroup: with
 // DATATAP_LAMBDA128_JOIN set, the test binary is not a test but writes its
@@ -88,6 +86,7 @@ func execInCgroup(procs, stamp string, argv []string) int {
 type settings struct {
 	invocations int
 	bodyBytes   int
+	flushBytes  int64 // TAP_FLUSH_BYTES, the tap's default unless DATATAP_LAMBDA128_FLUSH_KIB
 	lim         limits
 }
 
@@ -114,6 +113,7 @@ func loadSettings(t *testing.T) settings {
 	return settings{
 		invocations: num("DATATAP_LAMBDA128_INVOCATIONS", 400),
 		bodyBytes:   num("DATATAP_LAMBDA128_BODY_KIB", 244) << 10,
+		flushBytes:  int64(num("DATATAP_LAMBDA128_FLUSH_KIB", 10<<10)) << 10,
 		lim:         limits{memory: int64(memory) << 20, period: period, quota: quota},
 	}
 }
@@ -164,7 +164,7 @@ func TestLambda128(t *testing.T) {
 	minio := miniotest.Start(t)
 	spoolDir, stampDir := t.TempDir(), t.TempDir()
 	lam := lambdatest.Start(t, lambdatest.Options{})
-	env := childEnv(minio, spoolDir, set.lim.memory)
+	env := childEnv(minio, spoolDir, set.lim.memory, set.flushBytes)
 	join := envJoin + "=" + strings.Join(cg.procsFiles(), string(os.PathListSeparator))
 	sm := startSampler(cg, bin, 10*time.Millisecond)
 	defer sm.finish()
@@ -193,7 +193,7 @@ func TestLambda128(t *testing.T) {
 	var prevSize, increment int64
 	var leftover int64
 	for i := 0; ; i++ {
-		if i > set.invocations+4*int(flushBytes/set.bodyBytes)+20 {
+		if i > set.invocations+4*int(set.flushBytes/int64(set.bodyBytes))+20 {
 			t.Fatalf("after %d invocations the open segment never came within one event of TAP_FLUSH_BYTES", i)
 		}
 		body, lines := c.body(set.bodyBytes)
@@ -235,7 +235,7 @@ func TestLambda128(t *testing.T) {
 			increment = max(increment, size-prevSize)
 		}
 		prevSeg, prevSize = seg, size
-		if i+1 >= set.invocations && seg != "" && size < flushBytes && increment > 0 && size+increment >= flushBytes {
+		if i+1 >= set.invocations && seg != "" && size < set.flushBytes && increment > 0 && size+increment >= set.flushBytes {
 			leftover = size
 			break
 		}
@@ -381,7 +381,7 @@ func TestLambda128(t *testing.T) {
 		mib(hwm["runtime"]), mib(hwm["extension"]), mib(hwmBefore["extension"]), mib(wrapperHWM)))
 	tb.add("memory limit hits (reclaim) / OOM kills", fmt.Sprintf("%d / %d", limitHits, oomKills))
 	tb.add("CPU: CFS periods throttled / run, time held back", fmt.Sprintf("%d / %d, %s", throttled, periods, held.Round(time.Millisecond)))
-	tb.add("leftover at shutdown (TAP_FLUSH_BYTES = 10 MiB)", fmt.Sprintf("%s (%d B) in one open segment, %d rows; the extension flushed %d rows, %s",
+	tb.add(fmt.Sprintf("leftover at shutdown (TAP_FLUSH_BYTES = %.1f MiB)", float64(set.flushBytes)/(1<<20)), fmt.Sprintf("%s (%d B) in one open segment, %d rows; the extension flushed %d rows, %s",
 		mib(leftover), leftover, leftoverRows, xRows, mib(xBytes)))
 	tb.add("runtime: SIGTERM → exit", fmt.Sprintf("%s (%s)", ms(rep.Runtime.After), exitHow(rep.Runtime)))
 	tb.add("SHUTDOWN event sent after shutdown began", ms(rep.ShutdownSentAt.Sub(rep.Start)))
@@ -431,7 +431,7 @@ func buildBinary(t *testing.T) string {
 // childEnv is the processes' environment: this one without settings that
 // would change what is measured, plus S3, the tap's configuration and what
 // Lambda sets.
-func childEnv(m *miniotest.Server, spoolDir string, memory int64) []string {
+func childEnv(m *miniotest.Server, spoolDir string, memory, flushBytes int64) []string {
 	var env []string
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
@@ -446,6 +446,7 @@ func childEnv(m *miniotest.Server, spoolDir string, memory int64) []string {
 	return append(env,
 		"TAP_BUCKET="+m.Bucket, "TAP_SPOOL_DIR="+spoolDir, "TAP_AUTH=none",
 		"TAP_FLUSH_AGE=1h", // flushes by size only, so that the leftover is exact
+		"TAP_FLUSH_BYTES="+strconv.FormatInt(flushBytes, 10),
 		"AWS_LAMBDA_FUNCTION_NAME=datatap", "AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE="+strconv.FormatInt(memory>>20, 10))
 }
