@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"os"
 	"strconv"
 	"testing"
 
@@ -50,7 +51,7 @@ func benchConfig(b *testing.B) config.Config {
 	b.Helper()
 	b.Setenv("AWS_REGION", "us-east-1")
 	env := map[string]string{"TAP_SPOOL_DIR": b.TempDir(), "TAP_BUCKET": "bench", "TAP_AUTH": "none",
-		"TAP_TRANSFORM": Statement, "TAP_SPOOL_MAX_BYTES": "4GiB"}
+		"TAP_TRANSFORM": benchStatement(), "TAP_SPOOL_MAX_BYTES": "4GiB"}
 	cfg, err := config.Load(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 	if err != nil {
 		b.Fatal(err)
@@ -167,4 +168,12 @@ func BenchmarkFlush(b *testing.B) {
 			b.ReportMetric(float64(sink.n)/float64(b.N), "parquet-bytes")
 		})
 	}
+}
+
+// benchStatement is Statement, or $DATATAP_BENCH_TRANSFORM to profile another.
+func benchStatement() string {
+	if s := os.Getenv("DATATAP_BENCH_TRANSFORM"); s != "" {
+		return s
+	}
+	return Statement
 }

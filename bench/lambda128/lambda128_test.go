@@ -35,7 +35,6 @@ const (
 	envStamp = "DATATAP_LAMBDA128_STAMP"
 )
 
-
 // TestMain doubles as the wrapper that starts datatap inside the cgroup: with
 // DATATAP_LAMBDA128_JOIN set, the test binary is not a test but writes its
 // pid to each listed cgroup.procs, notes the time and its own peak RSS in
