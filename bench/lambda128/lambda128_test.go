@@ -85,7 +85,8 @@ func execInCgroup(procs, stamp string, argv []string) int {
 type settings struct {
 	invocations int
 	bodyBytes   int
-	flushBytes  int64 // TAP_FLUSH_BYTES, the tap's default unless DATATAP_LAMBDA128_FLUSH_KIB
+	flushBytes  int64 // the effective TAP_FLUSH_BYTES (the tap's own choice unless DATATAP_LAMBDA128_FLUSH_KIB)
+	flushSet    bool  // DATATAP_LAMBDA128_FLUSH_KIB was given: pass it as TAP_FLUSH_BYTES
 	lim         limits
 }
 
@@ -112,8 +113,11 @@ func loadSettings(t *testing.T) settings {
 	return settings{
 		invocations: num("DATATAP_LAMBDA128_INVOCATIONS", 400),
 		bodyBytes:   num("DATATAP_LAMBDA128_BODY_KIB", 244) << 10,
-		flushBytes:  int64(num("DATATAP_LAMBDA128_FLUSH_KIB", 10<<10)) << 10,
-		lim:         limits{memory: int64(memory) << 20, period: period, quota: quota},
+		// Unless told otherwise the tap picks: 10 MiB, lowered to 48 KiB per
+		// MB of memory so that the shutdown flush fits (lambda.New).
+		flushBytes: int64(num("DATATAP_LAMBDA128_FLUSH_KIB", min(10<<10, memory*48))) << 10,
+		flushSet:   os.Getenv("DATATAP_LAMBDA128_FLUSH_KIB") != "",
+		lim:        limits{memory: int64(memory) << 20, period: period, quota: quota},
 	}
 }
 
@@ -163,7 +167,7 @@ func TestLambda128(t *testing.T) {
 	minio := miniotest.Start(t)
 	spoolDir, stampDir := t.TempDir(), t.TempDir()
 	lam := lambdatest.Start(t, lambdatest.Options{})
-	env := childEnv(minio, spoolDir, set.lim.memory, set.flushBytes)
+	env := childEnv(minio, spoolDir, set.lim.memory, set.flushBytes, set.flushSet)
 	join := envJoin + "=" + strings.Join(cg.procsFiles(), string(os.PathListSeparator))
 	sm := startSampler(cg, bin, 10*time.Millisecond)
 	defer sm.finish()
@@ -430,7 +434,7 @@ func buildBinary(t *testing.T) string {
 // childEnv is the processes' environment: this one without settings that
 // would change what is measured, plus S3, the tap's configuration and what
 // Lambda sets.
-func childEnv(m *miniotest.Server, spoolDir string, memory, flushBytes int64) []string {
+func childEnv(m *miniotest.Server, spoolDir string, memory, flushBytes int64, flushSet bool) []string {
 	var env []string
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
@@ -442,10 +446,12 @@ func childEnv(m *miniotest.Server, spoolDir string, memory, flushBytes int64) []
 		env = append(env, kv)
 	}
 	env = append(env, m.Env()...)
+	if flushSet {
+		env = append(env, "TAP_FLUSH_BYTES="+strconv.FormatInt(flushBytes, 10))
+	}
 	return append(env,
 		"TAP_BUCKET="+m.Bucket, "TAP_SPOOL_DIR="+spoolDir, "TAP_AUTH=none",
 		"TAP_FLUSH_AGE=1h", // flushes by size only, so that the leftover is exact
-		"TAP_FLUSH_BYTES="+strconv.FormatInt(flushBytes, 10),
 		"AWS_LAMBDA_FUNCTION_NAME=datatap", "AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE="+strconv.FormatInt(memory>>20, 10))
 }

@@ -93,3 +93,21 @@ func TestParseSize(t *testing.T) {
 	f("10XB", -1)
 	f("99999999999G", -1)
 }
+
+func TestShutdownSafeFlushBytes(t *testing.T) {
+	c, err := Load(env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.ShutdownSafeFlushBytes(); got != 6<<20 || c.FlushBytesSet {
+		t.Errorf("128 MB: safe %d, set %v; want 6 MiB, not set", got, c.FlushBytesSet)
+	}
+	c, _ = Load(env("TAP_FLUSH_BYTES", ""))
+	if c.FlushBytes != 10<<20 || c.FlushBytesSet || c.ShutdownSafeFlushBytes() != 0 {
+		t.Errorf("empty TAP_FLUSH_BYTES is the default; off Lambda no limit: %+v", c)
+	}
+	c, _ = Load(env("TAP_FLUSH_BYTES", "8MiB"))
+	if !c.FlushBytesSet {
+		t.Error("FlushBytesSet not set")
+	}
+}

@@ -80,6 +80,18 @@ func New(ctx context.Context, cfg config.Config, version string, log *slog.Logge
 	if err != nil {
 		return nil, err
 	}
+	// What is left in the spool at shutdown must fit the extension's 2 s,
+	// and the CPU a function gets grows with its memory: at 128 MB the
+	// default 10 MiB does not fit. Lower the default; warn about a setting.
+	if safe := cfg.ShutdownSafeFlushBytes(); safe > 0 && cfg.FlushBytes > safe {
+		if cfg.FlushBytesSet {
+			log.Warn("TAP_FLUSH_BYTES may not be flushed within the 2 s shutdown window at this memory size: rows left at shutdown could be lost",
+				"flush_bytes", cfg.FlushBytes, "memory_mb", cfg.LambdaMemoryMB, "safe_flush_bytes", safe)
+		} else {
+			log.Info("TAP_FLUSH_BYTES lowered so that the shutdown flush fits the 2 s window", "from", cfg.FlushBytes, "to", safe, "memory_mb", cfg.LambdaMemoryMB)
+			cfg.FlushBytes = safe
+		}
+	}
 	if cfg.Bucket == "" {
 		return nil, errors.New("TAP_BUCKET: must be set on Lambda (only /tmp is writable, and it dies with the environment)")
 	}
