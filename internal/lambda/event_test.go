@@ -189,3 +189,17 @@ func TestFunctionURLAuth(t *testing.T) {
 	f(iam, event("", "arn:aws:iam::123456789012:role/sender-1"), 202)
 	f(iam, event("", "arn:aws:iam::999999999999:role/sender-1"), 403)
 }
+
+// TestFlushBytesFitTheShutdownWindow: at 128 MB the default segment is
+// lowered to what the extension can flush in 2 s; an explicit setting stays.
+func TestFlushBytesFitTheShutdownWindow(t *testing.T) {
+	if r := newTestRuntime(t, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128"); r.cfg.FlushBytes != 6<<20 {
+		t.Errorf("128 MB, default: TAP_FLUSH_BYTES %d, want 6 MiB", r.cfg.FlushBytes)
+	}
+	if r := newTestRuntime(t, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "1024"); r.cfg.FlushBytes != 10<<20 {
+		t.Errorf("1024 MB, default: TAP_FLUSH_BYTES %d, want 10 MiB", r.cfg.FlushBytes)
+	}
+	if r := newTestRuntime(t, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128", "TAP_FLUSH_BYTES", "10MiB"); r.cfg.FlushBytes != 10<<20 {
+		t.Errorf("128 MB, set: TAP_FLUSH_BYTES %d, want the setting kept", r.cfg.FlushBytes)
+	}
+}
