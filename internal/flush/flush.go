@@ -215,8 +215,10 @@ type rejectedFile struct {
 }
 
 // scan reads the segment once: rejected lines go to an NDJSON file, rows are
-// grouped by partition (into temporary files when there are several) and
-// their column types inferred.
+// grouped by partition (into one temporary file each when the statement has
+// PARTITION BY: one open file per value, so a PARTITION BY with thousands of
+// values in one segment costs as many file descriptors) and their column
+// types inferred.
 func (f *Flusher) scan(r *spool.Reader, tmp string, res *Result) ([]*partition, *rejectedFile, error) {
 	h := r.Header
 	byPath := map[string]*partition{}
@@ -266,7 +268,7 @@ func (f *Flusher) scan(r *spool.Reader, tmp string, res *Result) ([]*partition, 
 			parts = append(parts, p)
 		}
 		p.observe(&rec)
-		if len(h.Partitions) > 0 { // rows of one partition, together, for the second pass
+		if len(h.Partitions) > 0 { // the partition's rows, together, for the second pass
 			if err := p.spill(tmp, rec.Raw); err != nil {
 				return nil, nil, err
 			}
