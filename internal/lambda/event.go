@@ -45,6 +45,8 @@ type record struct {
 // and buffers: the results are valid until the next call.
 type decoder struct {
 	parser  fastjson.Parser
+	text    []byte // the body member, unescaped (see cutBody)
+	rest    []byte // the event without it
 	body    []byte
 	records []record
 	data    []byte
@@ -52,12 +54,24 @@ type decoder struct {
 
 // decode reads one event.
 func (d *decoder) decode(payload []byte) (eventKind, *httpRequest, []record, error) {
+	// Take the (large) body out first, so that the parser only sees the
+	// small rest of the event; without a top-level string "body" (Kinesis,
+	// SQS) the event is parsed whole.
+	var body []byte
+	cut := false
+	if text, rest, err := cutBody(payload, d.text[:0], d.rest[:0]); err == nil {
+		d.text, d.rest = text, rest
+		body, payload, cut = text, rest, true
+	}
 	v, err := d.parser.ParseBytes(payload)
 	if err != nil {
 		return 0, nil, nil, fmt.Errorf("%w (the payload is not JSON: %v)", errUnsupportedEvent, err)
 	}
 	if h := v.Get("requestContext", "http"); h != nil {
-		req, err := d.functionURL(v)
+		if !cut {
+			body = v.GetStringBytes("body")
+		}
+		req, err := d.functionURL(v, body)
 		return kindFunctionURL, req, nil, err
 	}
 	recs := v.GetArray("Records")
@@ -75,7 +89,7 @@ func (d *decoder) decode(payload []byte) (eventKind, *httpRequest, []record, err
 	}
 }
 
-func (d *decoder) functionURL(v *fastjson.Value) (*httpRequest, error) {
+func (d *decoder) functionURL(v *fastjson.Value, body []byte) (*httpRequest, error) {
 	req := &httpRequest{
 		Method:          string(v.GetStringBytes("requestContext", "http", "method")),
 		Path:            string(v.GetStringBytes("rawPath")),
@@ -84,7 +98,6 @@ func (d *decoder) functionURL(v *fastjson.Value) (*httpRequest, error) {
 		Authorization:   string(v.GetStringBytes("headers", "authorization")),
 		IAMUserArn:      string(v.GetStringBytes("requestContext", "authorizer", "iam", "userArn")),
 	}
-	body := v.GetStringBytes("body")
 	if !v.GetBool("isBase64Encoded") {
 		req.Body = body
 		return req, nil

@@ -1,0 +1,210 @@
+package lambda
+
+import (
+	"bytes"
+	"errors"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// A Function URL event carries the request body as one JSON string that can
+// be megabytes long and, for text bodies such as NDJSON, is dense with
+// escapes (every quote of every line is \"). A general JSON parser scans such
+// a string twice: once to find its end, once to unescape it. cutBody finds
+// the top-level "body" member and unescapes it in one pass; the rest of the
+// event, small, is left for the general parser.
+
+var errNoBody = errors.New("no top-level string member \"body\"")
+
+// cutBody returns the unescaped value of the event's top-level "body"
+// member, appended to dst, and the event with that value replaced by "",
+// appended to rest. ok is false when there is no such string member; the
+// caller then parses the event as a whole.
+func cutBody(event, dst, rest []byte) (body, without []byte, err error) {
+	i := skipSpace(event, 0)
+	if i >= len(event) || event[i] != '{' {
+		return nil, nil, errNoBody
+	}
+	i++
+	for {
+		i = skipSpace(event, i)
+		if i >= len(event) || event[i] != '"' {
+			return nil, nil, errNoBody
+		}
+		keyStart := i
+		i = skipString(event, i)
+		if i < 0 {
+			return nil, nil, errNoBody
+		}
+		key := event[keyStart:i]
+		i = skipSpace(event, i)
+		if i >= len(event) || event[i] != ':' {
+			return nil, nil, errNoBody
+		}
+		i = skipSpace(event, i+1)
+		if string(key) == `"body"` && i < len(event) && event[i] == '"' {
+			body, n, err := unescape(dst, event[i+1:])
+			if err != nil {
+				return nil, nil, err
+			}
+			end := i + 1 + n // just past the closing quote
+			rest = append(rest, event[:i]...)
+			rest = append(rest, `""`...)
+			return body, append(rest, event[end:]...), nil
+		}
+		if i = skipValue(event, i); i < 0 {
+			return nil, nil, errNoBody
+		}
+		i = skipSpace(event, i)
+		if i >= len(event) || event[i] != ',' {
+			return nil, nil, errNoBody
+		}
+		i++
+	}
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t') {
+		i++
+	}
+	return i
+}
+
+// skipString returns the index just past the string starting at b[i] ('"'),
+// or -1.
+func skipString(b []byte, i int) int {
+	for i++; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return -1
+}
+
+// skipValue returns the index just past the value starting at b[i], or -1.
+// It only needs to find the end: the general parser checks the rest.
+func skipValue(b []byte, i int) int {
+	if i >= len(b) {
+		return -1
+	}
+	switch b[i] {
+	case '"':
+		return skipString(b, i)
+	case '{', '[':
+		depth := 0
+		for ; i < len(b); i++ {
+			switch b[i] {
+			case '"':
+				if i = skipString(b, i); i < 0 {
+					return -1
+				}
+				i--
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					return i + 1
+				}
+			}
+		}
+		return -1
+	}
+	for ; i < len(b); i++ { // number, true, false, null
+		switch b[i] {
+		case ',', '}', ']', ' ', '\n', '\r', '\t':
+			return i
+		}
+	}
+	return i
+}
+
+// unescape decodes the JSON string contents at the start of s (after the
+// opening quote) into dst and returns it with the number of bytes consumed,
+// closing quote included.
+func unescape(dst, s []byte) ([]byte, int, error) {
+	i := 0
+	for {
+		// Find the next quote or backslash: byte by byte while escapes are
+		// dense (NDJSON text), by vectorised search once a run is long
+		// (base64, or long values).
+		j, end := i, min(i+16, len(s))
+		for j < end && s[j] != '"' && s[j] != '\\' {
+			j++
+		}
+		if j == end && j < len(s) {
+			q := bytes.IndexByte(s[j:], '"')
+			if q < 0 {
+				return nil, 0, errors.New("unterminated body string")
+			}
+			if b := bytes.IndexByte(s[j:j+q], '\\'); b >= 0 {
+				q = b
+			}
+			j += q
+		}
+		dst = append(dst, s[i:j]...)
+		if j >= len(s) {
+			return nil, 0, errors.New("unterminated body string")
+		}
+		if s[j] == '"' {
+			return dst, j + 1, nil
+		}
+		if j+1 >= len(s) {
+			return nil, 0, errors.New("unterminated body string")
+		}
+		switch c := s[j+1]; c {
+		case '"', '\\', '/':
+			dst = append(dst, c)
+		case 'b':
+			dst = append(dst, '\b')
+		case 'f':
+			dst = append(dst, '\f')
+		case 'n':
+			dst = append(dst, '\n')
+		case 'r':
+			dst = append(dst, '\r')
+		case 't':
+			dst = append(dst, '\t')
+		case 'u':
+			r, ok := hex4(s[j+2:])
+			if !ok {
+				return nil, 0, errors.New("bad \\u escape in body")
+			}
+			j += 4
+			// A surrogate pair is two escapes; a lone surrogate becomes U+FFFD.
+			if utf16.IsSurrogate(r) && len(s) >= j+8 && s[j+2] == '\\' && s[j+3] == 'u' {
+				if r2, ok := hex4(s[j+4:]); ok {
+					if d := utf16.DecodeRune(r, r2); d != utf8.RuneError {
+						r = d
+						j += 6
+					}
+				}
+			}
+			dst = utf8.AppendRune(dst, r)
+		default:
+			return nil, 0, errors.New("bad escape in body")
+		}
+		i = j + 2
+	}
+}
+
+// hex4 reads the 4 hex digits of a \u escape.
+func hex4(s []byte) (rune, bool) {
+	if len(s) < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range s[:4] {
+		switch {
+		case c >= '0' && c <= '9':
+			r = r<<4 | rune(c-'0')
+		case c|0x20 >= 'a' && c|0x20 <= 'f':
+			r = r<<4 | rune(c|0x20-'a'+10)
+		default:
+			return 0, false
+		}
+	}
+	return r, true
+}

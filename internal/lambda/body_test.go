@@ -1,0 +1,73 @@
+package lambda
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/valyala/fastjson"
+)
+
+func TestCutBody(t *testing.T) {
+	f := func(event, wantBody, wantRest string) {
+		t.Helper()
+		body, rest, err := cutBody([]byte(event), nil, nil)
+		if wantRest == "" {
+			if err == nil {
+				t.Errorf("cutBody(%q): no error, want the whole-event fallback", event)
+			}
+			return
+		}
+		if err != nil || string(body) != wantBody || string(rest) != wantRest {
+			t.Errorf("cutBody(%q) = %q, %q, %v; want %q, %q", event, body, rest, err, wantBody, wantRest)
+		}
+	}
+	f(`{"body":"a\"b\\c\n\u00e9\ud83e\udd86\/"}`, "a\"b\\c\n\u00e9🦆/", `{"body":""}`)
+	f(` { "x" : {"body":"inner","y":[1,"]}"]} , "body" : "outer" , "z":null } `, "outer", ` { "x" : {"body":"inner","y":[1,"]}"]} , "body" : "" , "z":null } `)
+	f(`{"headers":{"body":"not this"},"body":"this"}`, "this", `{"headers":{"body":"not this"},"body":""}`)
+	f(`{"a":"\"body\":\"fake","body":""}`, "", `{"a":"\"body\":\"fake","body":""}`)
+	f(`{"body":"\ud800x"}`, "\uFFFDx", `{"body":""}`)
+	f(`{"body":null}`, "", "")
+	f(`{"records":[]}`, "", "")
+	f(`{"body":"unterminated`, "", "")
+	f(`{"body":"bad \q escape"}`, "", "")
+	f(`[1,2]`, "", "")
+	f(``, "", "")
+}
+
+// FuzzCutBody checks cutBody against fastjson: whenever both read an event,
+// they agree on the body, and the rest parses to the same event without it.
+func FuzzCutBody(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "*.json"))
+	for _, name := range files {
+		b, _ := os.ReadFile(name)
+		f.Add(b)
+	}
+	f.Add([]byte(`{"body":"a\"b","x":{"body":1}}`))
+	var p1, p2 fastjson.Parser
+	f.Fuzz(func(t *testing.T, event []byte) {
+		body, rest, err := cutBody(event, nil, nil)
+		if err != nil {
+			return
+		}
+		v, perr := p1.ParseBytes(event)
+		if perr != nil || fastjson.ValidateBytes(event) != nil {
+			return // not JSON: the caller's parse of rest fails too
+		}
+		want := v.GetStringBytes("body")
+		if v.Get("body") == nil || v.Get("body").Type() != fastjson.TypeString {
+			t.Fatalf("cutBody found a body fastjson does not: %q", event)
+		}
+		if !bytes.Equal(body, want) {
+			t.Fatalf("body %q, fastjson %q, event %q", body, want, event)
+		}
+		r, err := p2.ParseBytes(rest)
+		if err != nil {
+			t.Fatalf("rest %q does not parse: %v", rest, err)
+		}
+		if got := r.GetStringBytes("body"); len(got) != 0 || r.Get("body") == nil {
+			t.Fatalf("rest still has a body: %q", rest)
+		}
+	})
+}
