@@ -14,7 +14,7 @@ MINIO       := $(TOOLS)/minio
 MINIO_VERSION := v0.0.0-20260212201848-7aac2a2c5b7c
 FUZZTIME    ?= 30s
 
-.PHONY: all build run test lint bench bench-guard compare lambda128 fuzz duckdb minio qemu lambda build-Function build-ExtensionLayer clean
+.PHONY: all build run test faults lint bench bench-guard compare lambda128 fuzz duckdb minio qemu lambda build-Function build-ExtensionLayer clean
 
 all: build
 
@@ -57,6 +57,10 @@ run: build
 ## test: every test, including DuckDB read-backs and the MinIO end-to-end test
 test: duckdb minio qemu
 	DATATAP_REQUIRE_DUCKDB=1 DATATAP_REQUIRE_MINIO=1 DATATAP_REQUIRE_QEMU=1 $(GO) test -count=1 -timeout 30m ./...
+
+## faults: kill, stop and starve the real binary with a real MinIO; reconcile every line (RELIABILITY.md)
+faults: duckdb minio
+	DATATAP_FAULTS=1 DATATAP_REQUIRE_DUCKDB=1 DATATAP_REQUIRE_MINIO=1 $(GO) test -count=1 -run 'Fault' -v -timeout 15m ./internal/e2e
 
 ## minio: build the MinIO server the end-to-end tests use (a few minutes, once)
 minio: $(MINIO)
