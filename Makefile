@@ -58,9 +58,11 @@ run: build
 test: duckdb minio qemu
 	DATATAP_REQUIRE_DUCKDB=1 DATATAP_REQUIRE_MINIO=1 DATATAP_REQUIRE_QEMU=1 $(GO) test -count=1 -timeout 30m ./...
 
-## faults: kill, stop and starve the real binary with a real MinIO; reconcile every line (RELIABILITY.md)
+## faults: kill, stop and starve the real binary with a real MinIO, bad input, 60 s of load, leaks;
+## every line reconciled (RELIABILITY.md)
 faults: duckdb minio
-	DATATAP_FAULTS=1 DATATAP_REQUIRE_DUCKDB=1 DATATAP_REQUIRE_MINIO=1 $(GO) test -count=1 -run 'Fault' -v -timeout 15m ./internal/e2e
+	DATATAP_FAULTS=1 DATATAP_LOAD=1 DATATAP_REQUIRE_DUCKDB=1 DATATAP_REQUIRE_MINIO=1 \
+		$(GO) test -count=1 -run 'Fault|TestLoad|TestSecretsNeverLogged|TestBadInput' -v -timeout 15m ./internal/e2e ./internal/server
 
 ## minio: build the MinIO server the end-to-end tests use (a few minutes, once)
 minio: $(MINIO)
