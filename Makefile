@@ -115,7 +115,8 @@ bench-guard:
 ## fuzz: each fuzz target for FUZZTIME (default 30s; a count such as 100000x
 ## avoids Go 1.26's spurious "context deadline exceeded" at the time limit)
 FUZZ_TARGETS := ./transform:FuzzCompile ./transform:FuzzEval ./internal/sink:FuzzPartitionPath \
-	./internal/auth:FuzzVerify ./internal/auth:FuzzArnMatch ./internal/lambda:FuzzCutBody
+	./internal/auth:FuzzVerify ./internal/auth:FuzzArnMatch ./internal/lambda:FuzzCutBody \
+	./internal/lambda:FuzzDecodeEvent ./internal/ingest:FuzzIngest ./internal/spool:FuzzRecover
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; name=$${t##*:}; \

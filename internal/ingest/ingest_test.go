@@ -15,7 +15,7 @@ import (
 	"github.com/datatap/datatap/transform"
 )
 
-func newIngester(t *testing.T, stmt string, maxSpool int64) (*Ingester, *spool.Spool) {
+func newIngester(t testing.TB, stmt string, maxSpool int64) (*Ingester, *spool.Spool) {
 	t.Helper()
 	prog, err := transform.Compile(stmt)
 	if err != nil {

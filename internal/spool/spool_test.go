@@ -15,7 +15,7 @@ import (
 )
 
 // fill evaluates lines with prog into a new batch.
-func fill(t *testing.T, prog *transform.Program, lines ...string) *Batch {
+func fill(t testing.TB, prog *transform.Program, lines ...string) *Batch {
 	t.Helper()
 	b := NewBatch(prog)
 	st := prog.NewState()
@@ -33,7 +33,7 @@ func fill(t *testing.T, prog *transform.Program, lines ...string) *Batch {
 	return b
 }
 
-func compile(t *testing.T, src string) *transform.Program {
+func compile(t testing.TB, src string) *transform.Program {
 	t.Helper()
 	p, err := transform.Compile(src)
 	if err != nil {

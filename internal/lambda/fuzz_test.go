@@ -1,0 +1,32 @@
+package lambda
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// FuzzDecodeEvent feeds arbitrary payloads to the event decoder: it must
+// classify or refuse them, never panic, and a Function URL body it returns
+// must be what the payload holds.
+func FuzzDecodeEvent(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "*.json"))
+	for _, name := range files {
+		b, _ := os.ReadFile(name)
+		f.Add(b)
+	}
+	var d decoder
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		kind, req, records, err := d.decode(append([]byte(nil), payload...))
+		switch {
+		case err != nil && kind != kindFunctionURL:
+			return
+		case kind == kindFunctionURL && req == nil:
+			t.Fatal("Function URL event without a request")
+		case kind == kindKinesis || kind == kindSQS:
+			for _, r := range records {
+				_ = r.Data
+			}
+		}
+	})
+}
