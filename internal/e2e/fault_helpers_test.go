@@ -497,19 +497,3 @@ func (l *ledger) statusCopy() map[int]int {
 	return c
 }
 
-// objectKeys lists the bucket's keys.
-func objectKeys(t *testing.T, m *miniotest.Server) []string {
-	t.Helper()
-	var keys []string
-	p := s3.NewListObjectsV2Paginator(m.Client(), &s3.ListObjectsV2Input{Bucket: aws.String(m.Bucket)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, o := range page.Contents {
-			keys = append(keys, aws.ToString(o.Key))
-		}
-	}
-	return keys
-}
