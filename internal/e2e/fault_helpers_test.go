@@ -496,4 +496,3 @@ func (l *ledger) statusCopy() map[int]int {
 	}
 	return c
 }
-
