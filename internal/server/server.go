@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
 	"strconv"
 	"sync"
 	"time"
@@ -36,6 +37,7 @@ type Server struct {
 	ingester *ingest.Ingester
 	flusher  *flush.Flusher
 	kick     chan struct{} // asks the flush loop to look now
+	slots    chan struct{} // requests being read and ingested; bounds memory
 	flushMu  sync.Mutex    // one flush at a time
 }
 
@@ -82,6 +84,10 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options) 
 		}),
 		flusher: flusher,
 		kick:    make(chan struct{}, 1),
+		// Each request in flight holds its body and its decompressed copy
+		// (up to TAP_MAX_BODY_BYTES each): more at once than cores only
+		// costs memory. The others wait for a slot, unread.
+		slots: make(chan struct{}, max(2, 2*runtime.GOMAXPROCS(0))),
 	}
 	srv := &http.Server{
 		Handler:           s,
@@ -150,6 +156,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("WWW-Authenticate", "Bearer")
 		}
 		writeError(w, status, msg, reqID)
+		return
+	}
+	select {
+	case s.slots <- struct{}{}:
+		defer func() { <-s.slots }()
+	case <-r.Context().Done():
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes))
