@@ -43,7 +43,7 @@ func TestSecretsNeverLogged(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "data")
 	addr := freeAddr(t)
-	var logs syncBuffer
+	var logs syncBuf
 	srv := exec.Command(bin, "serve")
 	srv.Env = append(os.Environ(), "TAP_ADDR="+addr, "TAP_DIR="+out, "TAP_SPOOL_DIR="+filepath.Join(dir, "spool"),
 		"TAP_JWT_SECRET="+secret, "TAP_ACL=alice@example.com", "TAP_FLUSH_AGE=1s")
@@ -61,7 +61,7 @@ func TestSecretsNeverLogged(t *testing.T) {
 		}
 	}()
 	url := "http://" + addr + "/"
-	waitHealthy(t, url+"health", &logs.Buffer)
+	waitHealthy(t, url+"health", &logs)
 
 	mint := func(secret, email string, ttl string) string {
 		t.Helper()

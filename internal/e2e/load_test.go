@@ -91,7 +91,7 @@ func TestLoad(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "data")
 	addr := freeAddr(t)
-	var logs syncBuffer
+	var logs syncBuf
 	srv := exec.Command(bin, "serve")
 	srv.Env = append(os.Environ(), "TAP_ADDR="+addr, "TAP_DIR="+out,
 		"TAP_SPOOL_DIR="+filepath.Join(dir, "spool"), "TAP_FLUSH_AGE=5s")
@@ -109,7 +109,7 @@ func TestLoad(t *testing.T) {
 		}
 	}()
 	url := "http://" + addr + "/"
-	waitHealthy(t, url+"health", &logs.Buffer)
+	waitHealthy(t, url+"health", &logs)
 
 	const senders = 16
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: senders, MaxConnsPerHost: senders}}
@@ -327,25 +327,6 @@ func TestLoad(t *testing.T) {
 	if t.Failed() {
 		t.Logf("server log:\n%s", loadTail(logs.String(), 4000))
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe to write from a child's stdout and
-// stderr copiers while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.Buffer.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.Buffer.String()
 }
 
 func loadTail(s string, n int) string {

@@ -232,7 +232,7 @@ func send(url string, body []byte, gz bool) (map[string]int, error) {
 	return nil, fmt.Errorf("POST: still 429 after 100 attempts")
 }
 
-func waitHealthy(t *testing.T, url string, logs *bytes.Buffer) {
+func waitHealthy(t *testing.T, url string, logs fmt.Stringer) {
 	t.Helper()
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if resp, err := http.Get(url); err == nil {
