@@ -112,9 +112,11 @@ func (d *decoder) functionURL(v *fastjson.Value, body []byte) (*httpRequest, err
 
 func (d *decoder) kinesis(recs []*fastjson.Value) ([]record, error) {
 	d.records = d.records[:0]
+	// Room for every record's data as it came (more than decoded base64
+	// needs), so that a record kept raw cannot crowd out the next one.
 	total := 0
 	for _, r := range recs {
-		total += base64.StdEncoding.DecodedLen(len(r.GetStringBytes("kinesis", "data")))
+		total += len(r.GetStringBytes("kinesis", "data"))
 	}
 	if cap(d.data) < total {
 		d.data = make([]byte, total)
