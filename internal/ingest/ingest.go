@@ -181,6 +181,22 @@ func (w *worker) readCapped(r io.Reader, limit int64, name string) ([]byte, erro
 	return w.body.Bytes(), nil
 }
 
+// RetryAfter is the Retry-After of a 429, in seconds: a flush frees the spool
+// in about a second.
+const RetryAfter = "1"
+
+// Message is what the sender is told about an Ingest error: the error itself
+// when it is about the request, nothing internal otherwise.
+func Message(err error) string {
+	switch Status(err) {
+	case http.StatusTooManyRequests:
+		return "spool full: retry later"
+	case http.StatusInternalServerError:
+		return "internal error"
+	}
+	return err.Error()
+}
+
 // Status maps an Ingest error to its HTTP status.
 func Status(err error) int {
 	switch {

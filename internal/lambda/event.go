@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"net/http"
 	"strconv"
 
 	"github.com/valyala/fastjson"
@@ -180,15 +179,4 @@ func errorBody(msg, requestID string) []byte {
 
 func countsBody(c ingest.Counts) []byte {
 	return fmt.Appendf(nil, `{"accepted":%d,"filtered":%d,"rejected":%d}`, c.Accepted, c.Filtered, c.Rejected)
-}
-
-// statusText names the status for error messages without internals.
-func statusText(status int, err error) string {
-	switch status {
-	case http.StatusTooManyRequests:
-		return "spool full: retry later"
-	case http.StatusInternalServerError:
-		return "internal error"
-	}
-	return err.Error()
 }

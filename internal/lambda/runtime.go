@@ -222,9 +222,9 @@ func (r *Runtime) functionURL(ctx context.Context, log *slog.Logger, req *httpRe
 		}
 		if status == http.StatusTooManyRequests {
 			r.pending = true // make room: flush before the next invocation
-			return httpResponse(r.out, status, errorBody(statusText(status, err), req.RequestID), "retry-after", "1")
+			return httpResponse(r.out, status, errorBody(ingest.Message(err), req.RequestID), "retry-after", ingest.RetryAfter)
 		}
-		return httpResponse(r.out, status, errorBody(statusText(status, err), req.RequestID))
+		return httpResponse(r.out, status, errorBody(ingest.Message(err), req.RequestID))
 	}
 	status := http.StatusAccepted
 	if r.cfg.Sync {

@@ -177,17 +177,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	counts, err := s.ingester.Ingest(body, r.Header.Get("Content-Encoding"))
 	if err != nil {
 		status := ingest.Status(err)
-		msg := err.Error()
 		switch status {
 		case http.StatusTooManyRequests:
-			w.Header().Set("Retry-After", "1") // a flush frees the spool in about a second
-			msg = "spool full: retry later"
+			w.Header().Set("Retry-After", ingest.RetryAfter)
 			s.nudge()
 		case http.StatusInternalServerError:
 			s.log.Error("ingest failed", "request_id", reqID, "err", err)
-			msg = "internal error"
 		}
-		writeError(w, status, msg, reqID)
+		writeError(w, status, ingest.Message(err), reqID)
 		return
 	}
 	status := http.StatusAccepted
