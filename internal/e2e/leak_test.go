@@ -13,7 +13,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -42,26 +41,9 @@ func TestSecretsNeverLogged(t *testing.T) {
 	other := "another-secret-0000000000000000000000000000"
 	dir := t.TempDir()
 	out := filepath.Join(dir, "data")
-	addr := freeAddr(t)
-	var logs syncBuf
-	srv := exec.Command(bin, "serve")
-	srv.Env = append(os.Environ(), "TAP_ADDR="+addr, "TAP_DIR="+out, "TAP_SPOOL_DIR="+filepath.Join(dir, "spool"),
+	srv := startServe(t, "TAP_DIR="+out, "TAP_SPOOL_DIR="+filepath.Join(dir, "spool"),
 		"TAP_JWT_SECRET="+secret, "TAP_ACL=alice@example.com", "TAP_FLUSH_AGE=1s")
-	srv.Stdout, srv.Stderr = &logs, &logs
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- srv.Wait() }()
-	stopped := false
-	defer func() {
-		if !stopped {
-			srv.Process.Kill()
-			<-exited
-		}
-	}()
-	url := "http://" + addr + "/"
-	waitHealthy(t, url+"health", &logs)
+	url, logs := srv.URL, srv.Logs
 
 	mint := func(secret, email string, ttl string) string {
 		t.Helper()
@@ -156,18 +138,7 @@ func TestSecretsNeverLogged(t *testing.T) {
 		[]byte(secret), http.StatusUnsupportedMediaType)
 
 	// SIGTERM: stop, flush, exit.
-	if err := srv.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-exited:
-		stopped = true
-		if err != nil {
-			t.Fatalf("serve exited with %v\n%s", err, logs.String())
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatalf("serve did not exit after SIGTERM\n%s", logs.String())
-	}
+	srv.Stop(t, 30*time.Second)
 
 	// The secret is in the error output (the sender's own data); that shows
 	// the malformed lines arrived.

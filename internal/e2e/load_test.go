@@ -10,7 +10,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -84,32 +83,10 @@ func TestLoad(t *testing.T) {
 		}
 		seconds = n
 	}
-	bin, err := buildBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
 	dir := t.TempDir()
 	out := filepath.Join(dir, "data")
-	addr := freeAddr(t)
-	var logs syncBuf
-	srv := exec.Command(bin, "serve")
-	srv.Env = append(os.Environ(), "TAP_ADDR="+addr, "TAP_DIR="+out,
-		"TAP_SPOOL_DIR="+filepath.Join(dir, "spool"), "TAP_FLUSH_AGE=5s")
-	srv.Stdout, srv.Stderr = &logs, &logs
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- srv.Wait() }()
-	stopped := false
-	defer func() {
-		if !stopped {
-			srv.Process.Kill()
-			<-exited
-		}
-	}()
-	url := "http://" + addr + "/"
-	waitHealthy(t, url+"health", &logs)
+	srv := startServe(t, "TAP_DIR="+out, "TAP_SPOOL_DIR="+filepath.Join(dir, "spool"), "TAP_FLUSH_AGE=5s")
+	url, logs := srv.URL, srv.Logs
 
 	const senders = 16
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: senders, MaxConnsPerHost: senders}}
@@ -211,20 +188,9 @@ func TestLoad(t *testing.T) {
 	elapsed := time.Since(start)
 
 	// SIGTERM: the server stops and flushes everything before it exits.
-	if err := srv.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-exited:
-		stopped = true
-		if err != nil {
-			t.Fatalf("serve exited with %v\n%s", err, logs.String())
-		}
-	case <-time.After(3 * time.Minute):
-		t.Fatalf("serve did not exit within 3 minutes of SIGTERM\n%s", logs.String())
-	}
+	state := srv.Stop(t, 3*time.Minute)
 	peakRSS := int64(-1)
-	if ru, ok := srv.ProcessState.SysUsage().(*syscall.Rusage); ok {
+	if ru, ok := state.SysUsage().(*syscall.Rusage); ok {
 		peakRSS = int64(ru.Maxrss) // KiB on Linux
 	}
 

@@ -283,3 +283,59 @@ func download(t *testing.T, m *miniotest.Server, dir string) (parquet, ndjson in
 	}
 	return parquet, ndjson
 }
+
+// served is the real binary running `datatap serve` as a child process.
+type served struct {
+	URL    string   // http://host:port/
+	Logs   *syncBuf // its standard output and error
+	cmd    *exec.Cmd
+	exited chan error
+	done   bool
+}
+
+// startServe starts `datatap serve` on a free loopback port, with env added
+// to this process's environment, and waits until it answers /health. The
+// process is killed when the test ends unless Stop ended it.
+func startServe(t *testing.T, env ...string) *served {
+	t.Helper()
+	bin, err := buildBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := freeAddr(t)
+	s := &served{URL: "http://" + addr + "/", Logs: &syncBuf{}, exited: make(chan error, 1)}
+	s.cmd = exec.Command(bin, "serve")
+	s.cmd.Env = append(append(os.Environ(), "TAP_ADDR="+addr), env...)
+	s.cmd.Stdout, s.cmd.Stderr = s.Logs, s.Logs
+	if err := s.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { s.exited <- s.cmd.Wait() }()
+	t.Cleanup(func() {
+		if !s.done {
+			s.cmd.Process.Kill()
+			<-s.exited
+		}
+	})
+	waitHealthy(t, s.URL+"health", s.Logs)
+	return s
+}
+
+// Stop sends SIGTERM, which makes the server flush everything, and waits up
+// to wait for a clean exit. It returns the process's final state.
+func (s *served) Stop(t *testing.T, wait time.Duration) *os.ProcessState {
+	t.Helper()
+	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-s.exited:
+		s.done = true
+		if err != nil {
+			t.Fatalf("serve exited with %v\n%s", err, s.Logs.String())
+		}
+	case <-time.After(wait):
+		t.Fatalf("serve did not exit within %s of SIGTERM\n%s", wait, s.Logs.String())
+	}
+	return s.cmd.ProcessState
+}
