@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -11,8 +10,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
+	"time"
 
 	"github.com/datatap/datatap/internal/duckdb"
 )
@@ -32,19 +31,11 @@ func TestTokenAndSend(t *testing.T) {
 	lines := writeEvents(t, input, 50<<20)
 
 	secret := "e2e-secret-0123456789abcdef0123456789"
-	addr := freeAddr(t)
 	out := filepath.Join(dir, "data")
-	var logs bytes.Buffer
-	srv := exec.Command(bin, "serve")
-	srv.Env = append(os.Environ(), "TAP_ADDR="+addr, "TAP_DIR="+out, "TAP_SPOOL_DIR="+filepath.Join(dir, "spool"),
+	srv := startServe(t, "TAP_DIR="+out, "TAP_SPOOL_DIR="+filepath.Join(dir, "spool"),
 		"TAP_JWT_SECRET="+secret, "TAP_ACL=sender@example.com",
 		"TAP_SPOOL_MAX_BYTES=8MiB", "TAP_FLUSH_BYTES=1MiB", "TAP_FLUSH_AGE=1s")
-	srv.Stdout, srv.Stderr = &logs, &logs
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Process.Kill()
-	waitHealthy(t, "http://"+addr+"/health", &logs)
+	logs := srv.Logs
 
 	mint := exec.Command(bin, "token", "-email", "sender@example.com", "-ttl", "1h")
 	mint.Env = append(os.Environ(), "TAP_JWT_SECRET="+secret)
@@ -54,12 +45,12 @@ func TestTokenAndSend(t *testing.T) {
 	}
 
 	// A wrong token: send stops at once and says so.
-	bad := exec.Command(bin, "send", "-token", "not-a-token", "http://"+addr+"/", input)
+	bad := exec.Command(bin, "send", "-token", "not-a-token", srv.URL, input)
 	if msg, err := bad.CombinedOutput(); err == nil || !strings.Contains(string(msg), "refused the token") {
 		t.Errorf("send with a bad token: %v\n%s", err, msg)
 	}
 
-	snd := exec.Command(bin, "send", "http://"+addr+"/", input)
+	snd := exec.Command(bin, "send", srv.URL, input)
 	snd.Env = append(os.Environ(), "TAP_TOKEN="+strings.TrimSpace(string(tok)))
 	summary, err := snd.CombinedOutput()
 	if err != nil {
@@ -77,10 +68,7 @@ func TestTokenAndSend(t *testing.T) {
 		t.Errorf("no flush while sending")
 	}
 
-	srv.Process.Signal(syscall.SIGTERM)
-	if err := srv.Wait(); err != nil {
-		t.Fatalf("serve: %v\n%s", err, logs.String())
-	}
+	srv.Stop(t, time.Minute)
 	res, err := duckdb.Run(context.Background(), fmt.Sprintf(
 		`SELECT count(*), count(DISTINCT id), max(id) FROM read_parquet('%s/datataps/**/*.parquet')`, out))
 	if err != nil || res[0].Err != "" {
