@@ -524,6 +524,22 @@ func reconcileBook(t testingT, bk *book, l *landed) string {
 			}
 		}
 	}
+	// A request is one batch of the spool, written whole or not at all: one
+	// without an answer lands all or nothing.
+	for _, s := range spans {
+		if s.outcome != outUnknown {
+			continue
+		}
+		n := 0
+		for id := s.lo; id < s.hi; id++ {
+			if len(l.where[id]) > 0 {
+				n++
+			}
+		}
+		if n != 0 && n != s.hi-s.lo {
+			t.Errorf("a request without an answer (ids %d..%d) landed in part: %d of %d lines", s.lo, s.hi-1, n, s.hi-s.lo)
+		}
+	}
 	for id := range l.where {
 		if outcomeOf(id) == "" {
 			strangers = append(strangers, id)
