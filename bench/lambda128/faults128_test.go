@@ -716,7 +716,7 @@ func (h *harness) caseConcurrentBodies(t *testing.T) {
 		}
 		bodies[s], his[s] = b, id
 	}
-	c.tb.add("requests", fmt.Sprintf("%d at once, %s each (%d lines of ~1 KB), %s in all", senders, kib(int64(len(bodies[0]))), his[0]-los[0], mib(int64(senders*len(bodies[0])))))
+	c.tb.add("bodies", fmt.Sprintf("%d at once, %s each (%d lines of ~1 KB), %s in all", senders, kib(int64(len(bodies[0]))), his[0]-los[0], mib(int64(senders*len(bodies[0])))))
 	bk := &book{}
 	var wg sync.WaitGroup
 	results := make([]*sent, senders)
