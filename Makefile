@@ -14,7 +14,7 @@ MINIO       := $(TOOLS)/minio
 MINIO_VERSION := v0.0.0-20260212201848-7aac2a2c5b7c
 FUZZTIME    ?= 30s
 
-.PHONY: all build run test faults lint bench bench-guard compare lambda128 fuzz duckdb minio qemu lambda build-Function build-ExtensionLayer clean
+.PHONY: all build run test faults faults128 lint bench bench-guard compare lambda128 fuzz duckdb minio qemu lambda build-Function build-ExtensionLayer clean
 
 all: build
 
@@ -107,6 +107,15 @@ lambda128: duckdb minio
 	DATATAP_LAMBDA128=1 DATATAP_REQUIRE_DUCKDB=1 DATATAP_REQUIRE_MINIO=1 \
 	DATATAP_LAMBDA128_REPORT=$(CURDIR)/bin/lambda128.md \
 		$(GO) test -count=1 -run '^TestLambda128$$' -v -timeout 30m ./bench/lambda128
+
+## faults128: the issue-11 fault cases (10,000 keys, 70,000 keys, 2,000 partitions, 16 × 6 MiB,
+## Lambda SHUTDOWN with 900 partitions), each in a 128 MiB cgroup with 1,024 open files, reconciled
+## exactly (root; cgroup v1, or v2); report in bin/faults128.md
+faults128: duckdb minio
+	mkdir -p bin
+	DATATAP_FAULTS128=1 DATATAP_REQUIRE_DUCKDB=1 DATATAP_REQUIRE_MINIO=1 \
+	DATATAP_FAULTS128_REPORT=$(CURDIR)/bin/faults128.md \
+		$(GO) test -count=1 -run '^TestFaults128$$' -v -timeout 20m ./bench/lambda128
 
 ## bench-guard: one invocation of 244 KiB under 2 ms and of 4 KiB under 50 µs, on one core
 bench-guard:

@@ -217,7 +217,10 @@ func (cg *cgroup) memEvents() (limitHits, oomKills int64) {
 		return ev["max"], ev["oom_kill"]
 	}
 	oc := readKV(filepath.Join(cg.memDir, "memory.oom_control"))
-	return readInt(filepath.Join(cg.memDir, "memory.failcnt")), oc["oom_kill"]
+	// With memsw limited to the same value, the memory+swap counter is the
+	// one that fails first.
+	hits := max(readInt(filepath.Join(cg.memDir, "memory.failcnt")), readInt(filepath.Join(cg.memDir, "memory.memsw.failcnt")))
+	return hits, oc["oom_kill"]
 }
 
 // throttling returns the CFS periods in which the group ran, those in which

@@ -38,6 +38,22 @@
 //	DATATAP_LAMBDA128_PERIOD_US    CFS period the quota is a share of (default 100000)
 //	DATATAP_LAMBDA128_REPORT       also write the Markdown table to this file
 //
+// TestFaults128 (faults128_test.go) is the fault suite's part in the same
+// limits: content that issue 11 found stops the tap (a 10,000-key line,
+// 70,000 distinct keys, 2,000 partitions with 1,024 open files, 16
+// concurrent 6 MiB requests to serve, a Lambda SHUTDOWN with 900 partition
+// values), each case in a fresh 128 MiB cgroup against a real MinIO, each
+// ending with the exact reconciliation of reconcile_test.go:
+//
+//	DATATAP_FAULTS128=1 go test ./bench/lambda128 -run TestFaults128 -v -timeout 20m
+//
+// Its settings: DATATAP_FAULTS128_REPORT (the Markdown report),
+// DATATAP_FAULTS128_SERVE_CPU=lambda (serve at Lambda's CPU share instead of
+// one core), DATATAP_FAULTS128_LAMBDA_KIB (the Lambda leftovers to try,
+// default 2300,6000), DATATAP_FAULTS128_LAMBDA_PARTITIONS (default 900) and
+// DATATAP_FAULTS128_CONTROL=1 (every case at a size the tap handled before
+// issue 11: shows that the harness passes).
+//
 // The processes join the cgroup before the binary is exec'd: the test binary
 // starts itself as a wrapper (see TestMain) that writes its pid to the
 // cgroup's cgroup.procs, notes the time, and execs datatap in its place, so

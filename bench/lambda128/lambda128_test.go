@@ -33,6 +33,9 @@ import (
 const (
 	envJoin  = "DATATAP_LAMBDA128_JOIN"
 	envStamp = "DATATAP_LAMBDA128_STAMP"
+	// envNofile, when set, is the RLIMIT_NOFILE (soft and hard) the wrapper
+	// sets before the exec: Lambda's is 1024.
+	envNofile = "DATATAP_LAMBDA128_NOFILE"
 )
 
 // TestMain doubles as the wrapper that starts datatap inside the cgroup: with
@@ -62,9 +65,18 @@ func execInCgroup(procs, stamp string, argv []string) int {
 			return fail(err)
 		}
 	}
+	if v := os.Getenv(envNofile); v != "" {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			return fail(fmt.Errorf("%s=%q: %w", envNofile, v, err))
+		}
+		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &syscall.Rlimit{Cur: n, Max: n}); err != nil {
+			return fail(fmt.Errorf("setrlimit NOFILE %d: %w", n, err))
+		}
+	}
 	var env []string
 	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, envJoin+"=") && !strings.HasPrefix(kv, envStamp+"=") {
+		if !strings.HasPrefix(kv, envJoin+"=") && !strings.HasPrefix(kv, envStamp+"=") && !strings.HasPrefix(kv, envNofile+"=") {
 			env = append(env, kv)
 		}
 	}
