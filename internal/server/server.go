@@ -70,10 +70,11 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options) 
 		return fmt.Errorf("serve: %w", err)
 	}
 	flusher.Flushed = func(res flush.Result) { metrics.Log(log, res) }
-	sp, err := spool.Open(cfg.SpoolDir, spool.HeaderFor(cfg.Program), cfg.SpoolMaxBytes)
+	sp, err := spool.Open(cfg.SpoolDir, cfg.SpoolHeader(), cfg.SpoolMaxBytes)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	sp.LogForeign(log)
 	s := &Server{
 		gate:  gate,
 		cfg:   cfg,

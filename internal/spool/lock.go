@@ -101,8 +101,8 @@ func (c *Claim) Done() error {
 // Release gives the segment back for a later attempt.
 func (c *Claim) Release() { c.f.Close() }
 
-// RecoverOpen seals every open segment in the spool that no live process
-// holds, waiting up to wait for a holder to let go (the extension, at
+// RecoverOpen seals every open segment of this spool's output (see Foreign)
+// that no live process holds, waiting up to wait for a holder to let go (the extension, at
 // shutdown, waits for the runtime it outlives). It returns the segments it
 // could not take.
 func (s *Spool) RecoverOpen(wait time.Duration) (busy []string, err error) {
@@ -122,8 +122,10 @@ func (s *Spool) RecoverOpen(wait time.Duration) (busy []string, err error) {
 		if mine {
 			continue // Seal handles this process's own segment
 		}
-		_, err := recoverLocked(path, time.Until(deadline))
+		_, err := recoverLocked(path, time.Until(deadline), &s.header)
 		switch {
+		case errors.Is(err, errForeign):
+			s.noteForeign(path)
 		case errors.Is(err, ErrBusy):
 			busy = append(busy, path)
 		case errors.Is(err, os.ErrNotExist):
