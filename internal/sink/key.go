@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // ObjectPrefix expands the strftime verbs %Y %m %d %H %M %S %j and %% in
@@ -220,9 +221,10 @@ const MaxSegment = 255
 // ValidKey reports why key cannot be stored, or nil. It rejects the empty key,
 // absolute keys, keys containing ".." anywhere (stricter than needed, but
 // PartitionPath never produces "..", so a key containing it did not come from
-// there), empty or "." segments, segments longer than MaxSegment bytes, and
-// NUL bytes. S3 would accept most of these, but a local folder cannot hold
-// them safely, and both backends should agree.
+// there), empty or "." segments, segments longer than MaxSegment bytes, NUL
+// bytes, and invalid UTF-8 (S3 key names are UTF-8). S3 would accept most of
+// these, but a local folder cannot hold them safely, and both backends
+// should agree.
 func ValidKey(key string) error {
 	if f := keyFault(key); f != faultNone {
 		return fmt.Errorf("key %q: %s: %w", key, faultInKey[f], ErrBadKey)
@@ -242,16 +244,18 @@ const (
 	faultEmptySegment
 	faultDotSegment
 	faultLongSegment
+	faultUTF8
 )
 
 // faultInKey says what is wrong with a key; faultInPrefix says it of the
 // prefix that made the key (see CheckPrefix).
 var (
 	faultInKey = [...]string{"", "empty", "absolute", `contains ".."`, "contains a NUL byte",
-		"empty segment", `"." segment`, fmt.Sprintf("segment longer than %d bytes", MaxSegment)}
+		"empty segment", `"." segment`, fmt.Sprintf("segment longer than %d bytes", MaxSegment), "not valid UTF-8"}
 	faultInPrefix = [...]string{"", "must not be empty", "must not start with /", `must not contain ".."`,
 		"must not contain a NUL byte", `must not contain "//" (an empty path segment)`,
-		`must not contain a "." path segment`, fmt.Sprintf("makes a path segment longer than %d bytes", MaxSegment)}
+		`must not contain a "." path segment`, fmt.Sprintf("makes a path segment longer than %d bytes", MaxSegment),
+		"must be valid UTF-8"}
 )
 
 // keyFault is the first thing wrong with key, in the order ValidKey documents.
@@ -265,6 +269,8 @@ func keyFault(key string) fault {
 		return faultDotDot
 	case strings.IndexByte(key, 0) >= 0:
 		return faultNUL
+	case !utf8.ValidString(key):
+		return faultUTF8
 	}
 	for seg := range strings.SplitSeq(key, "/") {
 		switch {

@@ -280,7 +280,7 @@ func ExamplePartitionPath() {
 func TestValidKey(t *testing.T) {
 	for _, key := range []string{
 		"", "/etc/passwd", "../escape", "a/../../escape", "a/..", "..", "a..b/c",
-		"a//b", "a/", "/", "./a", "a/./b", "nul\x00byte",
+		"a//b", "a/", "/", "./a", "a/./b", "nul\x00byte", "a/\xffb", "a/\xed\xa0\x80", // invalid UTF-8, a lone surrogate
 	} {
 		if err := ValidKey(key); !errors.Is(err, ErrBadKey) {
 			t.Errorf("ValidKey(%q) = %v, want ErrBadKey", key, err)
@@ -329,6 +329,7 @@ func TestCheckPrefix(t *testing.T) {
 	bad("a/./b/", nil, `must not contain a "." path segment`)
 	bad("./", nil, `"." path segment`)
 	bad("nul\x00/", nil, "NUL byte")
+	bad("bad\xff/", nil, "must be valid UTF-8")
 	bad("x/%Q/", nil, "unknown strftime verb %Q at byte 2")
 	bad("x/%", nil, "lone %")
 	bad(strings.Repeat("p", 256)+"/", nil, "longer than 255 bytes")

@@ -31,10 +31,12 @@ const (
 // answers 429 and the sender retries later.
 var ErrFull = errors.New("spool: full")
 
-// ErrBatchTooLarge is returned by Append for a batch larger than MaxFrame:
-// written, it could not be read back (a reader takes such a length for a
-// torn frame), so it is refused and nothing of it is stored.
-var ErrBatchTooLarge = fmt.Errorf("spool: batch larger than %d bytes", MaxFrame)
+// ErrBatchTooLarge is returned, wrapped, by Append for a batch that can
+// never be stored: larger than MaxFrame (written, it could not be read back:
+// a reader takes such a length for a torn frame), or than the spool's
+// maximum, so that ErrFull would be answered for ever. Nothing of it is
+// stored; the caller answers 413.
+var ErrBatchTooLarge = errors.New("spool: request too large to store")
 
 // errForeign is returned by recovery for an open segment of another output.
 var errForeign = errors.New("spool: segment of another output")
@@ -190,12 +192,15 @@ func (s *Spool) Append(b *Batch) error {
 	if b.Len() == 0 {
 		return nil
 	}
-	if b.Len() > MaxFrame {
-		return ErrBatchTooLarge
+	size := int64(b.Len() + frameHeader)
+	switch {
+	case b.Len() > MaxFrame:
+		return fmt.Errorf("%w: its rows encode to %d bytes, more than a spool frame holds (%d)", ErrBatchTooLarge, b.Len(), MaxFrame)
+	case size > s.maxBytes:
+		return fmt.Errorf("%w: its rows encode to %d bytes, more than the whole spool holds (TAP_SPOOL_MAX_BYTES %d)", ErrBatchTooLarge, size, s.maxBytes)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	size := int64(b.Len() + frameHeader)
 	if s.total+size > s.maxBytes {
 		return ErrFull
 	}

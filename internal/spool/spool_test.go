@@ -461,4 +461,16 @@ func TestBatchTooLarge(t *testing.T) {
 	if err := s.Append(b); err != nil {
 		t.Fatal(err)
 	}
+	// A batch bigger than the whole spool would get ErrFull for ever.
+	small, _ := Open(t.TempDir(), HeaderFor(prog), 100)
+	b = fill(t, prog, `{"a":"`+strings.Repeat("x", 100)+`"}`)
+	if err := small.Append(b); !errors.Is(err, ErrBatchTooLarge) || !strings.Contains(err.Error(), "TAP_SPOOL_MAX_BYTES 100") {
+		t.Fatalf("Append of %d bytes to a 100-byte spool: %v, want ErrBatchTooLarge", b.Len(), err)
+	}
+	if err := small.Append(fill(t, prog, `{"a":1}`)); err != nil {
+		t.Fatalf("a batch that fits: %v", err)
+	}
+	if err := small.Append(fill(t, prog, `{"a":"`+strings.Repeat("x", 60)+`"}`)); !errors.Is(err, ErrFull) {
+		t.Fatalf("a batch that fits an empty spool only: %v, want ErrFull", err)
+	}
 }
