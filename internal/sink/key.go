@@ -218,11 +218,16 @@ var ErrBadKey = errors.New("bad key")
 // longer one; only a prefix can.
 const MaxSegment = 255
 
+// MaxKey is the longest key: S3's limit on a key name (1,024 bytes of
+// UTF-8). A local folder could hold longer ones, but both backends agree.
+const MaxKey = 1024
+
 // ValidKey reports why key cannot be stored, or nil. It rejects the empty key,
 // absolute keys, keys containing ".." anywhere (stricter than needed, but
 // PartitionPath never produces "..", so a key containing it did not come from
-// there), empty or "." segments, segments longer than MaxSegment bytes, NUL
-// bytes, and invalid UTF-8 (S3 key names are UTF-8). S3 would accept most of
+// there), empty or "." segments, segments longer than MaxSegment bytes, keys
+// longer than MaxKey bytes, NUL bytes, and invalid UTF-8 (S3 key names are
+// UTF-8). S3 would accept most of
 // these, but a local folder cannot hold them safely, and both backends
 // should agree.
 func ValidKey(key string) error {
@@ -245,17 +250,20 @@ const (
 	faultDotSegment
 	faultLongSegment
 	faultUTF8
+	faultLong
 )
 
 // faultInKey says what is wrong with a key; faultInPrefix says it of the
 // prefix that made the key (see CheckPrefix).
 var (
 	faultInKey = [...]string{"", "empty", "absolute", `contains ".."`, "contains a NUL byte",
-		"empty segment", `"." segment`, fmt.Sprintf("segment longer than %d bytes", MaxSegment), "not valid UTF-8"}
+		"empty segment", `"." segment`, fmt.Sprintf("segment longer than %d bytes", MaxSegment), "not valid UTF-8",
+		fmt.Sprintf("longer than %d bytes", MaxKey)}
 	faultInPrefix = [...]string{"", "must not be empty", "must not start with /", `must not contain ".."`,
 		"must not contain a NUL byte", `must not contain "//" (an empty path segment)`,
 		`must not contain a "." path segment`, fmt.Sprintf("makes a path segment longer than %d bytes", MaxSegment),
-		"must be valid UTF-8"}
+		"must be valid UTF-8",
+		fmt.Sprintf("makes keys longer than %d bytes (S3's limit) with the longest partition values", MaxKey)}
 )
 
 // keyFault is the first thing wrong with key, in the order ValidKey documents.
@@ -271,6 +279,8 @@ func keyFault(key string) fault {
 		return faultNUL
 	case !utf8.ValidString(key):
 		return faultUTF8
+	case len(key) > MaxKey:
+		return faultLong
 	}
 	for seg := range strings.SplitSeq(key, "/") {
 		switch {
@@ -287,9 +297,9 @@ func keyFault(key string) fault {
 
 // Samples CheckPrefix builds keys with. The file name has the shape of the
 // flush's: a spool segment id (spool.NewID) and an extension. The value is
-// as long as an escaped value gets without being cut (maxEscapedValue), so
-// that a prefix which passes with it passes with every value: escaped values
-// never contain '/' or "..", and never start with '.' next to an '='.
+// as long as an escaped value gets (maxEscapedValue), so that a prefix which
+// passes with it passes with every value: escaped values never contain '/'
+// or "..", never start with '.' next to an '=', and are never longer.
 var (
 	sampleTime  = time.Date(2006, 1, 2, 15, 4, 5, 0, time.UTC)
 	sampleFile  = "20060102T150405.000000000Z-0123abcd.parquet"

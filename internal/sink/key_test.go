@@ -311,6 +311,10 @@ func TestValidKeyLongSegment(t *testing.T) {
 	if err := ValidKey("a/" + strings.Repeat("x", MaxSegment+1) + "/b"); !errors.Is(err, ErrBadKey) {
 		t.Errorf("a %d-byte segment: %v, want ErrBadKey", MaxSegment+1, err)
 	}
+	key := strings.Repeat(strings.Repeat("x", 99)+"/", 10) + strings.Repeat("y", MaxKey-1000)
+	if len(key) != MaxKey || ValidKey(key) != nil || !errors.Is(ValidKey(key+"3"), ErrBadKey) {
+		t.Errorf("a key of %d bytes: %v; of %d: %v", len(key), ValidKey(key), len(key)+1, ValidKey(key+"3"))
+	}
 }
 
 func TestCheckPrefix(t *testing.T) {
@@ -337,6 +341,15 @@ func TestCheckPrefix(t *testing.T) {
 	bad("a.", []string{".b"}, `must not contain ".."`)
 	bad("t=", []string{strings.Repeat("n", 126)}, "longer than 255 bytes")
 	bad(strings.Repeat("p", 220), nil, "longer than 255 bytes")
+	// Seven PARTITION BY items with long names: a key can pass S3's limit.
+	long := make([]string, 7)
+	for i := range long {
+		long[i] = fmt.Sprintf("%s%d", strings.Repeat("n", 40), i)
+	}
+	bad("p/", long, "longer than 1024 bytes")
+	if err := CheckPrefix("p/", long[:5]); err != nil {
+		t.Errorf("five 41-byte partition names: %v", err)
+	}
 	// The error shows a key, and it is one ValidKey refuses.
 	if err := CheckPrefix("x//y/", nil); err == nil || !strings.Contains(err.Error(), `"x//y/20060102T150405.000000000Z-0123abcd.parquet"`) {
 		t.Errorf("x//y/: %v, want the sample key quoted", err)
