@@ -252,16 +252,24 @@ func TestSegmentsSortByAge(t *testing.T) {
 // TestLocks checks the protocol between the runtime and the extension: an
 // open segment held by a live process is left alone, and a sealed segment is
 // flushed by one claimant only.
+//
+// The runtime and the extension open the spool with the same header, with
+// or without an output (config.SpoolHeader names one).
 func TestLocks(t *testing.T) {
 	prog := compile(t, "SELECT a")
+	t.Run("no output", func(t *testing.T) { testLocks(t, prog, HeaderFor(prog)) })
+	t.Run("output", func(t *testing.T) { testLocks(t, prog, owned(prog, "s3://bucket", "p/")) })
+}
+
+func testLocks(t *testing.T, prog *transform.Program, h Header) {
 	dir := t.TempDir()
-	runtime, _ := Open(dir, HeaderFor(prog), 1<<20)
+	runtime, _ := Open(dir, h, 1<<20)
 	if err := runtime.Append(fill(t, prog, `{"a":1}`)); err != nil {
 		t.Fatal(err)
 	}
 	// The extension starts while the runtime appends: it must not touch the
 	// open segment, not even to recover it.
-	ext, err := Open(dir, HeaderFor(prog), 1<<20)
+	ext, err := Open(dir, h, 1<<20)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -303,6 +311,9 @@ func TestLocks(t *testing.T) {
 	sealed, _ := ext.Sealed()
 	if len(sealed) != 1 || strings.Join(readAll(t, sealed[0]), ",") != "R a=2" {
 		t.Fatalf("recovered %v", sealed)
+	}
+	if f := append(runtime.Foreign(), ext.Foreign()...); len(f) != 0 {
+		t.Errorf("the same tap's segments reported as foreign: %+v", f)
 	}
 }
 
