@@ -45,6 +45,10 @@ type Config struct {
 
 	// FlushBytesSet says TAP_FLUSH_BYTES was given, not defaulted.
 	FlushBytesSet bool
+	// SpoolDirDefault says TAP_SPOOL_DIR was unset or empty: SpoolDir is
+	// DefaultSpoolDir, and segments an older version left in SpoolRoot
+	// itself are this tap's to adopt (spool.Spool.Adopt).
+	SpoolDirDefault bool
 	// LambdaMemoryMB is the function's memory (AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
 	// set by Lambda), 0 elsewhere: it fixes the function's share of CPU.
 	LambdaMemoryMB int
@@ -225,8 +229,8 @@ func (c *Config) Validate() error {
 	if c.SpoolMaxBytes < c.FlushBytes {
 		bad("TAP_SPOOL_MAX_BYTES", strconv.FormatInt(c.SpoolMaxBytes, 10), "must be at least TAP_FLUSH_BYTES (%d)", c.FlushBytes)
 	}
-	if c.SpoolDir == "" {
-		c.SpoolDir = c.DefaultSpoolDir()
+	if c.SpoolDir == "" || c.SpoolDirDefault {
+		c.SpoolDir, c.SpoolDirDefault = c.DefaultSpoolDir(), true
 	}
 	switch c.Auth {
 	case "", "none", "jwt", "iam":

@@ -228,10 +228,10 @@ func TestSpoolDirPerOutput(t *testing.T) {
 	if load("TAP_DIR", abs).SpoolDir != load().SpoolDir {
 		t.Error("TAP_DIR=./data and its absolute path are one output but got two spools")
 	}
-	if c := load("TAP_SPOOL_DIR", "/var/spool/tap"); c.SpoolDir != "/var/spool/tap" {
-		t.Errorf("explicit TAP_SPOOL_DIR changed to %s", c.SpoolDir)
+	if c := load("TAP_SPOOL_DIR", "/var/spool/tap"); c.SpoolDir != "/var/spool/tap" || c.SpoolDirDefault {
+		t.Errorf("explicit TAP_SPOOL_DIR changed to %s (default %v)", c.SpoolDir, c.SpoolDirDefault)
 	}
-	if c := load("TAP_SPOOL_DIR", ""); c.SpoolDir != load().SpoolDir {
+	if c := load("TAP_SPOOL_DIR", ""); c.SpoolDir != load().SpoolDir || !c.SpoolDirDefault {
 		t.Errorf("empty TAP_SPOOL_DIR: %s, want the default %s", c.SpoolDir, load().SpoolDir)
 	}
 }

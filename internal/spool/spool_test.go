@@ -485,3 +485,63 @@ func TestBatchTooLarge(t *testing.T) {
 		t.Fatalf("a batch that fits an empty spool only: %v, want ErrFull", err)
 	}
 }
+
+// TestAdopt: segments an older version left directly in the old default
+// folder move into the tap's own folder when they belong to it; another
+// output's segments and a segment a live process holds stay.
+func TestAdopt(t *testing.T) {
+	prog := compile(t, "SELECT a")
+	root := t.TempDir()
+	v1 := `{"version":1,"id":"20240101T000000.000000000Z-00000001","created":"2024-01-01T00:00:00Z",` +
+		`"statement":"SELECT a","columns":[{"name":"a","type":"NULL"}],"star_at":-1,"partitions":null}`
+	data := appendFrame(nil, []byte(v1))
+	data = appendFrame(data, fill(t, prog, `{"a":7}`).buf)
+	other, _ := Open(root, owned(prog, "s3://other", "p/"), 1<<20)
+	other.Append(fill(t, prog, `{"a":8}`))
+	otherSealed, _ := other.Seal()
+	live, _ := Open(root, HeaderFor(prog), 1<<20) // an older tap still running
+	live.Append(fill(t, prog, `{"a":9}`))
+	// What a version that spooled into the root left there: a sealed
+	// segment, and one left open by a crash (a torn tail).
+	oldSealed := filepath.Join(root, "20240101T000000.000000000Z-00000001"+ExtSealed)
+	oldOpen := filepath.Join(root, "20240101T000001.000000000Z-00000002"+ExtOpen)
+	os.WriteFile(oldSealed, data, 0o644)
+	os.WriteFile(oldOpen, append(data, 3, 0, 0, 0), 0o644)
+
+	s, err := Open(filepath.Join(root, "0123456789ab"), owned(prog, "s3://mine", "p/"), 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	moved, err := s.Adopt(root)
+	if err != nil || len(moved) != 2 {
+		t.Fatalf("Adopt: %v, %v; want the two version 1 segments", moved, err)
+	}
+	sealed, _ := s.Sealed()
+	if len(sealed) != 2 || sealed[0] != moved[0] || sealed[1] != moved[1] || filepath.Dir(sealed[0]) != s.Dir() {
+		t.Fatalf("Sealed() = %v after adopting %v", sealed, moved)
+	}
+	if got := strings.Join(append(readAll(t, sealed[0]), readAll(t, sealed[1])...), ","); got != "R a=7,R a=7" {
+		t.Errorf("adopted rows %s", got)
+	}
+	var size int64
+	for _, p := range sealed {
+		info, _ := os.Stat(p)
+		size += info.Size()
+	}
+	if st := s.Stats(); st.TotalBytes != size {
+		t.Errorf("TotalBytes %d, want %d", st.TotalBytes, size)
+	}
+	left, _ := filepath.Glob(filepath.Join(root, "*.*"))
+	live.mu.Lock()
+	livePath := live.cur.path
+	live.mu.Unlock()
+	if len(left) != 2 || !strings.Contains(strings.Join(left, ","), otherSealed) || !strings.Contains(strings.Join(left, ","), livePath) {
+		t.Errorf("left in the old folder: %v, want %s and %s", left, otherSealed, livePath)
+	}
+	if again, err := s.Adopt(root); err != nil || len(again) != 0 {
+		t.Errorf("second Adopt: %v, %v", again, err)
+	}
+	if self, err := s.Adopt(s.Dir()); err != nil || len(self) != 0 {
+		t.Errorf("Adopt of its own folder: %v, %v", self, err)
+	}
+}
