@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -113,21 +112,21 @@ func Open(dir string, header Header, maxBytes int64) (*Spool, error) {
 	return s, nil
 }
 
+// diskBytes sums the segments in dir. Segments lie in dir itself, never
+// below: the flush's temporary folders and, under the old default
+// /tmp/datatap, other outputs' spool folders are not this spool's.
 func (s *Spool) diskBytes() (int64, error) {
+	entries, err := os.ReadDir(s.dir)
+	if err != nil {
+		return 0, fmt.Errorf("spool: %w", err)
+	}
 	var total int64
-	err := filepath.WalkDir(s.dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if ext := filepath.Ext(path); !d.IsDir() && (ext == ExtOpen || ext == ExtSealed) {
-			if info, err := d.Info(); err == nil {
+	for _, e := range entries {
+		if ext := filepath.Ext(e.Name()); !e.IsDir() && (ext == ExtOpen || ext == ExtSealed) {
+			if info, err := e.Info(); err == nil {
 				total += info.Size()
 			}
 		}
-		return nil
-	})
-	if err != nil {
-		return 0, fmt.Errorf("spool: %w", err)
 	}
 	return total, nil
 }

@@ -544,4 +544,14 @@ func TestAdopt(t *testing.T) {
 	if self, err := s.Adopt(s.Dir()); err != nil || len(self) != 0 {
 		t.Errorf("Adopt of its own folder: %v, %v", self, err)
 	}
+	// A spool in the old folder counts its own segments, not those of the
+	// per-output folders below it.
+	var rootSize int64
+	for _, p := range left {
+		info, _ := os.Stat(p)
+		rootSize += info.Size()
+	}
+	if rootSpool, _ := Open(root, HeaderFor(prog), 1<<30); rootSpool.Stats().TotalBytes != rootSize {
+		t.Errorf("spool in %s: TotalBytes %d, want %d (its own segments only)", root, rootSpool.Stats().TotalBytes, rootSize)
+	}
 }
