@@ -42,7 +42,7 @@ func Run(ctx context.Context, apiAddr, name, version string, log *slog.Logger) e
 		flusher, err = flush.FromConfig(ctx, cfg, "datatap "+version)
 	}
 	if err == nil {
-		sp, err = spool.Open(cfg.SpoolDir, spool.HeaderFor(cfg.Program), cfg.SpoolMaxBytes)
+		sp, err = spool.Open(cfg.SpoolDir, cfg.SpoolHeader(), cfg.SpoolMaxBytes)
 	}
 	if err != nil {
 		x.InitError(ctx, lambdaapi.Error{Type: "Extension.ConfigError", Message: err.Error()})
@@ -78,6 +78,7 @@ func shutdown(ev lambdaapi.Event, sp *spool.Spool, flusher *flush.Flusher, log *
 	if len(busy) > 0 {
 		log.Error("shutdown: segments still held by another process", "segments", busy)
 	}
+	sp.LogForeign(log)
 	if err := flusher.All(ctx, sp); err != nil {
 		log.Error("shutdown: flush failed; rows left in the spool are lost with the environment", "err", err,
 			"elapsed_ms", time.Since(start).Milliseconds())

@@ -38,7 +38,18 @@
 // # Time
 //
 // "exp" is required; "exp" and "nbf" are checked with a leeway of 30 seconds
-// for clock skew between the issuer and Lambda.
+// for clock skew between the issuer and Lambda. "exp", "nbf" and "iat" must
+// be JSON numbers (RFC 7519 NumericDate); a string such as "1700000000" is
+// refused (401), and null counts as absent.
+//
+// # Identities
+//
+// The identity is the "email" claim, else "sub". An identity with an "@" is
+// compared with TAP_ACL ignoring the case of ASCII letters only; every other
+// byte must be equal, so "Alice@Example.com" matches alice@example.com but
+// "alİce@example.com" (U+0130) or a Kelvin sign (U+212A) for "K" does not,
+// though Unicode case mapping would make them equal. Other identities, and
+// IAM ARNs, are compared exactly.
 //
 // # Cache
 //

@@ -131,3 +131,31 @@ func FuzzArnMatch(f *testing.F) {
 		}
 	})
 }
+
+// TestIAMIsCaseSensitive: ARNs are compared exactly (IAM names and ARNs are
+// case-sensitive), so no case folding lets another principal through.
+func TestIAMIsCaseSensitive(t *testing.T) {
+	a, err := NewIAM([]string{"arn:aws:iam::123456789012:user/alice", "arn:aws:sts::123456789012:assumed-role/Sender/*"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, arn := range []string{
+		"arn:aws:iam::123456789012:user/Alice",
+		"arn:aws:iam::123456789012:user/ALICE",
+		"ARN:aws:iam::123456789012:user/alice",
+		"arn:AWS:iam::123456789012:user/alice",
+		"arn:aws:iam::123456789012:user/al\u0130ce",
+		"arn:aws:iam::123456789012:user/alİce",
+		"arn:aws:sts::123456789012:assumed-role/sender/s1",
+		"arn:aws:sts::123456789012:assumed-role/\u017Fender/s1",
+	} {
+		if id, err := a.Check(arn); !errors.Is(err, ErrForbidden) {
+			t.Errorf("Check(%q) = %q, %v; want ErrForbidden", arn, id, err)
+		}
+	}
+	for _, arn := range []string{"arn:aws:iam::123456789012:user/alice", "arn:aws:sts::123456789012:assumed-role/Sender/S1"} {
+		if id, err := a.Check(arn); err != nil || id != arn {
+			t.Errorf("Check(%q) = %q, %v", arn, id, err)
+		}
+	}
+}

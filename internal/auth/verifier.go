@@ -2,6 +2,7 @@ package auth
 
 import (
 	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -41,7 +42,7 @@ type Config struct {
 	Audience string
 	// ACL is TAP_ACL: the identities ("email", else "sub" claim) allowed to
 	// send, or "*" for anyone holding a valid token. Identities with an "@"
-	// are compared case-insensitively, others exactly.
+	// are compared ignoring the case of ASCII letters only, others exactly.
 	ACL []string
 }
 
@@ -60,6 +61,31 @@ type Verifier struct {
 type claims struct {
 	jwt.RegisteredClaims
 	Email string `json:"email,omitempty"`
+}
+
+// UnmarshalJSON decodes the claims, refusing an "exp", "nbf" or "iat" that
+// is not a JSON number: RFC 7519 section 2 defines a NumericDate as a JSON
+// numeric value, and jwt would read "1700000000", a string, as one. null is
+// left to jwt, which reads it as an absent claim.
+func (c *claims) UnmarshalJSON(b []byte) error {
+	var times struct {
+		Exp json.RawMessage `json:"exp"`
+		Nbf json.RawMessage `json:"nbf"`
+		Iat json.RawMessage `json:"iat"`
+	}
+	if err := json.Unmarshal(b, &times); err != nil {
+		return err
+	}
+	for _, t := range []struct {
+		name string
+		raw  json.RawMessage
+	}{{"exp", times.Exp}, {"nbf", times.Nbf}, {"iat", times.Iat}} {
+		if len(t.raw) > 0 && string(t.raw) != "null" && t.raw[0] != '-' && (t.raw[0] < '0' || t.raw[0] > '9') {
+			return keyError(fmt.Sprintf("%q is not a number: a NumericDate is a JSON number of seconds since 1970 (RFC 7519), not a string", t.name))
+		}
+	}
+	type plain claims // the same fields, without this method
+	return json.Unmarshal(b, (*plain)(c))
 }
 
 // NewVerifier checks c and builds a Verifier. At least one key (Secret or
@@ -321,7 +347,7 @@ func newACL(entries []string) (acl, error) {
 		case strings.Contains(e, "*"):
 			return acl{}, fmt.Errorf("TAP_ACL: %q: entries are exact identities; \"*\" alone accepts any valid token", e)
 		case strings.Contains(e, "@"):
-			a.folded[strings.ToLower(e)] = true
+			a.folded[asciiLower(e)] = true
 		default:
 			a.exact[e] = true
 		}
@@ -334,13 +360,35 @@ func newACL(entries []string) (acl, error) {
 }
 
 // allows reports whether identity may send. Identities with an "@" are
-// email addresses, compared case-insensitively as mail systems do.
+// email addresses, compared ignoring the case of ASCII letters, as mail
+// systems do; every other byte must be equal. Unicode case folding is not
+// used: it maps "İ" (U+0130) to "i" and the Kelvin sign (U+212A) to "k", so
+// a token for "alİce@example.com", an address someone else can own, would
+// pass as "alice@example.com".
 func (a acl) allows(identity string) bool {
 	if a.any {
 		return true
 	}
 	if strings.Contains(identity, "@") {
-		return a.folded[strings.ToLower(identity)]
+		return a.folded[asciiLower(identity)]
 	}
 	return a.exact[identity]
+}
+
+// asciiLower maps A-Z to a-z and leaves every other byte as it is.
+func asciiLower(s string) string {
+	i := 0
+	for i < len(s) && (s[i] < 'A' || s[i] > 'Z') {
+		i++
+	}
+	if i == len(s) {
+		return s
+	}
+	b := []byte(s)
+	for ; i < len(b); i++ {
+		if 'A' <= b[i] && b[i] <= 'Z' {
+			b[i] += 'a' - 'A'
+		}
+	}
+	return string(b)
 }

@@ -3,6 +3,7 @@ package auth
 import (
 	"crypto/rand"
 	"crypto/x509"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -460,4 +461,90 @@ func TestMint(t *testing.T) {
 			t.Errorf("Mint(%q, %q, %q, %s) error %v, want %q", tc.secret, tc.sub, tc.email, tc.ttl, err, tc.msg)
 		}
 	}
+}
+
+// TestNumericDatesMustBeNumbers: "exp", "nbf" and "iat" sent as JSON
+// strings are refused with a reason, while the same token with numbers
+// passes.
+func TestNumericDatesMustBeNumbers(t *testing.T) {
+	cfg := Config{Secret: testSecret, Issuer: testIssuer, Audience: testAudience, ACL: []string{"svc-1"}}
+	// with is a good token's claims with claim name set to value (JSON).
+	with := func(name, value string) string {
+		b, err := json.Marshal(issued("svc-1", ""))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		if value == "" {
+			value = string(m[name])
+		}
+		m[name] = json.RawMessage(strings.ReplaceAll(value, "$", string(m[name])))
+		mc := jwt.MapClaims{}
+		for k, v := range m {
+			var x any
+			if err := json.Unmarshal(v, &x); err != nil {
+				t.Fatal(err)
+			}
+			mc[k] = x
+		}
+		return "Bearer " + sign(t, jwt.SigningMethodHS256, []byte(testSecret), mc, "")
+	}
+	for _, name := range []string{"exp", "nbf", "iat"} {
+		v := newTestVerifier(t, cfg, at(t0))
+		if id, err := v.Verify(with(name, "")); err != nil || id != "svc-1" {
+			t.Fatalf("%s as a number: %q, %v", name, id, err)
+		}
+		for _, value := range []string{`"$"`, `"$.0"`, `true`, `[$]`, `{"t":$}`} {
+			v := newTestVerifier(t, cfg, at(t0))
+			header := with(name, value)
+			id, err := v.Verify(header)
+			if !errors.Is(err, ErrUnauthorized) || !strings.Contains(err.Error(), `"`+name+`" is not a number`) {
+				t.Errorf("%s = %s: Verify = %q, %v; want 401, %q is not a number", name, value, id, err, name)
+				continue
+			}
+			if code, msg := Status(err); code != 401 || !strings.Contains(msg, "not a number") {
+				t.Errorf("%s = %s: status %d %q", name, value, code, msg)
+			}
+			assertNoLeak(t, err, header, testSecret)
+			if v.cache.len() != 0 {
+				t.Errorf("%s = %s: a rejected token was cached", name, value)
+			}
+		}
+	}
+	// null is an absent claim: fine for nbf and iat, and exp is required.
+	v := newTestVerifier(t, cfg, at(t0))
+	if _, err := v.Verify(with("nbf", "null")); err != nil {
+		t.Errorf("nbf null: %v", err)
+	}
+	if _, err := v.Verify(with("exp", "null")); !errors.Is(err, ErrUnauthorized) || !strings.Contains(err.Error(), `no "exp"`) {
+		t.Errorf("exp null: %v, want 401 for a missing exp", err)
+	}
+}
+
+// TestACLDoesNotFoldUnicode: only ASCII letters compare case-insensitively;
+// letters that Unicode case mapping or folding sends to ASCII ones (U+0130
+// İ to i, U+212A Kelvin sign to k, U+017F long s to s) do not match them,
+// either way round.
+func TestACLDoesNotFoldUnicode(t *testing.T) {
+	f := func(entry, email string, want error) {
+		t.Helper()
+		v := newTestVerifier(t, Config{Secret: testSecret, ACL: []string{entry}}, at(t0))
+		id, err := v.Verify("Bearer " + sign(t, jwt.SigningMethodHS256, []byte(testSecret), good("", email), ""))
+		if !errors.Is(err, want) || (want == nil && (err != nil || id != email)) {
+			t.Errorf("ACL %q, email %q: %q, %v; want %v", entry, email, id, err, want)
+		}
+	}
+	f("alice@example.com", "alİce@example.com", ErrForbidden)
+	f("alİce@example.com", "alice@example.com", ErrForbidden)
+	f("alİce@example.com", "ALİCE@example.com", nil) // ASCII letters still fold around it
+	f("kate@example.com", "\u212Aate@example.com", ErrForbidden)
+	f("\u212Aate@example.com", "kate@example.com", ErrForbidden)
+	f("sam@example.com", "\u017Fam@example.com", ErrForbidden)
+	f("\u017Fam@example.com", "Sam@example.com", ErrForbidden)
+	f("alice@example.com", "Alice@Example.com", nil)
+	f("Alice@Example.com", "alice@example.com", nil)
+	f("alice@example.com", "ALICE@EXAMPLE.COM", nil)
 }

@@ -4,14 +4,20 @@
 package config
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
+	"github.com/datatap/datatap/internal/sink"
+	"github.com/datatap/datatap/internal/spool"
 	"github.com/datatap/datatap/transform"
 )
 
@@ -24,7 +30,7 @@ type Config struct {
 	ErrorsPrefix  string        // TAP_ERRORS_PREFIX: where rejected lines go
 	FlushBytes    int64         // TAP_FLUSH_BYTES: flush when the segment is this big
 	FlushAge      time.Duration // TAP_FLUSH_AGE: flush when the oldest row is this old
-	SpoolDir      string        // TAP_SPOOL_DIR: segment files
+	SpoolDir      string        // TAP_SPOOL_DIR: segment files; unset, SpoolRoot/<hash of the output> (see DefaultSpoolDir)
 	SpoolMaxBytes int64         // TAP_SPOOL_MAX_BYTES: 429 above this
 	MaxBodyBytes  int64         // TAP_MAX_BODY_BYTES: decoded body cap (413 above)
 	MaxLineBytes  int64         // TAP_MAX_LINE_BYTES: longer lines are rejected, not parsed
@@ -39,6 +45,10 @@ type Config struct {
 
 	// FlushBytesSet says TAP_FLUSH_BYTES was given, not defaulted.
 	FlushBytesSet bool
+	// SpoolDirDefault says TAP_SPOOL_DIR was unset or empty: SpoolDir is
+	// DefaultSpoolDir, and segments an older version left in SpoolRoot
+	// itself are this tap's to adopt (spool.Spool.Adopt).
+	SpoolDirDefault bool
 	// LambdaMemoryMB is the function's memory (AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
 	// set by Lambda), 0 elsewhere: it fixes the function's share of CPU.
 	LambdaMemoryMB int
@@ -64,7 +74,7 @@ func Default() Config {
 		ErrorsPrefix:  "datataps-errors/year=%Y/month=%m/day=%d/hour=%H/",
 		FlushBytes:    10 << 20,
 		FlushAge:      60 * time.Second,
-		SpoolDir:      "/tmp/datatap",
+		SpoolDir:      "", // derived from the output by Validate: see DefaultSpoolDir
 		SpoolMaxBytes: 384 << 20,
 		MaxBodyBytes:  6 << 20,
 		MaxLineBytes:  1 << 20,
@@ -175,6 +185,11 @@ func (c *Config) Validate() error {
 		errs = append(errs, &Error{name, value, fmt.Errorf(format, args...)})
 	}
 	prog, err := transform.Compile(c.Transform)
+	if err == nil && !utf8.ValidString(c.Transform) {
+		// Names and literals of the statement go into files as they are,
+		// and readers (DuckDB) refuse invalid UTF-8 in column names.
+		err = errors.New("not valid UTF-8")
+	}
 	if err != nil {
 		errs = append(errs, &Error{Var: "TAP_TRANSFORM", Err: err})
 	}
@@ -182,10 +197,19 @@ func (c *Config) Validate() error {
 	if c.Bucket == "" && strings.TrimSpace(c.Dir) == "" {
 		bad("TAP_DIR", c.Dir, "must name a folder when TAP_BUCKET is not set")
 	}
-	for name, p := range map[string]string{"TAP_PREFIX": c.Prefix, "TAP_ERRORS_PREFIX": c.ErrorsPrefix} {
-		if err := checkPrefix(p); err != nil {
-			bad(name, p, "%v", err)
+	// The prefixes are checked by the code the flush builds and checks keys
+	// with, so that a prefix accepted here is never refused at a flush.
+	var partitions []string
+	if prog != nil {
+		for _, p := range prog.Partitions() {
+			partitions = append(partitions, p.Name)
 		}
+	}
+	if err := sink.CheckPrefix(c.Prefix, partitions); err != nil {
+		bad("TAP_PREFIX", c.Prefix, "%v", err)
+	}
+	if err := sink.CheckPrefix(c.ErrorsPrefix, nil); err != nil {
+		bad("TAP_ERRORS_PREFIX", c.ErrorsPrefix, "%v", err)
 	}
 	if c.Prefix == c.ErrorsPrefix {
 		bad("TAP_ERRORS_PREFIX", c.ErrorsPrefix, "must differ from TAP_PREFIX, or error files would mix with Parquet files")
@@ -205,8 +229,8 @@ func (c *Config) Validate() error {
 	if c.SpoolMaxBytes < c.FlushBytes {
 		bad("TAP_SPOOL_MAX_BYTES", strconv.FormatInt(c.SpoolMaxBytes, 10), "must be at least TAP_FLUSH_BYTES (%d)", c.FlushBytes)
 	}
-	if c.SpoolDir == "" {
-		bad("TAP_SPOOL_DIR", c.SpoolDir, "must name a folder")
+	if c.SpoolDir == "" || c.SpoolDirDefault {
+		c.SpoolDir, c.SpoolDirDefault = c.DefaultSpoolDir(), true
 	}
 	switch c.Auth {
 	case "", "none", "jwt", "iam":
@@ -219,27 +243,40 @@ func (c *Config) Validate() error {
 	return errors.Join(errs...)
 }
 
-// checkPrefix accepts an object key prefix: relative, no "..", strftime verbs
-// among %Y %m %d %H %M %S %j %%.
-func checkPrefix(p string) error {
-	if strings.HasPrefix(p, "/") {
-		return errors.New("must not start with /")
+// SpoolRoot holds the default spool folders, one per output.
+const SpoolRoot = "/tmp/datatap"
+
+// Output names where the tap's objects go, as the sink names itself in logs
+// (sink.Sink.String): "s3://BUCKET", or "dir:" and TAP_DIR made absolute.
+func (c Config) Output() string {
+	if c.Bucket != "" {
+		return "s3://" + c.Bucket
 	}
-	for _, seg := range strings.Split(p, "/") {
-		if seg == ".." || seg == "." {
-			return errors.New("must not contain . or .. segments")
-		}
+	abs, err := filepath.Abs(c.Dir)
+	if err != nil {
+		return "dir:" + c.Dir
 	}
-	for i := 0; i < len(p); i++ {
-		if p[i] != '%' {
-			continue
-		}
-		if i+1 == len(p) || !strings.ContainsRune("YmdHMSj%", rune(p[i+1])) {
-			return fmt.Errorf("unknown strftime verb at byte %d (use %%Y %%m %%d %%H %%M %%S %%j %%%%)", i)
-		}
-		i++
-	}
-	return nil
+	return "dir:" + abs
+}
+
+// DefaultSpoolDir is the spool folder used when TAP_SPOOL_DIR is unset or
+// empty: SpoolRoot/ and the first 12 hex digits of the SHA-256 of the output
+// and both prefixes, so that two taps writing to different places never
+// share a spool, and a tap restarted with the same settings finds its
+// segments again. On Lambda the runtime and the extension read the same
+// environment (TAP_BUCKET is required there), so they agree on the folder.
+func (c Config) DefaultSpoolDir() string {
+	sum := sha256.Sum256([]byte(c.Output() + "\n" + c.Prefix + "\n" + c.ErrorsPrefix))
+	return filepath.Join(SpoolRoot, hex.EncodeToString(sum[:6]))
+}
+
+// SpoolHeader is the header of the segments this tap writes: what the rows
+// of Program mean, and the output and prefixes they belong to, so that a
+// tap sharing the spool folder never flushes them elsewhere.
+func (c Config) SpoolHeader() spool.Header {
+	h := spool.HeaderFor(c.Program)
+	h.Output, h.Prefix, h.ErrorsPrefix = c.Output(), c.Prefix, c.ErrorsPrefix
+	return h
 }
 
 // shutdownBytesPerMB is how much spool one MB of function memory can flush

@@ -1,9 +1,16 @@
 package config
 
 import (
+	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/datatap/datatap/internal/sink"
+	"github.com/datatap/datatap/internal/sink/dir"
+	s3sink "github.com/datatap/datatap/internal/sink/s3"
+	"github.com/datatap/datatap/internal/spool"
 )
 
 func env(kv ...string) func(string) (string, bool) {
@@ -20,7 +27,8 @@ func TestDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.FlushBytes != 10485760 || c.FlushAge != time.Minute || c.SpoolMaxBytes != 402653184 ||
-		c.MaxBodyBytes != 6291456 || c.Dir != "./data" || c.SpoolDir != "/tmp/datatap" ||
+		c.MaxBodyBytes != 6291456 || c.Dir != "./data" || filepath.Dir(c.SpoolDir) != "/tmp/datatap" ||
+		c.SpoolDir != c.DefaultSpoolDir() || len(filepath.Base(c.SpoolDir)) != 12 ||
 		c.Addr != "127.0.0.1:8080" || c.Transform != "SELECT *" || c.Program == nil || c.Sync {
 		t.Errorf("defaults: %+v", c)
 	}
@@ -109,5 +117,154 @@ func TestShutdownSafeFlushBytes(t *testing.T) {
 	c, _ = Load(env("TAP_FLUSH_BYTES", "8MiB"))
 	if !c.FlushBytesSet {
 		t.Error("FlushBytesSet not set")
+	}
+}
+
+// TestPrefixIsCheckedAsAKey: the prefixes the old start-up check accepted and
+// every flush refused are refused at start-up, naming the variable.
+func TestPrefixIsCheckedAsAKey(t *testing.T) {
+	f := func(want string, kv ...string) {
+		t.Helper()
+		_, err := Load(env(kv...))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%v: got %v, want an error containing %q", kv, err, want)
+		}
+	}
+	f(`TAP_PREFIX="a..b/%Y/": must not contain ".."`, "TAP_PREFIX", "a..b/%Y/")
+	f(`TAP_PREFIX="x//y/": must not contain "//"`, "TAP_PREFIX", "x//y/")
+	f(`TAP_ERRORS_PREFIX="a..b/%Y/": must not contain ".."`, "TAP_ERRORS_PREFIX", "a..b/%Y/")
+	f(`TAP_ERRORS_PREFIX="x//y/": must not contain "//"`, "TAP_ERRORS_PREFIX", "x//y/")
+	f(`TAP_PREFIX="x/%": ends with a lone %`, "TAP_PREFIX", "x/%")
+	f(`TAP_PREFIX="x\xff/": must be valid UTF-8`, "TAP_PREFIX", "x\xff/")
+	f(`TAP_TRANSFORM: not valid UTF-8`, "TAP_TRANSFORM", "SELECT a AS \"\xff\"")
+	// Where the prefix meets the statement's first PARTITION BY name.
+	f(`TAP_PREFIX="t.": must not contain ".."`, "TAP_PREFIX", "t.", "TAP_TRANSFORM", `SELECT * PARTITION BY x AS ".b"`)
+	if _, err := Load(env("TAP_PREFIX", "t.", "TAP_TRANSFORM", `SELECT * PARTITION BY x AS "b"`)); err != nil {
+		t.Errorf(`"t." with PARTITION BY "b": %v`, err)
+	}
+}
+
+// FuzzPrefix: every TAP_PREFIX and TAP_ERRORS_PREFIX that Load accepts makes
+// keys, built as the flush builds them, that the sinks' key check accepts.
+func FuzzPrefix(f *testing.F) {
+	for _, p := range []string{"datataps/year=%Y/", "a..b/%Y/", "x//y/", "/abs/", "../up/", "./", "a/./", "a.", ".",
+		"%", "%%", "%Q", "", "x", strings.Repeat("p", 240), "a\x00b/"} {
+		f.Add(p, "err/", ".b", int64(1e9))
+		f.Add("ok/", p, "region", int64(-1e9))
+	}
+	f.Fuzz(func(t *testing.T, prefix, errorsPrefix, partition string, unix int64) {
+		stmt := "SELECT * PARTITION BY x AS " + quoteIdent(partition)
+		c, err := Load(env("TAP_PREFIX", prefix, "TAP_ERRORS_PREFIX", errorsPrefix, "TAP_TRANSFORM", stmt))
+		if err != nil {
+			return
+		}
+		at := time.Unix(unix%(400*366*86400), 0)
+		file := spool.NewID(at)
+		for _, k := range []struct {
+			pattern string
+			names   []string
+			ext     string
+		}{{c.Prefix, []string{partition}, ".parquet"}, {c.ErrorsPrefix, nil, ".ndjson"}} {
+			p, err := sink.ObjectPrefix(k.pattern, at)
+			if err != nil {
+				t.Fatalf("Load accepted %q, ObjectPrefix refuses it: %v", k.pattern, err)
+			}
+			for _, v := range []string{"", "..", "v", strings.Repeat("é", 200)} {
+				values := make([]string, len(k.names))
+				for i := range values {
+					values[i] = v
+				}
+				key := p + sink.PartitionPath(k.names, values, nil) + file + k.ext
+				if err := sink.ValidKey(key); err != nil {
+					t.Fatalf("Load accepted %q (%s), the flush's key check refuses: %v", k.pattern, stmt, err)
+				}
+			}
+		}
+	})
+}
+
+// quoteIdent quotes name as a SQL identifier.
+func quoteIdent(name string) string { return `"` + strings.ReplaceAll(name, `"`, `""`) + `"` }
+
+// TestSpoolDirPerOutput: the default spool folder differs for every output
+// and pair of prefixes, is the same for the same settings (the Lambda
+// runtime and extension read one environment), and an explicit
+// TAP_SPOOL_DIR is kept as given.
+func TestSpoolDirPerOutput(t *testing.T) {
+	load := func(kv ...string) Config {
+		t.Helper()
+		c, err := Load(env(kv...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	dirs := map[string]string{}
+	for _, kv := range [][]string{
+		{},
+		{"TAP_DIR", "/srv/other"},
+		{"TAP_BUCKET", "b1"},
+		{"TAP_BUCKET", "b2"},
+		{"TAP_BUCKET", "b1", "TAP_PREFIX", "p/"},
+		{"TAP_BUCKET", "b1", "TAP_ERRORS_PREFIX", "e/"},
+	} {
+		c := load(kv...)
+		if filepath.Dir(c.SpoolDir) != SpoolRoot {
+			t.Errorf("%v: spool %s, want it under %s", kv, c.SpoolDir, SpoolRoot)
+		}
+		if other, dup := dirs[c.SpoolDir]; dup {
+			t.Errorf("%v and %s share the spool %s", kv, other, c.SpoolDir)
+		}
+		dirs[c.SpoolDir] = strings.Join(kv, " ")
+	}
+	lambda := []string{"TAP_BUCKET", "b1", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128", "TAP_JWT_SECRET", "s"}
+	if a, b := load(lambda...), load(lambda...); a.SpoolDir != b.SpoolDir || a.SpoolDir != load("TAP_BUCKET", "b1").SpoolDir {
+		t.Errorf("the same output gives spools %s and %s", a.SpoolDir, b.SpoolDir)
+	}
+	abs, err := filepath.Abs("./data")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if load("TAP_DIR", abs).SpoolDir != load().SpoolDir {
+		t.Error("TAP_DIR=./data and its absolute path are one output but got two spools")
+	}
+	if c := load("TAP_SPOOL_DIR", "/var/spool/tap"); c.SpoolDir != "/var/spool/tap" || c.SpoolDirDefault {
+		t.Errorf("explicit TAP_SPOOL_DIR changed to %s (default %v)", c.SpoolDir, c.SpoolDirDefault)
+	}
+	if c := load("TAP_SPOOL_DIR", ""); c.SpoolDir != load().SpoolDir || !c.SpoolDirDefault {
+		t.Errorf("empty TAP_SPOOL_DIR: %s, want the default %s", c.SpoolDir, load().SpoolDir)
+	}
+}
+
+// TestOutputIsTheSinkName: the output a spool records is the name the sink
+// the flush writes to gives itself.
+func TestOutputIsTheSinkName(t *testing.T) {
+	root := t.TempDir()
+	c, err := Load(env("TAP_DIR", root))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := dir.New(c.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Output() != d.String() {
+		t.Errorf("Output %q, dir sink %q", c.Output(), d.String())
+	}
+	c, err = Load(env("TAP_BUCKET", "my-bucket"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := s3sink.New(context.Background(), c.Bucket, s3sink.Options{Region: "eu-west-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Output() != s.String() {
+		t.Errorf("Output %q, S3 sink %q", c.Output(), s.String())
+	}
+	h := c.SpoolHeader()
+	if h.Output != "s3://my-bucket" || h.Prefix != c.Prefix || h.ErrorsPrefix != c.ErrorsPrefix || h.Statement != "SELECT *" ||
+		h.Version != spool.HeaderVersion {
+		t.Errorf("SpoolHeader %+v", h)
 	}
 }

@@ -202,7 +202,7 @@ func Status(err error) int {
 	switch {
 	case err == nil:
 		return http.StatusAccepted
-	case errors.Is(err, ErrTooLarge):
+	case errors.Is(err, ErrTooLarge), errors.Is(err, spool.ErrBatchTooLarge):
 		return http.StatusRequestEntityTooLarge
 	case errors.Is(err, ErrUnsupportedEncoding):
 		return http.StatusUnsupportedMediaType

@@ -100,10 +100,11 @@ func New(ctx context.Context, cfg config.Config, version string, log *slog.Logge
 		return nil, err
 	}
 	flusher.Flushed = func(res flush.Result) { metrics.Flushed(os.Stdout, log, "runtime", res) }
-	sp, err := spool.Open(cfg.SpoolDir, spool.HeaderFor(cfg.Program), cfg.SpoolMaxBytes)
+	sp, err := spool.Open(cfg.SpoolDir, cfg.SpoolHeader(), cfg.SpoolMaxBytes)
 	if err != nil {
 		return nil, err
 	}
+	sp.LogForeign(log)
 	r := &Runtime{
 		cfg:      cfg,
 		log:      log,

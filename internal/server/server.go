@@ -70,9 +70,15 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options) 
 		return fmt.Errorf("serve: %w", err)
 	}
 	flusher.Flushed = func(res flush.Result) { metrics.Log(log, res) }
-	sp, err := spool.Open(cfg.SpoolDir, spool.HeaderFor(cfg.Program), cfg.SpoolMaxBytes)
+	sp, err := spool.Open(cfg.SpoolDir, cfg.SpoolHeader(), cfg.SpoolMaxBytes)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
+	}
+	sp.LogForeign(log)
+	if cfg.SpoolDirDefault { // segments an older version left in /tmp/datatap itself
+		if moved, err := sp.Adopt(config.SpoolRoot); err != nil || len(moved) > 0 {
+			log.Info("spool: segments from the old default folder adopted", "from", config.SpoolRoot, "segments", len(moved), "err", err)
+		}
 	}
 	s := &Server{
 		gate:  gate,

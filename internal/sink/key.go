@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // ObjectPrefix expands the strftime verbs %Y %m %d %H %M %S %j and %% in
@@ -17,6 +18,30 @@ import (
 // TAP_PREFIX should fail configuration validation, not silently write keys
 // containing a literal "%y".
 func ObjectPrefix(pattern string, t time.Time) (string, error) {
+	p, err := expand(pattern, t)
+	if err != nil {
+		return "", fmt.Errorf("sink: prefix %q: %w", pattern, err)
+	}
+	return p, nil
+}
+
+// verbError is a bad strftime verb in a prefix pattern.
+type verbError struct {
+	verb  byte // 0: a lone trailing '%'
+	index int  // byte offset of the '%'
+}
+
+func (e verbError) Error() string {
+	if e.verb == 0 {
+		return "trailing %"
+	}
+	return fmt.Sprintf("unknown verb %%%c (known: %s)", e.verb, knownVerbs)
+}
+
+const knownVerbs = "%Y %m %d %H %M %S %j %%"
+
+// expand is ObjectPrefix without the error's context.
+func expand(pattern string, t time.Time) (string, error) {
 	if strings.IndexByte(pattern, '%') < 0 {
 		return pattern, nil
 	}
@@ -30,7 +55,7 @@ func ObjectPrefix(pattern string, t time.Time) (string, error) {
 			continue
 		}
 		if i+1 == len(pattern) {
-			return "", fmt.Errorf("sink: prefix %q: trailing %%", pattern)
+			return "", verbError{index: i}
 		}
 		i++
 		switch v := pattern[i]; v {
@@ -51,7 +76,7 @@ func ObjectPrefix(pattern string, t time.Time) (string, error) {
 		case '%':
 			b.WriteByte('%')
 		default:
-			return "", fmt.Errorf("sink: prefix %q: unknown verb %%%c (known: %%Y %%m %%d %%H %%M %%S %%j %%%%)", pattern, v)
+			return "", verbError{verb: v, index: i - 1}
 		}
 	}
 	return b.String(), nil
@@ -188,33 +213,126 @@ const hexUpper = "0123456789ABCDEF"
 // key is a bug or a bad TAP_PREFIX, never user data.
 var ErrBadKey = errors.New("bad key")
 
+// MaxSegment is the longest path segment a key may have: the usual file name
+// limit of local filesystems (ext4, XFS, APFS). PartitionPath never makes a
+// longer one; only a prefix can.
+const MaxSegment = 255
+
+// MaxKey is the longest key: S3's limit on a key name (1,024 bytes of
+// UTF-8). A local folder could hold longer ones, but both backends agree.
+const MaxKey = 1024
+
 // ValidKey reports why key cannot be stored, or nil. It rejects the empty key,
 // absolute keys, keys containing ".." anywhere (stricter than needed, but
 // PartitionPath never produces "..", so a key containing it did not come from
-// there), empty or "." segments, and NUL bytes. S3 would accept most of
-// these, but a local folder cannot hold them safely, and both backends should
-// agree.
+// there), empty or "." segments, segments longer than MaxSegment bytes, keys
+// longer than MaxKey bytes, NUL bytes, and invalid UTF-8 (S3 key names are
+// UTF-8). S3 would accept most of
+// these, but a local folder cannot hold them safely, and both backends
+// should agree.
 func ValidKey(key string) error {
-	bad := func(why string) error {
-		return fmt.Errorf("key %q: %s: %w", key, why, ErrBadKey)
+	if f := keyFault(key); f != faultNone {
+		return fmt.Errorf("key %q: %s: %w", key, faultInKey[f], ErrBadKey)
 	}
+	return nil
+}
+
+// fault is what is wrong with a key.
+type fault int
+
+const (
+	faultNone fault = iota
+	faultEmpty
+	faultAbsolute
+	faultDotDot
+	faultNUL
+	faultEmptySegment
+	faultDotSegment
+	faultLongSegment
+	faultUTF8
+	faultLong
+)
+
+// faultInKey says what is wrong with a key; faultInPrefix says it of the
+// prefix that made the key (see CheckPrefix).
+var (
+	faultInKey = [...]string{"", "empty", "absolute", `contains ".."`, "contains a NUL byte",
+		"empty segment", `"." segment`, fmt.Sprintf("segment longer than %d bytes", MaxSegment), "not valid UTF-8",
+		fmt.Sprintf("longer than %d bytes", MaxKey)}
+	faultInPrefix = [...]string{"", "must not be empty", "must not start with /", `must not contain ".."`,
+		"must not contain a NUL byte", `must not contain "//" (an empty path segment)`,
+		`must not contain a "." path segment`, fmt.Sprintf("makes a path segment longer than %d bytes", MaxSegment),
+		"must be valid UTF-8",
+		fmt.Sprintf("makes keys longer than %d bytes (S3's limit) with the longest partition values", MaxKey)}
+)
+
+// keyFault is the first thing wrong with key, in the order ValidKey documents.
+func keyFault(key string) fault {
 	switch {
 	case key == "":
-		return bad("empty")
+		return faultEmpty
 	case strings.HasPrefix(key, "/"):
-		return bad("absolute")
+		return faultAbsolute
 	case strings.Contains(key, ".."):
-		return bad(`contains ".."`)
+		return faultDotDot
 	case strings.IndexByte(key, 0) >= 0:
-		return bad("contains a NUL byte")
+		return faultNUL
+	case !utf8.ValidString(key):
+		return faultUTF8
+	case len(key) > MaxKey:
+		return faultLong
 	}
 	for seg := range strings.SplitSeq(key, "/") {
-		switch seg {
-		case "":
-			return bad("empty segment")
-		case ".":
-			return bad(`"." segment`)
+		switch {
+		case seg == "":
+			return faultEmptySegment
+		case seg == ".":
+			return faultDotSegment
+		case len(seg) > MaxSegment:
+			return faultLongSegment
 		}
+	}
+	return faultNone
+}
+
+// Samples CheckPrefix builds keys with. The file name has the shape of the
+// flush's: a spool segment id (spool.NewID) and an extension. The value is
+// as long as an escaped value gets (maxEscapedValue), so that a prefix which
+// passes with it passes with every value: escaped values never contain '/'
+// or "..", never start with '.' next to an '=', and are never longer.
+var (
+	sampleTime  = time.Date(2006, 1, 2, 15, 4, 5, 0, time.UTC)
+	sampleFile  = "20060102T150405.000000000Z-0123abcd.parquet"
+	sampleValue = strings.Repeat("v", maxEscapedValue)
+)
+
+// CheckPrefix says whether pattern (TAP_PREFIX or TAP_ERRORS_PREFIX) makes
+// keys that ValidKey accepts, with the same code the flush builds keys with:
+// the pattern expanded by ObjectPrefix, followed by the PartitionPath of
+// partitions (the statement's PARTITION BY names; nil for the errors prefix)
+// and a file name. The partition names matter when the pattern does not end
+// in '/': "a." followed by the name ".b" would make "a..b=". The error says
+// what is wrong in the prefix's terms and shows a key it would make; it does
+// not name the variable (the caller does).
+func CheckPrefix(pattern string, partitions []string) error {
+	prefix, err := expand(pattern, sampleTime)
+	if err != nil {
+		var ve verbError
+		if errors.As(err, &ve) && ve.verb != 0 {
+			return fmt.Errorf("unknown strftime verb %%%c at byte %d (use %s)", ve.verb, ve.index, knownVerbs)
+		}
+		if errors.As(err, &ve) {
+			return fmt.Errorf("ends with a lone %% at byte %d (write %%%% for a literal %%)", ve.index)
+		}
+		return err
+	}
+	values := make([]string, len(partitions))
+	for i := range values {
+		values[i] = sampleValue
+	}
+	key := prefix + PartitionPath(partitions, values, nil) + sampleFile
+	if f := keyFault(key); f != faultNone {
+		return fmt.Errorf("%s: object keys would be refused, e.g. %q", faultInPrefix[f], key)
 	}
 	return nil
 }

@@ -280,7 +280,7 @@ func ExamplePartitionPath() {
 func TestValidKey(t *testing.T) {
 	for _, key := range []string{
 		"", "/etc/passwd", "../escape", "a/../../escape", "a/..", "..", "a..b/c",
-		"a//b", "a/", "/", "./a", "a/./b", "nul\x00byte",
+		"a//b", "a/", "/", "./a", "a/./b", "nul\x00byte", "a/\xffb", "a/\xed\xa0\x80", // invalid UTF-8, a lone surrogate
 	} {
 		if err := ValidKey(key); !errors.Is(err, ErrBadKey) {
 			t.Errorf("ValidKey(%q) = %v, want ErrBadKey", key, err)
@@ -302,4 +302,95 @@ func TestValidKey(t *testing.T) {
 			t.Errorf("value %q: %v", v, err)
 		}
 	}
+}
+
+func TestValidKeyLongSegment(t *testing.T) {
+	if err := ValidKey("a/" + strings.Repeat("x", MaxSegment) + "/b"); err != nil {
+		t.Errorf("a %d-byte segment: %v", MaxSegment, err)
+	}
+	if err := ValidKey("a/" + strings.Repeat("x", MaxSegment+1) + "/b"); !errors.Is(err, ErrBadKey) {
+		t.Errorf("a %d-byte segment: %v, want ErrBadKey", MaxSegment+1, err)
+	}
+	key := strings.Repeat(strings.Repeat("x", 99)+"/", 10) + strings.Repeat("y", MaxKey-1000)
+	if len(key) != MaxKey || ValidKey(key) != nil || !errors.Is(ValidKey(key+"3"), ErrBadKey) {
+		t.Errorf("a key of %d bytes: %v; of %d: %v", len(key), ValidKey(key), len(key)+1, ValidKey(key+"3"))
+	}
+}
+
+func TestCheckPrefix(t *testing.T) {
+	bad := func(pattern string, partitions []string, want string) {
+		t.Helper()
+		err := CheckPrefix(pattern, partitions)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("CheckPrefix(%q, %q) = %v, want an error containing %q", pattern, partitions, err, want)
+		}
+	}
+	// The two prefixes the old start-up check accepted and the flush refused.
+	bad("a..b/%Y/", nil, `must not contain ".."`)
+	bad("x//y/", nil, `must not contain "//"`)
+	bad("/abs/", nil, "must not start with /")
+	bad("../up/", nil, `must not contain ".."`)
+	bad("a/./b/", nil, `must not contain a "." path segment`)
+	bad("./", nil, `"." path segment`)
+	bad("nul\x00/", nil, "NUL byte")
+	bad("bad\xff/", nil, "must be valid UTF-8")
+	bad("x/%Q/", nil, "unknown strftime verb %Q at byte 2")
+	bad("x/%", nil, "lone %")
+	bad(strings.Repeat("p", 256)+"/", nil, "longer than 255 bytes")
+	// Where the prefix meets the first partition name or the file name.
+	bad("a.", []string{".b"}, `must not contain ".."`)
+	bad("t=", []string{strings.Repeat("n", 126)}, "longer than 255 bytes")
+	bad(strings.Repeat("p", 220), nil, "longer than 255 bytes")
+	// Seven PARTITION BY items with long names: a key can pass S3's limit.
+	long := make([]string, 7)
+	for i := range long {
+		long[i] = fmt.Sprintf("%s%d", strings.Repeat("n", 40), i)
+	}
+	bad("p/", long, "longer than 1024 bytes")
+	if err := CheckPrefix("p/", long[:5]); err != nil {
+		t.Errorf("five 41-byte partition names: %v", err)
+	}
+	// The error shows a key, and it is one ValidKey refuses.
+	if err := CheckPrefix("x//y/", nil); err == nil || !strings.Contains(err.Error(), `"x//y/20060102T150405.000000000Z-0123abcd.parquet"`) {
+		t.Errorf("x//y/: %v, want the sample key quoted", err)
+	}
+	for _, p := range []string{"", "datataps/year=%Y/month=%m/day=%d/hour=%H/", "flat", ".hidden/", "a.b/", "100%%/", "a.",
+		"p=%j-%M%S/", strings.Repeat("p", 212) + "/"} {
+		if err := CheckPrefix(p, nil); err != nil {
+			t.Errorf("CheckPrefix(%q) = %v", p, err)
+		}
+		if err := CheckPrefix(p, []string{"region", "user.id"}); err != nil {
+			t.Errorf("CheckPrefix(%q, partitions) = %v", p, err)
+		}
+	}
+}
+
+// FuzzCheckPrefix: every prefix CheckPrefix accepts makes keys that ValidKey
+// accepts, at any time, with any partition value, as the flush builds them.
+func FuzzCheckPrefix(f *testing.F) {
+	for _, p := range []string{"datataps/year=%Y/month=%m/day=%d/hour=%H/", "a..b/%Y/", "x//y/", "a.", "./", ".", "a/.",
+		"%%", "%", "/x", "x/", "", "%Y%j", strings.Repeat("p", 200), "a/%%./"} {
+		f.Add(p, ".b", "v", int64(0))
+		f.Add(p, "", strings.Repeat("é", 100), int64(1e12))
+	}
+	f.Fuzz(func(t *testing.T, pattern, name, value string, unix int64) {
+		at := time.Unix(unix%(400*366*86400), 0) // years 1600–2370, both ways around 1970
+		for _, partitions := range [][]string{nil, {name}, {name, value}} {
+			if CheckPrefix(pattern, partitions) != nil {
+				continue
+			}
+			prefix, err := ObjectPrefix(pattern, at)
+			if err != nil {
+				t.Fatalf("CheckPrefix accepted %q, ObjectPrefix refuses it: %v", pattern, err)
+			}
+			values := make([]string, len(partitions))
+			for i := range values {
+				values[i] = value
+			}
+			key := prefix + PartitionPath(partitions, values, nil) + "20260102T030405.123456789Z-deadbeef.parquet"
+			if err := ValidKey(key); err != nil {
+				t.Fatalf("CheckPrefix accepted %q with partitions %q, the flush's key check refuses: %v", pattern, partitions, err)
+			}
+		}
+	})
 }

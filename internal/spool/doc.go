@@ -16,4 +16,11 @@
 // the file there and seals it. Nothing acknowledged is lost; nothing torn is
 // half-read. There is no fsync: on Lambda the disk dies with the VM, and
 // locally the page cache survives a process crash.
+//
+// The header names the output (sink) and the prefixes the segment's objects
+// belong to (version 2). A spool opened with an output hands its flusher
+// only the segments of that output and those prefixes: another tap's
+// segments in the same folder are kept as they are (not recovered, flushed
+// or removed) and reported once (Spool.Foreign). Version 1 segments, which
+// name no output, are flushed by whichever tap opens the folder, as before.
 package spool

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -101,8 +102,8 @@ func (c *Claim) Done() error {
 // Release gives the segment back for a later attempt.
 func (c *Claim) Release() { c.f.Close() }
 
-// RecoverOpen seals every open segment in the spool that no live process
-// holds, waiting up to wait for a holder to let go (the extension, at
+// RecoverOpen seals every open segment of this spool's output (see Foreign)
+// that no live process holds, waiting up to wait for a holder to let go (the extension, at
 // shutdown, waits for the runtime it outlives). It returns the segments it
 // could not take.
 func (s *Spool) RecoverOpen(wait time.Duration) (busy []string, err error) {
@@ -122,8 +123,10 @@ func (s *Spool) RecoverOpen(wait time.Duration) (busy []string, err error) {
 		if mine {
 			continue // Seal handles this process's own segment
 		}
-		_, err := recoverLocked(path, time.Until(deadline))
+		_, err := recoverLocked(path, time.Until(deadline), &s.header)
 		switch {
+		case errors.Is(err, errForeign):
+			s.noteForeign(path)
 		case errors.Is(err, ErrBusy):
 			busy = append(busy, path)
 		case errors.Is(err, os.ErrNotExist):
@@ -138,4 +141,61 @@ func (s *Spool) RecoverOpen(wait time.Duration) (busy []string, err error) {
 		s.mu.Unlock()
 	}
 	return busy, err
+}
+
+// Adopt moves into this spool the segments lying directly in the folder
+// from that belong to it (see Header; a version 1 segment belongs to every
+// spool): the layout from before each output had a folder of its own, when
+// every serve spooled into /tmp/datatap itself. An open segment is recovered
+// (sealed) first. Each segment is locked while it moves, so one that another
+// live process holds (an older tap still running) is left where it is, and
+// so are other outputs' segments. It returns the paths it moved to.
+func (s *Spool) Adopt(from string) ([]string, error) {
+	if abs1, err1 := filepath.Abs(from); err1 == nil {
+		if abs2, err2 := filepath.Abs(s.dir); err2 == nil && abs1 == abs2 {
+			return nil, nil
+		}
+	}
+	entries, err := os.ReadDir(from)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("spool: adopt: %w", err)
+	}
+	var moved []string
+	for _, e := range entries {
+		path := filepath.Join(from, e.Name())
+		switch filepath.Ext(e.Name()) {
+		case ExtOpen:
+			sealed, err := recoverLocked(path, 0, &s.header)
+			if err != nil || sealed == "" {
+				continue // busy, foreign, gone, or held nothing; an error here is the owner's to see
+			}
+			path = sealed
+		case ExtSealed:
+		default:
+			continue
+		}
+		c, err := s.Claim(path)
+		if err != nil {
+			continue // busy or gone
+		}
+		h, err := readHeader(path)
+		if err != nil || !h.belongsTo(s.header) {
+			c.Release()
+			continue
+		}
+		dst := filepath.Join(s.dir, filepath.Base(path))
+		err = os.Rename(path, dst) // still locked: nobody flushes it meanwhile
+		c.Release()
+		if err != nil {
+			return moved, fmt.Errorf("spool: adopt %s: %w", path, err)
+		}
+		s.mu.Lock()
+		s.total += c.size
+		s.mu.Unlock()
+		moved = append(moved, dst)
+	}
+	return moved, nil
 }

@@ -12,7 +12,12 @@ import (
 
 // Header says what the rows of a segment mean, so that a segment can be
 // flushed by a process whose transform differs (a restart after a change, or
-// the extension).
+// the extension), and where they belong.
+//
+// Version 2 added Output, Prefix and ErrorsPrefix. A reader of either
+// version reads both (JSON: unknown fields are ignored, missing ones empty).
+// A segment that names no output (version 1, or written by a spool opened
+// without one) is flushed by any spool, as before.
 type Header struct {
 	Version    int       `json:"version"`
 	ID         string    `json:"id"`
@@ -21,6 +26,25 @@ type Header struct {
 	Columns    []Column  `json:"columns"`    // the statement's explicit columns, in order
 	StarAt     int       `json:"star_at"`    // how many explicit columns precede *; -1 without *
 	Partitions []string  `json:"partitions"` // PARTITION BY names, in order
+	// Where the segment's objects go: the sink as it names itself
+	// ("s3://bucket", "dir:/abs/path"), TAP_PREFIX and TAP_ERRORS_PREFIX.
+	// A spool hands its flusher only the segments of its own (see Sealed).
+	Output       string `json:"output,omitempty"`
+	Prefix       string `json:"prefix,omitempty"`
+	ErrorsPrefix string `json:"errors_prefix,omitempty"`
+}
+
+// HeaderVersion is the version of the headers this package writes.
+const HeaderVersion = 2
+
+// belongsTo reports whether a segment with header h may be flushed by a
+// spool whose own header is mine: same output and prefixes, or either of
+// them names no output.
+func (h Header) belongsTo(mine Header) bool {
+	if h.Output == "" || mine.Output == "" {
+		return true
+	}
+	return h.Output == mine.Output && h.Prefix == mine.Prefix && h.ErrorsPrefix == mine.ErrorsPrefix
 }
 
 // Column is an explicit output column and its declared type ("NULL": infer).
@@ -29,9 +53,11 @@ type Column struct {
 	Type string `json:"type"`
 }
 
-// HeaderFor describes the rows that prog produces.
+// HeaderFor describes the rows that prog produces. It names no output: set
+// Output, Prefix and ErrorsPrefix (config.Config.SpoolHeader does) for a
+// spool that must not flush other taps' segments.
 func HeaderFor(prog *transform.Program) Header {
-	h := Header{Version: 1, Statement: prog.Source(), StarAt: -1}
+	h := Header{Version: HeaderVersion, Statement: prog.Source(), StarAt: -1}
 	for _, c := range prog.Columns() {
 		if c.Star {
 			h.StarAt = len(h.Columns)

@@ -8,7 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sort"
@@ -30,6 +30,16 @@ const (
 // answers 429 and the sender retries later.
 var ErrFull = errors.New("spool: full")
 
+// ErrBatchTooLarge is returned, wrapped, by Append for a batch that can
+// never be stored: larger than MaxFrame (written, it could not be read back:
+// a reader takes such a length for a torn frame), or than the spool's
+// maximum, so that ErrFull would be answered for ever. Nothing of it is
+// stored; the caller answers 413.
+var ErrBatchTooLarge = errors.New("spool: request too large to store")
+
+// errForeign is returned by recovery for an open segment of another output.
+var errForeign = errors.New("spool: segment of another output")
+
 // Spool is the directory of segments. Its methods are safe for concurrent use.
 type Spool struct {
 	dir      string
@@ -37,9 +47,21 @@ type Spool struct {
 	header   Header
 	now      func() time.Time
 
-	mu    sync.Mutex
-	cur   *segment // the open segment, nil until the first Append
-	total int64    // bytes of every segment in dir
+	mu       sync.Mutex
+	cur      *segment        // the open segment, nil until the first Append
+	total    int64           // bytes of every segment in dir
+	owned    map[string]bool // sealed path: whether it belongs to this spool (header read once)
+	foreign  []Foreign       // found, not yet returned by Foreign
+	reported map[string]bool // paths ever put in foreign
+}
+
+// Foreign is a segment in the spool's folder that belongs to another output
+// or other prefixes (see Header): the spool keeps it, never flushes nor
+// removes it, and it counts in TotalBytes, since it fills the same disk.
+// Flushing it takes a tap with those settings and this TAP_SPOOL_DIR.
+type Foreign struct {
+	Path                         string
+	Output, Prefix, ErrorsPrefix string
 }
 
 // Stats describes the spool at one moment.
@@ -51,12 +73,15 @@ type Stats struct {
 
 // Open opens the spool in dir, creating it if needed, and recovers segments
 // that an earlier process left open: each is cut after its last whole frame
-// and sealed. Rows will be described by header (see HeaderFor).
+// and sealed. Rows will be described by header (see HeaderFor), and when
+// header names an output, segments of another output or other prefixes are
+// left as they are (see Foreign).
 func Open(dir string, header Header, maxBytes int64) (*Spool, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("spool: %w", err)
 	}
-	s := &Spool{dir: dir, maxBytes: maxBytes, header: header, now: time.Now}
+	s := &Spool{dir: dir, maxBytes: maxBytes, header: header, now: time.Now,
+		owned: map[string]bool{}, reported: map[string]bool{}}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("spool: %w", err)
@@ -66,7 +91,11 @@ func Open(dir string, header Header, maxBytes int64) (*Spool, error) {
 		switch filepath.Ext(e.Name()) {
 		case ExtOpen:
 			// Another live process may be appending to it: leave it then.
-			if _, err := recoverLocked(path, 0); err != nil && !errors.Is(err, ErrBusy) && !errors.Is(err, os.ErrNotExist) {
+			_, err := recoverLocked(path, 0, &s.header)
+			switch {
+			case errors.Is(err, errForeign):
+				s.noteForeign(path)
+			case err != nil && !errors.Is(err, ErrBusy) && !errors.Is(err, os.ErrNotExist):
 				return nil, err
 			}
 		case ExtSealed:
@@ -77,24 +106,27 @@ func Open(dir string, header Header, maxBytes int64) (*Spool, error) {
 	if s.total, err = s.diskBytes(); err != nil {
 		return nil, err
 	}
+	if _, err := s.Sealed(); err != nil { // finds the foreign segments
+		return nil, err
+	}
 	return s, nil
 }
 
+// diskBytes sums the segments in dir. Segments lie in dir itself, never
+// below: the flush's temporary folders and, under the old default
+// /tmp/datatap, other outputs' spool folders are not this spool's.
 func (s *Spool) diskBytes() (int64, error) {
+	entries, err := os.ReadDir(s.dir)
+	if err != nil {
+		return 0, fmt.Errorf("spool: %w", err)
+	}
 	var total int64
-	err := filepath.WalkDir(s.dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if ext := filepath.Ext(path); !d.IsDir() && (ext == ExtOpen || ext == ExtSealed) {
-			if info, err := d.Info(); err == nil {
+	for _, e := range entries {
+		if ext := filepath.Ext(e.Name()); !e.IsDir() && (ext == ExtOpen || ext == ExtSealed) {
+			if info, err := e.Info(); err == nil {
 				total += info.Size()
 			}
 		}
-		return nil
-	})
-	if err != nil {
-		return 0, fmt.Errorf("spool: %w", err)
 	}
 	return total, nil
 }
@@ -103,9 +135,11 @@ func (s *Spool) diskBytes() (int64, error) {
 // that reads back intact, cuts the torn tail, and renames .open to .seg. A
 // segment whose header is torn held no data and is removed. It returns the
 // sealed path ("" when removed), or ErrBusy when a live process holds it.
-func Recover(path string) (string, error) { return recoverLocked(path, 0) }
+func Recover(path string) (string, error) { return recoverLocked(path, 0, nil) }
 
-func recoverLocked(path string, wait time.Duration) (string, error) {
+// recoverLocked is Recover; when mine is not nil, a segment whose header
+// does not belong to it (Header.belongsTo) is left untouched: errForeign.
+func recoverLocked(path string, wait time.Duration, mine *Header) (string, error) {
 	f, err := openLocked(path, os.O_RDWR, wait)
 	if err != nil {
 		if errors.Is(err, ErrBusy) || errors.Is(err, os.ErrNotExist) {
@@ -115,7 +149,18 @@ func recoverLocked(path string, wait time.Duration) (string, error) {
 	}
 	fr := frameReader{r: bufio.NewReaderSize(f, 256<<10)}
 	good := int64(0)
-	for {
+	if p, err := fr.next(); err == nil {
+		var h Header
+		if mine != nil && json.Unmarshal(p, &h) == nil && !h.belongsTo(*mine) {
+			f.Close()
+			return "", errForeign
+		}
+		good = fr.off
+	} else if err != io.EOF && !errors.Is(err, errTorn) {
+		f.Close()
+		return "", fmt.Errorf("spool: recover %s: %w", path, err)
+	}
+	for good > 0 {
 		_, err := fr.next()
 		if err != nil {
 			if err != io.EOF && !errors.Is(err, errTorn) {
@@ -146,9 +191,15 @@ func (s *Spool) Append(b *Batch) error {
 	if b.Len() == 0 {
 		return nil
 	}
+	size := int64(b.Len() + frameHeader)
+	switch {
+	case b.Len() > MaxFrame:
+		return fmt.Errorf("%w: its rows encode to %d bytes, more than a spool frame holds (%d)", ErrBatchTooLarge, b.Len(), MaxFrame)
+	case size > s.maxBytes:
+		return fmt.Errorf("%w: its rows encode to %d bytes, more than the whole spool holds (TAP_SPOOL_MAX_BYTES %d)", ErrBatchTooLarge, size, s.maxBytes)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	size := int64(b.Len() + frameHeader)
 	if s.total+size > s.maxBytes {
 		return ErrFull
 	}
@@ -208,14 +259,95 @@ func (s *Spool) Seal() (string, error) {
 	return sealed, nil
 }
 
-// Sealed lists the sealed segments, oldest first.
+// Sealed lists the sealed segments that belong to this spool, oldest first.
+// Segments of another output or other prefixes are left out (see Foreign);
+// a segment whose header cannot be read is listed, for the flush to report.
 func (s *Spool) Sealed() ([]string, error) {
 	paths, err := filepath.Glob(filepath.Join(s.dir, "*"+ExtSealed))
 	if err != nil {
 		return nil, fmt.Errorf("spool: %w", err)
 	}
 	sort.Strings(paths) // ids start with the creation time
-	return paths, nil
+	s.mu.Lock()
+	known := s.owned
+	s.mu.Unlock()
+	owned := make(map[string]bool, len(paths)) // only the present ones: the map does not grow
+	mine := paths[:0]
+	for _, path := range paths {
+		ok, seen := known[path]
+		if !seen {
+			h, err := readHeader(path)
+			if errors.Is(err, os.ErrNotExist) {
+				continue // flushed meanwhile
+			}
+			ok = err != nil || h.belongsTo(s.header)
+			if !ok {
+				s.noteForeignHeader(path, h)
+			}
+		}
+		owned[path] = ok
+		if ok {
+			mine = append(mine, path)
+		}
+	}
+	s.mu.Lock()
+	s.owned = owned
+	s.mu.Unlock()
+	return mine, nil
+}
+
+// Foreign returns the segments of other outputs found since the last call,
+// by Open, Sealed and RecoverOpen: each is returned once, for the caller to
+// log.
+func (s *Spool) Foreign() []Foreign {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f := s.foreign
+	s.foreign = nil
+	return f
+}
+
+// LogForeign logs, once each, the segments of other outputs found since the
+// last call (see Foreign), with what it takes to flush them.
+func (s *Spool) LogForeign(log *slog.Logger) {
+	for _, f := range s.Foreign() {
+		log.Warn("spool: a segment of another tap is in this spool folder: kept, not flushed, not removed; "+
+			"a tap with its output and prefixes and this TAP_SPOOL_DIR flushes it",
+			"segment", f.Path, "output", f.Output, "prefix", f.Prefix, "errors_prefix", f.ErrorsPrefix, "spool", s.dir)
+	}
+}
+
+// noteForeign records the foreign segment at path, reading its header.
+func (s *Spool) noteForeign(path string) {
+	h, _ := readHeader(path)
+	s.noteForeignHeader(path, h)
+}
+
+func (s *Spool) noteForeignHeader(path string, h Header) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.reported[path] {
+		return
+	}
+	s.reported[path] = true
+	s.foreign = append(s.foreign, Foreign{Path: path, Output: h.Output, Prefix: h.Prefix, ErrorsPrefix: h.ErrorsPrefix})
+}
+
+// readHeader reads the header of the segment at path, without a lock: a
+// header is written once, with the segment's first write.
+func readHeader(path string) (Header, error) {
+	var h Header
+	f, err := os.Open(path)
+	if err != nil {
+		return h, err
+	}
+	defer f.Close()
+	fr := frameReader{r: bufio.NewReaderSize(f, 4<<10)}
+	p, err := fr.next()
+	if err == nil {
+		err = json.Unmarshal(p, &h)
+	}
+	return h, err
 }
 
 // Dir is the spool's directory.

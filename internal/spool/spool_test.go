@@ -252,16 +252,24 @@ func TestSegmentsSortByAge(t *testing.T) {
 // TestLocks checks the protocol between the runtime and the extension: an
 // open segment held by a live process is left alone, and a sealed segment is
 // flushed by one claimant only.
+//
+// The runtime and the extension open the spool with the same header, with
+// or without an output (config.SpoolHeader names one).
 func TestLocks(t *testing.T) {
 	prog := compile(t, "SELECT a")
+	t.Run("no output", func(t *testing.T) { testLocks(t, prog, HeaderFor(prog)) })
+	t.Run("output", func(t *testing.T) { testLocks(t, prog, owned(prog, "s3://bucket", "p/")) })
+}
+
+func testLocks(t *testing.T, prog *transform.Program, h Header) {
 	dir := t.TempDir()
-	runtime, _ := Open(dir, HeaderFor(prog), 1<<20)
+	runtime, _ := Open(dir, h, 1<<20)
 	if err := runtime.Append(fill(t, prog, `{"a":1}`)); err != nil {
 		t.Fatal(err)
 	}
 	// The extension starts while the runtime appends: it must not touch the
 	// open segment, not even to recover it.
-	ext, err := Open(dir, HeaderFor(prog), 1<<20)
+	ext, err := Open(dir, h, 1<<20)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -303,5 +311,247 @@ func TestLocks(t *testing.T) {
 	sealed, _ := ext.Sealed()
 	if len(sealed) != 1 || strings.Join(readAll(t, sealed[0]), ",") != "R a=2" {
 		t.Fatalf("recovered %v", sealed)
+	}
+	if f := append(runtime.Foreign(), ext.Foreign()...); len(f) != 0 {
+		t.Errorf("the same tap's segments reported as foreign: %+v", f)
+	}
+}
+
+// owned is HeaderFor(prog) for an output and its prefixes.
+func owned(prog *transform.Program, output, prefix string) Header {
+	h := HeaderFor(prog)
+	h.Output, h.Prefix, h.ErrorsPrefix = output, prefix, "errors/"
+	return h
+}
+
+// TestForeignSegmentsAreKept: two taps share a folder; neither hands the
+// other's segments to its flusher, recovers them or removes them, and each
+// foreign segment is reported once.
+func TestForeignSegmentsAreKept(t *testing.T) {
+	prog := compile(t, "SELECT a")
+	dir := t.TempDir()
+	a, err := Open(dir, owned(prog, "dir:/data/a", "p/"), 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Append(fill(t, prog, `{"a":1}`)); err != nil {
+		t.Fatal(err)
+	}
+	aSealed, err := a.Seal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A second segment of a, left open by a process that died mid-append.
+	if err := a.Append(fill(t, prog, `{"a":2}`)); err != nil {
+		t.Fatal(err)
+	}
+	a.mu.Lock()
+	aOpen := a.cur.path
+	a.cur.f.Write([]byte{9, 0, 0, 0, 1}) // a torn frame
+	a.cur.f.Close()
+	a.cur = nil
+	a.mu.Unlock()
+	aOpenBytes, _ := os.ReadFile(aOpen)
+
+	for _, other := range []Header{owned(prog, "s3://b", "p/"), owned(prog, "dir:/data/a", "q/")} {
+		b, err := Open(dir, other, 1<<20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Append(fill(t, prog, `{"a":3}`)); err != nil {
+			t.Fatal(err)
+		}
+		bSealed, _ := b.Seal()
+		if busy, err := b.RecoverOpen(0); err != nil || len(busy) != 0 {
+			t.Fatalf("RecoverOpen: %v %v", busy, err)
+		}
+		sealed, err := b.Sealed()
+		if err != nil || len(sealed) != 1 || sealed[0] != bSealed {
+			t.Errorf("%s %s: Sealed() = %v, %v; want only its own %s", other.Output, other.Prefix, sealed, err, bSealed)
+		}
+		if got, _ := os.ReadFile(aOpen); string(got) != string(aOpenBytes) {
+			t.Errorf("%s: the other tap's open segment was changed", other.Output)
+		}
+		f := b.Foreign()
+		paths := map[string]Foreign{}
+		for _, x := range f {
+			paths[x.Path] = x
+		}
+		if len(f) != 2 || paths[aSealed].Output != "dir:/data/a" || paths[aSealed].Prefix != "p/" ||
+			paths[aSealed].ErrorsPrefix != "errors/" || paths[aOpen].Output != "dir:/data/a" {
+			t.Errorf("Foreign() = %+v, want the sealed and the open segment of dir:/data/a", f)
+		}
+		b.Sealed()
+		if again := b.Foreign(); len(again) != 0 {
+			t.Errorf("foreign segments reported twice: %+v", again)
+		}
+		c, err := b.Claim(bSealed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Done(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The owner, restarted, recovers and flushes both of its segments.
+	a2, err := Open(dir, owned(prog, "dir:/data/a", "p/"), 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, _ := a2.Sealed()
+	if len(sealed) != 2 || sealed[0] != aSealed || readAll(t, sealed[1])[0] != "R a=2" || len(a2.Foreign()) != 0 {
+		t.Errorf("owner's Sealed() = %v, want %s and its recovered segment", sealed, aSealed)
+	}
+	r, err := OpenReader(aSealed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	if r.Header.Version != HeaderVersion || r.Header.Output != "dir:/data/a" || r.Header.Prefix != "p/" || r.Header.ErrorsPrefix != "errors/" {
+		t.Errorf("header read back: %+v", r.Header)
+	}
+}
+
+// TestVersion1Segments: a segment written before headers named their output
+// is flushed by any spool, and a spool opened without an output (HeaderFor
+// alone) flushes every segment.
+func TestVersion1Segments(t *testing.T) {
+	prog := compile(t, "SELECT a")
+	dir := t.TempDir()
+	// A version 1 header, as the previous release wrote it, and one batch.
+	v1 := `{"version":1,"id":"20240101T000000.000000000Z-00000001","created":"2024-01-01T00:00:00Z",` +
+		`"statement":"SELECT a","columns":[{"name":"a","type":"NULL"}],"star_at":-1,"partitions":null}`
+	data := appendFrame(nil, []byte(v1))
+	data = appendFrame(data, fill(t, prog, `{"a":7}`).buf)
+	old := filepath.Join(dir, "20240101T000000.000000000Z-00000001"+ExtSealed)
+	if err := os.WriteFile(old, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// A segment of another output, and a v1 segment left open.
+	other, _ := Open(dir, owned(prog, "s3://other", "p/"), 1<<20)
+	other.Append(fill(t, prog, `{"a":8}`))
+	otherSealed, _ := other.Seal()
+	oldOpen := filepath.Join(dir, "20240101T000001.000000000Z-00000002"+ExtOpen)
+	if err := os.WriteFile(oldOpen, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	s, err := Open(dir, owned(prog, "s3://mine", "p/"), 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, _ := s.Sealed()
+	if len(sealed) != 2 || sealed[0] != old || filepath.Base(sealed[1]) != "20240101T000001.000000000Z-00000002"+ExtSealed {
+		t.Fatalf("Sealed() = %v, want the two version 1 segments", sealed)
+	}
+	if got := readAll(t, old); len(got) != 1 || got[0] != "R a=7" {
+		t.Errorf("version 1 segment read back as %v", got)
+	}
+	if f := s.Foreign(); len(f) != 1 || f[0].Path != otherSealed {
+		t.Errorf("Foreign() = %+v, want %s", f, otherSealed)
+	}
+	unowned, _ := Open(dir, HeaderFor(prog), 1<<20)
+	if all, _ := unowned.Sealed(); len(all) != 3 || len(unowned.Foreign()) != 0 {
+		t.Errorf("a spool without an output: Sealed() = %v, want all 3", all)
+	}
+}
+
+func TestBatchTooLarge(t *testing.T) {
+	prog := compile(t, "SELECT a")
+	s, _ := Open(t.TempDir(), HeaderFor(prog), 1<<30)
+	b := NewBatch(prog)
+	b.buf = make([]byte, MaxFrame+1)
+	if err := s.Append(b); !errors.Is(err, ErrBatchTooLarge) {
+		t.Fatalf("Append of %d bytes: %v, want ErrBatchTooLarge", b.Len(), err)
+	}
+	if st := s.Stats(); st.TotalBytes != 0 || st.OpenBytes != 0 {
+		t.Errorf("something was stored: %+v", st)
+	}
+	b.buf = b.buf[:0]
+	b.AddFiltered(1)
+	if err := s.Append(b); err != nil {
+		t.Fatal(err)
+	}
+	// A batch bigger than the whole spool would get ErrFull for ever.
+	small, _ := Open(t.TempDir(), HeaderFor(prog), 100)
+	b = fill(t, prog, `{"a":"`+strings.Repeat("x", 100)+`"}`)
+	if err := small.Append(b); !errors.Is(err, ErrBatchTooLarge) || !strings.Contains(err.Error(), "TAP_SPOOL_MAX_BYTES 100") {
+		t.Fatalf("Append of %d bytes to a 100-byte spool: %v, want ErrBatchTooLarge", b.Len(), err)
+	}
+	if err := small.Append(fill(t, prog, `{"a":1}`)); err != nil {
+		t.Fatalf("a batch that fits: %v", err)
+	}
+	if err := small.Append(fill(t, prog, `{"a":"`+strings.Repeat("x", 60)+`"}`)); !errors.Is(err, ErrFull) {
+		t.Fatalf("a batch that fits an empty spool only: %v, want ErrFull", err)
+	}
+}
+
+// TestAdopt: segments an older version left directly in the old default
+// folder move into the tap's own folder when they belong to it; another
+// output's segments and a segment a live process holds stay.
+func TestAdopt(t *testing.T) {
+	prog := compile(t, "SELECT a")
+	root := t.TempDir()
+	v1 := `{"version":1,"id":"20240101T000000.000000000Z-00000001","created":"2024-01-01T00:00:00Z",` +
+		`"statement":"SELECT a","columns":[{"name":"a","type":"NULL"}],"star_at":-1,"partitions":null}`
+	data := appendFrame(nil, []byte(v1))
+	data = appendFrame(data, fill(t, prog, `{"a":7}`).buf)
+	other, _ := Open(root, owned(prog, "s3://other", "p/"), 1<<20)
+	other.Append(fill(t, prog, `{"a":8}`))
+	otherSealed, _ := other.Seal()
+	live, _ := Open(root, HeaderFor(prog), 1<<20) // an older tap still running
+	live.Append(fill(t, prog, `{"a":9}`))
+	// What a version that spooled into the root left there: a sealed
+	// segment, and one left open by a crash (a torn tail).
+	oldSealed := filepath.Join(root, "20240101T000000.000000000Z-00000001"+ExtSealed)
+	oldOpen := filepath.Join(root, "20240101T000001.000000000Z-00000002"+ExtOpen)
+	os.WriteFile(oldSealed, data, 0o644)
+	os.WriteFile(oldOpen, append(data, 3, 0, 0, 0), 0o644)
+
+	s, err := Open(filepath.Join(root, "0123456789ab"), owned(prog, "s3://mine", "p/"), 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	moved, err := s.Adopt(root)
+	if err != nil || len(moved) != 2 {
+		t.Fatalf("Adopt: %v, %v; want the two version 1 segments", moved, err)
+	}
+	sealed, _ := s.Sealed()
+	if len(sealed) != 2 || sealed[0] != moved[0] || sealed[1] != moved[1] || filepath.Dir(sealed[0]) != s.Dir() {
+		t.Fatalf("Sealed() = %v after adopting %v", sealed, moved)
+	}
+	if got := strings.Join(append(readAll(t, sealed[0]), readAll(t, sealed[1])...), ","); got != "R a=7,R a=7" {
+		t.Errorf("adopted rows %s", got)
+	}
+	var size int64
+	for _, p := range sealed {
+		info, _ := os.Stat(p)
+		size += info.Size()
+	}
+	if st := s.Stats(); st.TotalBytes != size {
+		t.Errorf("TotalBytes %d, want %d", st.TotalBytes, size)
+	}
+	left, _ := filepath.Glob(filepath.Join(root, "*.*"))
+	live.mu.Lock()
+	livePath := live.cur.path
+	live.mu.Unlock()
+	if len(left) != 2 || !strings.Contains(strings.Join(left, ","), otherSealed) || !strings.Contains(strings.Join(left, ","), livePath) {
+		t.Errorf("left in the old folder: %v, want %s and %s", left, otherSealed, livePath)
+	}
+	if again, err := s.Adopt(root); err != nil || len(again) != 0 {
+		t.Errorf("second Adopt: %v, %v", again, err)
+	}
+	if self, err := s.Adopt(s.Dir()); err != nil || len(self) != 0 {
+		t.Errorf("Adopt of its own folder: %v, %v", self, err)
+	}
+	// A spool in the old folder counts its own segments, not those of the
+	// per-output folders below it.
+	var rootSize int64
+	for _, p := range left {
+		info, _ := os.Stat(p)
+		rootSize += info.Size()
+	}
+	if rootSpool, _ := Open(root, HeaderFor(prog), 1<<30); rootSpool.Stats().TotalBytes != rootSize {
+		t.Errorf("spool in %s: TotalBytes %d, want %d (its own segments only)", root, rootSpool.Stats().TotalBytes, rootSize)
 	}
 }
