@@ -131,7 +131,7 @@ const (
 //   - NULL is NullPartition and "" is EmptyPartition; a real value starting
 //     with '_' has that underscore encoded (%5F), so it never equals either;
 //   - an escaped value longer than 128 bytes (a name: 126) is cut to at most 100 bytes (never
-//     inside a %XX) followed by "~" and the first 16 hex chars of the SHA-256
+//     inside a %XX or a UTF-8 sequence) followed by "~" and the first 16 hex chars of the SHA-256
 //     of the raw value; '~' never appears otherwise, so long values stay
 //     distinct from short ones and from each other.
 //
@@ -182,6 +182,12 @@ func appendEscaped(dst []byte, s string, limit int) []byte {
 			cut = k
 			break
 		}
+	}
+	// Nor a UTF-8 sequence: while the byte at the cut is a continuation byte
+	// (%80–%BF), the cut moves before its escape, so the kept part decodes to
+	// valid UTF-8 whenever the value is (DuckDB refuses a folder that does not).
+	for cut-start >= 3 && dst[cut-3] == '%' && dst[cut] == '%' && dst[cut+1] >= '8' && dst[cut+1] <= 'B' {
+		cut -= 3
 	}
 	dst = dst[:cut]
 	sum := sha256.Sum256([]byte(s))

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func TestObjectPrefix(t *testing.T) {
@@ -123,6 +124,10 @@ func TestPartitionPathLong(t *testing.T) {
 	f(strings.Repeat("a", 97)+strings.Repeat("/", 20), strings.Repeat("a", 97)+"%2F")
 	// Non-ASCII escapes to 9 bytes per character; the cut never splits one.
 	f(strings.Repeat("日", 20), strings.Repeat("%E6%97%A5", 11)[:99])
+	// Nor a UTF-8 sequence: "é" is %C3%A9, and a cut after %C3 would leave a
+	// folder that decodes to invalid UTF-8 (DuckDB refuses to read it).
+	f(strings.Repeat("é", 600), strings.Repeat("%C3%A9", 16))
+	f("a"+strings.Repeat("😀", 40), "a"+strings.Repeat("%F0%9F%98%80", 8))
 
 	// Two long values sharing the kept prefix stay distinct.
 	a := PartitionPath([]string{"k"}, []string{strings.Repeat("x", 200) + "1"}, nil)
@@ -245,6 +250,9 @@ func FuzzPartitionPath(f *testing.F) {
 			t.Fatal(err)
 		}
 		da := checkPath(t, pa, 1)
+		if dec, err := url.PathUnescape(strings.TrimSuffix(strings.TrimPrefix(pa, "k="), "/")); err != nil || (utf8.ValidString(a) && !utf8.ValidString(dec)) {
+			t.Fatalf("valid UTF-8 %q gives a folder %q that decodes to invalid UTF-8 %q (%v)", a, pa, dec, err)
+		}
 		checkPath(t, pb, 1)
 		if v := da[1]; v != nil && !aNull && *v != a {
 			t.Fatalf("%q decodes to %q", a, *v)
