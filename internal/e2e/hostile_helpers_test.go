@@ -78,7 +78,7 @@ func hostileCorpus(maxLine int) []hostileLine {
 	add("key with dots and slashes", `{"a.b":1,"a/b":2,"..":3,".":4,"/":5,"a\\b":6,"../x":7,"a=b":8}`)
 	add("hostile partition value", `{"user":{"region":"../.."}}`, `{"user":{"region":"a/b"}}`, `{"user":{"region":""}}`,
 		`{"user":{"region":"."}}`, `{"user":{"region":"%2F"}}`, `{"user":{"region":"__HIVE_DEFAULT_PARTITION__"}}`,
-		`{"user":{"region":"`+strings.Repeat("x", 3000)+`"}}`, `{"user":{"region":{"x":1}}}`, `{"user":{"region":[1,2]}}`,
+		`{"user":{"region":"`+strings.Repeat("x", 3000)+`"}}`, `{"user":{"region":"`+strings.Repeat("é", 600)+`"}}`, `{"user":{"region":{"x":1}}}`, `{"user":{"region":[1,2]}}`,
 		`{"user":"notobj"}`, `{"user":null}`)
 	add("odd whitespace", "{\"a\" :\t1 , \"b\"\r:[ ] }", "\t{\"t\":1}\t", "{\"vt\":1}\v")
 	add("not JSON", `{`, `[1]`, `1`, `"x"`, `null`, `{"a":1}{"b":2}`, `{"a":01}`, `{'a':1}`)

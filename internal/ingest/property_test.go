@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -297,6 +298,9 @@ func readStored(t *testing.T, root string) stored {
 		key, _ := filepath.Rel(root, path)
 		key = filepath.ToSlash(key)
 		st.objects = append(st.objects, key)
+		if msg := checkKey(key); msg != "" {
+			t.Errorf("%s: %s", key, msg)
+		}
 		switch {
 		case strings.HasSuffix(key, ".parquet"):
 			n, err := readParquet(path)
@@ -323,6 +327,26 @@ func readStored(t *testing.T, root string) stored {
 		t.Fatal(err)
 	}
 	return st
+}
+
+// checkKey says what a reader would refuse in an object key, or "". Keys
+// must be UTF-8 (S3 requires it), and Hive-style readers (DuckDB's
+// hive_partitioning, on by default for such paths) URL-decode the value of
+// every name=value folder and refuse one that decodes to invalid UTF-8.
+func checkKey(key string) string {
+	if !utf8.ValidString(key) {
+		return "key is not valid UTF-8"
+	}
+	for _, seg := range strings.Split(key, "/") {
+		_, value, ok := strings.Cut(seg, "=")
+		if !ok {
+			continue
+		}
+		if v, err := url.PathUnescape(value); err == nil && !utf8.ValidString(v) {
+			return fmt.Sprintf("partition folder %q decodes to invalid UTF-8 (DuckDB: \"Failed to decode string using URL decoding\")", seg)
+		}
+	}
+	return ""
 }
 
 // reconcile checks the counts. Ingest accepted c.Accepted rows and rejected
