@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"fmt"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -90,11 +89,8 @@ func runHostile(t *testing.T, stmt string) {
 	}
 
 	srv.stopWithin(t, 3*time.Minute)
-	if left := spoolFiles(spoolDir); len(left) > 0 {
-		t.Errorf("segments left in the spool at exit: %v", baseNames(left))
-	}
-	if tmp, _ := filepath.Glob(filepath.Join(spoolDir, ".flush*")); len(tmp) > 0 {
-		t.Errorf("flush folders left in the spool at exit: %v", baseNames(tmp))
+	if left := spoolLeftovers(t, spoolDir); len(left) > 0 {
+		t.Errorf("left in the spool at exit: %v", left)
 	}
 
 	local := t.TempDir()
@@ -168,12 +164,4 @@ func describeIDs(ids []int, corpus []hostileLine) string {
 func clipInts(v []int) []int {
 	sort.Ints(v)
 	return v[:min(len(v), 20)]
-}
-
-func baseNames(paths []string) []string {
-	out := make([]string, len(paths))
-	for i, p := range paths {
-		out[i] = filepath.Base(p)
-	}
-	return out
 }

@@ -257,19 +257,27 @@ func noPanic(fn func() error) (err error) {
 	return fn()
 }
 
-// spoolLeft lists segment files and flush temporary folders in dir.
+// spoolLeft lists, anywhere under dir, segments (open or sealed) and flush
+// temporary folders.
 func spoolLeft(t *testing.T, dir string) []string {
 	t.Helper()
-	entries, err := os.ReadDir(dir)
+	var left []string
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, path)
+		switch n := d.Name(); {
+		case d.IsDir() && strings.HasPrefix(n, ".flush"):
+			left = append(left, rel+"/")
+			return fs.SkipDir
+		case !d.IsDir() && (strings.HasSuffix(n, spool.ExtOpen) || strings.HasSuffix(n, spool.ExtSealed)):
+			left = append(left, rel)
+		}
+		return nil
+	})
 	if err != nil {
 		t.Fatal(err)
-	}
-	var left []string
-	for _, e := range entries {
-		n := e.Name()
-		if strings.HasSuffix(n, spool.ExtOpen) || strings.HasSuffix(n, spool.ExtSealed) || strings.HasPrefix(n, ".flush") {
-			left = append(left, n)
-		}
 	}
 	return left
 }
