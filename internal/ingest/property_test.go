@@ -32,7 +32,6 @@ import (
 	"github.com/datatap/datatap/internal/config"
 	"github.com/datatap/datatap/internal/flush"
 	"github.com/datatap/datatap/internal/ingest"
-	"github.com/datatap/datatap/internal/sink/dir"
 	"github.com/datatap/datatap/internal/spool"
 	"github.com/datatap/datatap/transform"
 )
@@ -71,17 +70,13 @@ func FuzzAcceptedIsStored(f *testing.F) {
 	for _, s := range hostileSeeds() {
 		f.Add(s.body, s.stmt)
 	}
-	progs := make([]*transform.Program, len(propertyStatements))
-	for i, s := range propertyStatements {
-		p, err := transform.Compile(s)
-		if err != nil {
-			f.Fatalf("%s: %v", s, err)
+	for _, stmt := range propertyStatements {
+		if _, err := transform.Compile(stmt); err != nil {
+			f.Fatalf("%s: %v", stmt, err)
 		}
-		progs[i] = p
 	}
 	f.Fuzz(func(t *testing.T, body []byte, which byte) {
-		i := int(which) % len(progs)
-		checkStored(t, propertyStatements[i], progs[i], body)
+		checkStored(t, propertyStatements[int(which)%len(propertyStatements)], body)
 	})
 }
 
@@ -187,20 +182,33 @@ func manyKeysLine(n int) string {
 }
 
 // checkStored runs body through ingest and a flush, and checks what landed.
-func checkStored(t *testing.T, stmt string, prog *transform.Program, body []byte) {
+func checkStored(t *testing.T, stmt string, body []byte) {
 	t.Helper()
 	defer func() {
 		if t.Failed() {
 			t.Logf("statement %q, body (%d bytes): %q", stmt, len(body), clip(body))
 		}
 	}()
-	cfg := config.Default()
+	// Wired as serve wires it (internal/server): the configuration with
+	// every default but the statement and the two folders, the Flusher it
+	// describes (a folder sink, as TAP_BUCKET is not set), and the spool.
 	spoolDir, outDir := t.TempDir(), t.TempDir()
-	sp, err := spool.Open(spoolDir, spool.HeaderFor(prog), 1<<40)
+	env := map[string]string{"TAP_TRANSFORM": stmt, "TAP_DIR": outDir, "TAP_SPOOL_DIR": spoolDir}
+	cfg, err := config.Load(func(name string) (string, bool) { v, ok := env[name]; return v, ok })
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := ingest.New(prog, sp, ingest.Limits{MaxBodyBytes: cfg.MaxBodyBytes, MaxLineBytes: cfg.MaxLineBytes})
+	ctx, cancel := context.WithTimeout(context.Background(), flushLimit)
+	defer cancel()
+	fl, err := flush.FromConfig(ctx, cfg, "datatap property test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp, err := spool.Open(cfg.SpoolDir, spool.HeaderFor(cfg.Program), cfg.SpoolMaxBytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := ingest.New(cfg.Program, sp, ingest.Limits{MaxBodyBytes: cfg.MaxBodyBytes, MaxLineBytes: cfg.MaxLineBytes})
 	var c ingest.Counts
 	if err := noPanic(func() error { c, err = in.Ingest(body, ""); return err }); err != nil {
 		if errors.Is(err, ingest.ErrTooLarge) {
@@ -208,16 +216,9 @@ func checkStored(t *testing.T, stmt string, prog *transform.Program, body []byte
 		}
 		t.Fatalf("%s: ingest: %v", stmt, err)
 	}
-	sk, err := dir.New(outDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fl := &flush.Flusher{Sink: sk, Prefix: cfg.Prefix, ErrorsPrefix: cfg.ErrorsPrefix, TempDir: spoolDir, CreatedBy: "datatap property test"}
 
 	// The flush must return, and return nil: a line ingest accepted is
 	// never a reason for the flush to fail (issue 11, "no poison pills").
-	ctx, cancel := context.WithTimeout(context.Background(), flushLimit)
-	defer cancel()
 	done := make(chan error, 1)
 	go func() {
 		done <- noPanic(func() error {
