@@ -121,7 +121,7 @@ func runHostile(t *testing.T, stmt string) {
 		}
 	}
 	if len(missing) > 0 {
-		t.Errorf("%d of %d good lines are not in the Parquet output (%d of them only in a quarantined segment); first after %s",
+		t.Errorf("%d of %d good lines are not in the Parquet output (%d good lines are in quarantined segments); first after %s",
 			len(missing), len(corpus), len(quarantined), describeIDs(missing, corpus))
 	}
 	if len(twice) > 0 {
