@@ -127,11 +127,16 @@ FUZZ_TARGETS := ./transform:FuzzCompile ./transform:FuzzEval ./internal/sink:Fuz
 	./internal/auth:FuzzVerify ./internal/auth:FuzzArnMatch ./internal/lambda:FuzzCutBody \
 	./internal/lambda:FuzzDecodeEvent ./internal/ingest:FuzzIngest ./internal/spool:FuzzRecover \
 	./internal/sink:FuzzCheckPrefix ./internal/config:FuzzPrefix
+# Targets whose every input is a whole ingest + flush + read-back (10–30 ms):
+# they run for SLOW_FUZZTIME instead.
+SLOW_FUZZ_TARGETS := ./internal/ingest:FuzzAcceptedIsStored
+SLOW_FUZZTIME ?= $(FUZZTIME)
 fuzz:
-	@for t in $(FUZZ_TARGETS); do \
-		pkg=$${t%%:*}; name=$${t##*:}; \
-		echo "fuzz $$pkg $$name for $(FUZZTIME)"; \
-		$(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	@for t in $(FUZZ_TARGETS) $(addsuffix :slow,$(SLOW_FUZZ_TARGETS)); do \
+		pkg=$${t%%:*}; name=$${t#*:}; name=$${name%%:*}; time=$(FUZZTIME); \
+		case $$t in *:slow) time=$(SLOW_FUZZTIME);; esac; \
+		echo "fuzz $$pkg $$name for $$time"; \
+		$(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $$time $$pkg || exit 1; \
 	done
 
 clean:
