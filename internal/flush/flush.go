@@ -6,6 +6,40 @@
 // Memory stays flat whatever the segment size: a segment is read twice, once
 // to infer each partition's schema (and, when there are several partitions,
 // to split the rows into one temporary file each), once to write.
+//
+// Bounds, whatever a sender posts:
+//
+//   - Columns: a file has at most Flusher.MaxColumns columns
+//     (DefaultMaxColumns, 500). The statement's explicit columns always are
+//     columns; the fields * produces become columns in first-seen order
+//     (per partition) while they fit. When more fields come than fit, the
+//     first MaxColumns - explicit - 1 are columns and every further field of
+//     a row goes into one JSON column, OverflowColumn ("_overflow"), as an
+//     object of the row's remaining fields in their order (NULL when the row
+//     has none); it stands where the * fields end. If a column already has
+//     that name the overflow column is "_overflow_2" (then _3, …); a field
+//     named "_overflow" past the cap is a key of the object like any other.
+//     A field whose name cannot be a Parquet column (the empty name) always
+//     goes to the overflow object. Memory per column is a few tens of KiB
+//     (see parquetfile), so a file at the cap stays far below 100 MB.
+//   - Partitions: a PARTITION BY segment spills each partition's rows to a
+//     temporary file, at most 64 of them open at once (closed and reopened
+//     for append as rows come), so one flush holds at most 64 + 3 file
+//     descriptors while it reads, and Uploads + 2 (and the sink's own)
+//     while it uploads, whatever the number of partitions.
+//   - Uploads: the objects of one segment are uploaded Flusher.Uploads at a
+//     time (DefaultUploads, 8), segments one after another, oldest first.
+//
+// Failures (see errors.go): a row the Parquet writer refuses goes to the
+// error output, with its reason and the row as a JSON object in "line"; a
+// segment that fails permanently is stored whole, byte for byte, as
+// <errors prefix><segment id>.segment (QuarantineFallback when the errors
+// prefix itself gives no valid key), logged, counted in
+// Result.Quarantined and removed, and the younger segments go on; a
+// transient failure keeps the segment for a later attempt.
+//
+// Temporary files live in TempDir/.flush-<segment id>-<random>/; a folder a
+// killed flush left is removed by the next All (see RemoveStale).
 package flush
 
 import (
