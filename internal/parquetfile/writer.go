@@ -47,11 +47,11 @@ const (
 	// chunkBudget does the same for the buffers in which each column keeps
 	// its compressed pages until the row group is written: parquet-go
 	// grows them by chunks of 32 KiB, so a file of 1,000 columns would hold
-	// 32 MiB of mostly empty chunks; wider than 256 columns, chunks get
-	// smaller (8 KiB at 1,000 columns, never under minChunkSize).
-	chunkBudget     = 8 << 20
+	// 32 MiB of mostly empty chunks; wider than 128 columns, chunks get
+	// smaller (4 KiB at 1,000 columns, never under minChunkSize).
+	chunkBudget     = 4 << 20
 	defaultChunk    = 32 << 10
-	minChunkSize    = 4 << 10
+	minChunkSize    = 2 << 10
 	wideColumnCount = chunkBudget / defaultChunk
 
 	// dictionaryMaxBytes is the size past which a column's dictionary stops
@@ -72,10 +72,11 @@ const (
 
 	// probeValues and batchValues bound the values (24 bytes each) the
 	// probe and a batch hold across all columns, so that their buffers do
-	// not grow with the number of columns: up to 64 columns they hold
-	// probeRows and batchRows rows; a file of 1,000 columns probes 262 rows
-	// and batches 16 (probeRows rows of 10,000 columns would be 940 MiB).
-	probeValues = 256 << 10
+	// not grow with the number of columns: up to 32 columns they hold
+	// probeRows rows, up to 64 batchRows; a file of 1,000 columns probes
+	// 131 rows and batches 16 (probeRows rows of 10,000 columns would be
+	// 940 MiB).
+	probeValues = 128 << 10
 	batchValues = 16 << 10
 
 	// minBatchRows is the fewest rows a probe or batch holds, however many
