@@ -472,31 +472,38 @@ func lowerFDLimit(t *testing.T, n uint64) {
 }
 
 func TestThousandsOfPartitionsUnderALowFDLimit(t *testing.T) {
-	ts := newTestSpool(t, "SELECT * PARTITION BY k")
-	const n = 2000
-	lines := make([]string, 0, 2*n)
-	for round := range 2 { // each partition twice, far apart: its file is closed and reopened
-		for i := range n {
-			lines = append(lines, fmt.Sprintf(`{"k":"p%d","v":%d}`, i, round))
-		}
-	}
-	ts.add(t, lines...)
-	lowerFDLimit(t, 256)
-	if err := ts.f.All(context.Background(), ts.sp); err != nil {
-		t.Fatal(err)
-	}
-	keys := ts.files(t)
-	if len(keys) != n {
-		t.Fatalf("%d objects, want %d", len(keys), n)
-	}
-	for _, k := range []string{keys[0], keys[n/2], keys[n-1]} {
-		_, rows := readParquet(t, filepath.Join(ts.out, k))
-		if len(rows) != 2 || rows[0]["v"] != "0" || rows[1]["v"] != "1" {
-			t.Errorf("%s: rows %v", k, rows)
-		}
-	}
-	if len(ts.res) != 1 || ts.res[0].Rows != 2*n || len(ts.sealed(t)) != 0 {
-		t.Errorf("results %+v", ts.res)
+	for _, onDisk := range []bool{false, true} {
+		t.Run(fmt.Sprintf("on disk %v", onDisk), func(t *testing.T) {
+			ts := newTestSpool(t, "SELECT * PARTITION BY k")
+			if onDisk { // every partition's rows and every file in a temporary file
+				ts.f.spillBudget, ts.f.outputBudget = 1, 1
+			}
+			const n = 2000
+			lines := make([]string, 0, 2*n)
+			for round := range 2 { // each partition twice, far apart: its file is closed and reopened
+				for i := range n {
+					lines = append(lines, fmt.Sprintf(`{"k":"p%d","v":%d}`, i, round))
+				}
+			}
+			ts.add(t, lines...)
+			lowerFDLimit(t, 256)
+			if err := ts.f.All(context.Background(), ts.sp); err != nil {
+				t.Fatal(err)
+			}
+			keys := ts.files(t)
+			if len(keys) != n {
+				t.Fatalf("%d objects, want %d", len(keys), n)
+			}
+			for _, k := range []string{keys[0], keys[n/2], keys[n-1]} {
+				_, rows := readParquet(t, filepath.Join(ts.out, k))
+				if len(rows) != 2 || rows[0]["v"] != "0" || rows[1]["v"] != "1" {
+					t.Errorf("%s: rows %v", k, rows)
+				}
+			}
+			if len(ts.res) != 1 || ts.res[0].Rows != 2*n || len(ts.sealed(t)) != 0 {
+				t.Errorf("results %+v", ts.res)
+			}
+		})
 	}
 }
 
