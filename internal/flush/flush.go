@@ -356,7 +356,7 @@ func (up *uploader) add(u upload) {
 	up.wg.Add(1)
 	go func() {
 		defer func() { <-up.sem; up.wg.Done() }()
-		n, err := up.f.put(up.ctx, u)
+		n, err := up.put(u)
 		if u.release != nil {
 			u.release()
 		}
@@ -371,6 +371,17 @@ func (up *uploader) add(u upload) {
 		}
 		up.total += n
 	}()
+}
+
+// put stores u; a panic of the sink is a failure like another (transient:
+// it is no proof that the segment is at fault).
+func (up *uploader) put(u upload) (n int64, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("flush: put %s: panic: %v", u.key, r)
+		}
+	}()
+	return up.f.put(up.ctx, u)
 }
 
 // failed stops the uploads after err, the failure of what was to be

@@ -644,3 +644,74 @@ func TestUploadsStopAtTheDeadline(t *testing.T) {
 }
 
 type fastjsonParser struct{ p fastjson.Parser }
+
+// TestParquetPanicQuarantines lifts the cap past parquet-go's limit of
+// 65,535 columns, where it panics, to check that a panic of the writer is
+// recovered as a permanent failure: the segment is quarantined and the next
+// one flushes.
+func TestParquetPanicQuarantines(t *testing.T) {
+	ts := newTestSpool(t, "SELECT *")
+	ts.f.MaxColumns = 70_000
+	lines := make([]string, 66_000)
+	for i := range lines {
+		lines[i] = fmt.Sprintf(`{"k%d":1}`, i)
+	}
+	bad := ts.add(t, lines...)
+	_, err := ts.f.Segment(context.Background(), bad)
+	if err == nil {
+		t.Skip("parquet-go no longer panics past 65,535 columns")
+	}
+	if !IsPermanent(err) || !strings.Contains(err.Error(), "panic") {
+		t.Fatalf("Segment: %v, want a recovered panic, permanent", err)
+	}
+	good := ts.add(t, `{"v":1}`)
+	if err := ts.f.All(context.Background(), ts.sp); err != nil {
+		t.Fatal(err)
+	}
+	year := segID(bad)[:4]
+	want := []string{"e/" + year + "/" + segID(bad) + QuarantineExt, "p/" + year + "/" + segID(good) + ".parquet"}
+	if got := ts.files(t); !slices.Equal(got, want) {
+		t.Errorf("objects %v, want %v", got, want)
+	}
+}
+
+// TestHostileLinesLandAsRowsOrErrorRows sends the lines of issue 11 that
+// used to block the flush for ever, between good ones, through ingest's
+// parsing and the statement: every line must come out as a Parquet row or
+// an error row, the segment flushed, nothing quarantined.
+func TestHostileLinesLandAsRowsOrErrorRows(t *testing.T) {
+	lines := []string{
+		`{"user":{"region":"eu"},"v":1}`,
+		`{"":1}`,
+		`{"user":{"region":"eu\u0007"},"v":2}`,
+		`{"user":{"region":"eu\u0000x"},"v":3}`,
+		`{"user":{"region":"\"\u007f"},"v":4}`,
+		`{"user":{"region":"us"},"v":5}`,
+	}
+	for _, stmt := range []string{"SELECT *", "SELECT * PARTITION BY user.region", "SELECT user, user.region AS r"} {
+		t.Run(stmt, func(t *testing.T) {
+			ts := newTestSpool(t, stmt)
+			ts.add(t, lines...)
+			if err := ts.f.All(context.Background(), ts.sp); err != nil {
+				t.Fatal(err)
+			}
+			if len(ts.res) != 1 || ts.res[0].Quarantined != 0 {
+				t.Fatalf("results %+v", ts.res)
+			}
+			var rows, errs int
+			for _, k := range ts.files(t) {
+				switch {
+				case strings.HasSuffix(k, ".parquet"):
+					_, r := readParquet(t, filepath.Join(ts.out, k))
+					rows += len(r)
+				case strings.HasSuffix(k, ".ndjson"):
+					errs += len(errorLines(t, filepath.Join(ts.out, k)))
+				}
+			}
+			if rows+errs != len(lines) || int64(rows) != ts.res[0].Rows || int64(errs) != ts.res[0].Rejected {
+				t.Errorf("%d rows + %d error rows for %d lines (result %+v)", rows, errs, len(lines), ts.res[0])
+			}
+			t.Logf("%d rows, %d error rows", rows, errs)
+		})
+	}
+}
