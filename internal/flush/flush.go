@@ -26,8 +26,8 @@
 //     memory while all of them fit in 4 MiB, and spills the partitions that
 //     do not fit to a temporary file each, at most 64 of them open at once
 //     (closed and reopened for append as rows come); finished Parquet files
-//     stay in memory until uploaded while they fit in 8 MiB, else they are
-//     built in a temporary file. So one flush holds at most 64 + 4 file
+//     of up to 1 MiB stay in memory until uploaded while they fit in 8 MiB
+//     together, else they are built in a temporary file. So one flush holds at most 64 + 4 file
 //     descriptors, and Uploads more (and the sink's own) while it uploads,
 //     whatever the number of partitions, and a segment of many small
 //     partitions creates no file per partition (900 partitions: 0.22 s to
@@ -83,7 +83,8 @@ type Flusher struct {
 	// column that holds the fields past it.
 	MaxColumns int
 	// Uploads is how many objects of one segment are uploaded at once (0:
-	// DefaultUploads).
+	// DefaultUploads); Sink must be safe for concurrent use (sink/dir and
+	// sink/s3 are).
 	Uploads int
 	// Log receives the quarantine and stale-folder lines (nil:
 	// slog.Default()).
@@ -171,7 +172,7 @@ func (f *Flusher) All(ctx context.Context, sp *spool.Spool) error {
 			return incomplete(segments[i:], fmt.Errorf("flush %s: %w", filepath.Base(seg), err))
 		}
 		if err := claim.Done(); err != nil {
-			return incomplete(segments[i+1:], err)
+			return incomplete(segments[i:], err) // flushed, but still there: the next round flushes it again, to the same keys
 		}
 		if f.Flushed != nil {
 			f.Flushed(res)

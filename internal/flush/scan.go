@@ -57,8 +57,10 @@ const (
 
 	// outputMemory is how many bytes of finished Parquet files a segment
 	// keeps in memory, until they are uploaded, before the next one is
-	// built in a temporary file.
-	outputMemory = 8 << 20
+	// built in a temporary file; a file larger than outputFileMemory is
+	// always built in a temporary file.
+	outputMemory     = 8 << 20
+	outputFileMemory = 1 << 20
 )
 
 // partition is the rows of one PARTITION BY value, and what is known of
@@ -433,11 +435,14 @@ func (o *output) Write(p []byte) (int, error) {
 		return 0, o.err
 	}
 	if o.file == nil {
-		if o.budget.Add(-int64(len(p))) >= 0 {
-			o.mem = append(o.mem, p...)
-			return len(p), nil
+		if len(o.mem)+len(p) <= outputFileMemory {
+			if o.budget.Add(-int64(len(p))) >= 0 {
+				o.mem = append(o.mem, p...)
+				return len(p), nil
+			}
+			o.budget.Add(int64(len(p)))
 		}
-		o.budget.Add(int64(len(p)) + int64(len(o.mem)))
+		o.budget.Add(int64(len(o.mem)))
 		if o.file, o.err = os.Create(o.path); o.err == nil {
 			_, o.err = o.file.Write(o.mem)
 		}
