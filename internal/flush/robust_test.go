@@ -22,6 +22,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 	"github.com/valyala/fastjson"
 
+	"github.com/datatap/datatap/internal/duckdb"
 	"github.com/datatap/datatap/internal/sink"
 	"github.com/datatap/datatap/internal/sink/dir"
 	"github.com/datatap/datatap/internal/spool"
@@ -713,5 +714,29 @@ func TestHostileLinesLandAsRowsOrErrorRows(t *testing.T) {
 			}
 			t.Logf("%d rows, %d error rows", rows, errs)
 		})
+	}
+}
+
+// TestOverflowReadsInDuckDB checks the reference reader on a file at the
+// cap: every column, and the overflow object as JSON.
+func TestOverflowReadsInDuckDB(t *testing.T) {
+	duckdb.Require(t)
+	ts := newTestSpool(t, "SELECT *")
+	seg := ts.add(t, wideLine(2_000), `{"k0":7}`)
+	if err := ts.f.All(context.Background(), ts.sp); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(ts.out, "p", segID(seg)[:4], segID(seg)+".parquet")
+	res, err := duckdb.Run(context.Background(),
+		"SELECT count(*) FROM parquet_schema('"+file+"') WHERE name <> 'duckdb_schema' AND num_children IS NULL",
+		"SELECT k0, k1, json_extract("+OverflowColumn+", '$.k1999')::INT, "+OverflowColumn+" IS NULL FROM read_parquet('"+file+"') ORDER BY k0")
+	if err != nil || res[0].Err != "" || res[1].Err != "" {
+		t.Fatal(err, res)
+	}
+	if got := fmt.Sprint(res[0].Rows); got != fmt.Sprintf("[[%d]]", DefaultMaxColumns) {
+		t.Errorf("DuckDB sees %s columns, want %d", got, DefaultMaxColumns)
+	}
+	if got := fmt.Sprint(res[1].Rows); got != "[[0 1 1999 false] [7 <nil> <nil> true]]" {
+		t.Errorf("rows %s", got)
 	}
 }
