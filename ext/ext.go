@@ -12,6 +12,7 @@ package ext
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -79,9 +80,15 @@ func shutdown(ev lambdaapi.Event, sp *spool.Spool, flusher *flush.Flusher, log *
 		log.Error("shutdown: segments still held by another process", "segments", busy)
 	}
 	sp.LogForeign(log)
+	// All stops before the deadline (ctx), between segments or by
+	// cancelling the uploads in flight, and says what it left.
 	if err := flusher.All(ctx, sp); err != nil {
-		log.Error("shutdown: flush failed; rows left in the spool are lost with the environment", "err", err,
-			"elapsed_ms", time.Since(start).Milliseconds())
+		attrs := []any{"err", err, "elapsed_ms", time.Since(start).Milliseconds()}
+		var inc *flush.Incomplete
+		if errors.As(err, &inc) {
+			attrs = append(attrs, "segments_left", inc.Segments, "bytes_left", inc.Bytes)
+		}
+		log.Error("shutdown: flush incomplete; rows left in the spool are lost with the environment", attrs...)
 		return err
 	}
 	log.Info("shutdown: spool flushed", "elapsed_ms", time.Since(start).Milliseconds())

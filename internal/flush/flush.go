@@ -6,27 +6,69 @@
 // Memory stays flat whatever the segment size: a segment is read twice, once
 // to infer each partition's schema (and, when there are several partitions,
 // to split the rows into one temporary file each), once to write.
+//
+// Bounds, whatever a sender posts:
+//
+//   - Columns: a file has at most Flusher.MaxColumns columns
+//     (DefaultMaxColumns, 500). The statement's explicit columns always are
+//     columns; the fields * produces become columns in first-seen order
+//     (per partition) while they fit. When more fields come than fit, the
+//     first MaxColumns - explicit - 1 are columns and every further field of
+//     a row goes into one JSON column, OverflowColumn ("_overflow"), as an
+//     object of the row's remaining fields in their order (NULL when the row
+//     has none); it stands where the * fields end. If a column already has
+//     that name the overflow column is "_overflow_2" (then _3, …); a field
+//     named "_overflow" past the cap is a key of the object like any other.
+//     A field whose name cannot be a Parquet column (the empty name) always
+//     goes to the overflow object. Memory per column is a few tens of KiB
+//     (see parquetfile), so a file at the cap stays far below 100 MB.
+//   - Partitions: a PARTITION BY segment keeps each partition's rows in
+//     memory while all of them fit in 4 MiB, and spills the partitions that
+//     do not fit to a temporary file each, at most 64 of them open at once
+//     (closed and reopened for append as rows come); finished Parquet files
+//     of up to 1 MiB stay in memory until uploaded while they fit in 8 MiB
+//     together, else they are built in a temporary file. So one flush holds at most 64 + 4 file
+//     descriptors, and Uploads more (and the sink's own) while it uploads,
+//     whatever the number of partitions, and a segment of many small
+//     partitions creates no file per partition (900 partitions: 0.22 s to
+//     encode instead of 1.3 s).
+//   - Uploads: each file is uploaded as soon as it is written, while the
+//     next is encoded, Flusher.Uploads at a time (DefaultUploads, 16);
+//     segments go one after another, oldest first. When ctx ends, the
+//     uploads in flight are cancelled and All returns an *Incomplete.
+//
+// Failures (see errors.go): a row the Parquet writer refuses goes to the
+// error output, with its reason and the row as a JSON object in "line"; a
+// segment that fails permanently is stored whole, byte for byte, as
+// <errors prefix><segment id>.segment (QuarantineFallback when the errors
+// prefix itself gives no valid key), logged, counted in
+// Result.Quarantined and removed, and the younger segments go on; a
+// transient failure keeps the segment for a later attempt.
+//
+// Temporary files live in TempDir/.flush-<segment id>-<random>/; a folder a
+// killed flush left is removed by the next All (see RemoveStale).
 package flush
 
 import (
 	"bufio"
+	"bytes"
+	"cmp"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/datatap/datatap/internal/config"
-	"github.com/datatap/datatap/internal/parquetfile"
 	"github.com/datatap/datatap/internal/sink"
 	"github.com/datatap/datatap/internal/sink/dir"
 	s3sink "github.com/datatap/datatap/internal/sink/s3"
 	"github.com/datatap/datatap/internal/spool"
-	"github.com/datatap/datatap/transform"
 )
 
 // Flusher writes segments to a sink.
@@ -36,8 +78,45 @@ type Flusher struct {
 	ErrorsPrefix string // strftime pattern for rejected-line keys (TAP_ERRORS_PREFIX)
 	TempDir      string // where files are built before upload
 	CreatedBy    string // written into the Parquet footer
-	// Flushed, when set, is told about every segment stored (logs, metrics).
+	// MaxColumns caps the columns of one Parquet file (0:
+	// DefaultMaxColumns); see the package documentation for the overflow
+	// column that holds the fields past it.
+	MaxColumns int
+	// Uploads is how many objects of one segment are uploaded at once (0:
+	// DefaultUploads); Sink must be safe for concurrent use (sink/dir and
+	// sink/s3 are).
+	Uploads int
+	// Log receives the quarantine and stale-folder lines (nil:
+	// slog.Default()).
+	Log *slog.Logger
+	// Flushed, when set, is told about every segment stored (logs, metrics),
+	// quarantined ones included (Result.Quarantined).
 	Flushed func(Result)
+
+	// spillBudget and outputBudget override spillMemory and outputMemory
+	// (tests set 1 to have every partition and file go to disk).
+	spillBudget, outputBudget int64
+}
+
+func (f *Flusher) log() *slog.Logger {
+	if f.Log != nil {
+		return f.Log
+	}
+	return slog.Default()
+}
+
+func (f *Flusher) maxColumns() int {
+	if f.MaxColumns > 0 {
+		return f.MaxColumns
+	}
+	return DefaultMaxColumns
+}
+
+func (f *Flusher) uploads() int {
+	if f.Uploads > 0 {
+		return f.Uploads
+	}
+	return DefaultUploads
 }
 
 // FromConfig builds the Flusher the configuration describes: S3 when
@@ -58,28 +137,42 @@ func FromConfig(ctx context.Context, cfg config.Config, createdBy string) (*Flus
 
 // All flushes every sealed segment of sp, oldest first, and removes each
 // once its objects are stored. Segments another process is flushing are
-// skipped. It stops at the first failure, leaving that segment and the
-// younger ones for a later attempt.
+// skipped. It first removes the temporary folders killed flushes left (see
+// RemoveStale).
+//
+// A segment that fails permanently (see IsPermanent) is quarantined: stored
+// whole under the errors prefix, logged at error level, reported to Flushed
+// with Result.Quarantined set, and removed; All goes on with the younger
+// ones. A transient failure, or the end of ctx, stops All: it returns an
+// *Incomplete saying how many segments and bytes are left, that segment and
+// the younger ones stay in the spool for a later attempt.
 func (f *Flusher) All(ctx context.Context, sp *spool.Spool) error {
+	f.RemoveStale(sp)
 	segments, err := sp.Sealed()
 	if err != nil {
 		return err
 	}
-	for _, seg := range segments {
+	for i, seg := range segments {
+		if err := ctx.Err(); err != nil {
+			return incomplete(segments[i:], err)
+		}
 		claim, err := sp.Claim(seg)
 		if errors.Is(err, spool.ErrBusy) || errors.Is(err, os.ErrNotExist) {
 			continue
 		}
 		if err != nil {
-			return err
+			return incomplete(segments[i:], err)
 		}
 		res, err := f.Segment(ctx, seg)
+		if err != nil && IsPermanent(err) && ctx.Err() == nil {
+			res, err = f.quarantine(ctx, seg, err)
+		}
 		if err != nil {
 			claim.Release()
-			return fmt.Errorf("flush %s: %w", filepath.Base(seg), err)
+			return incomplete(segments[i:], fmt.Errorf("flush %s: %w", filepath.Base(seg), err))
 		}
 		if err := claim.Done(); err != nil {
-			return err
+			return incomplete(segments[i:], err) // flushed, but still there: the next round flushes it again, to the same keys
 		}
 		if f.Flushed != nil {
 			f.Flushed(res)
@@ -88,98 +181,246 @@ func (f *Flusher) All(ctx context.Context, sp *spool.Spool) error {
 	return nil
 }
 
+// incomplete describes the segments left.
+func incomplete(left []string, err error) *Incomplete {
+	e := &Incomplete{Err: err}
+	for _, seg := range left {
+		if info, err := os.Stat(seg); err == nil {
+			e.Segments++
+			e.Bytes += info.Size()
+		}
+	}
+	return e
+}
+
 // Result describes one flushed segment.
 type Result struct {
 	Segment    string
 	Rows       int64 // rows written to Parquet
 	Filtered   int64 // lines the WHERE clause dropped (counted at ingest)
-	Rejected   int64 // lines written to the error output
+	Rejected   int64 // lines and rows written to the error output
 	BytesIn    int64 // segment size
 	BytesOut   int64 // bytes uploaded
 	Objects    []string
-	FlushTime  time.Duration // reading and encoding
-	UploadTime time.Duration
-}
-
-// partition is the rows of one PARTITION BY value, and what is known of
-// their columns.
-type partition struct {
-	path    string // name=value/… of the key
-	rows    int64
-	file    *os.File // the partition's rows, when the segment has several
-	w       *bufio.Writer
-	names   []string // star fields in first-seen order
-	index   map[string]int
-	types   map[string]transform.Type // widened type per column
-	columns []parquetfile.Column
-	colIdx  map[string]int
+	FlushTime  time.Duration // reading and encoding, while the first files upload
+	UploadTime time.Duration // waiting, after encoding, for the last uploads
+	// Quarantined is 1 when the segment could not be flushed and was
+	// stored whole under the errors prefix instead (Objects holds its key,
+	// Reason why); Rows and Rejected are 0 then.
+	Quarantined int64
+	Reason      string
 }
 
 // Segment flushes the sealed segment at path. It does not remove the
 // segment: the caller does that once Segment returned nil, so that a failure
-// at any point leaves the segment for the next attempt.
-func (f *Flusher) Segment(ctx context.Context, path string) (Result, error) {
+// at any point leaves the segment for the next attempt. A failure that a new
+// attempt would meet again is a *PermanentError; a panic in the Parquet
+// writer is recovered as one.
+func (f *Flusher) Segment(ctx context.Context, path string) (res Result, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = permanent(fmt.Errorf("flush: panic: %v", r))
+		}
+	}()
 	start := time.Now()
-	res := Result{Segment: path}
+	res = Result{Segment: path}
 	if info, err := os.Stat(path); err == nil {
 		res.BytesIn = info.Size()
 	}
 	r, err := spool.OpenReader(path)
 	if err != nil {
-		return res, err
+		return res, readError(err)
 	}
 	defer r.Close()
 	h := r.Header
 
-	tmp, err := os.MkdirTemp(f.TempDir, ".flush-"+h.ID+"-")
+	tmp, err := os.MkdirTemp(f.TempDir, tempPrefix+h.ID+"-")
 	if err != nil {
 		return res, fmt.Errorf("flush: %w", err)
 	}
 	defer os.RemoveAll(tmp)
 
-	parts, rejected, err := f.scan(r, tmp, &res)
+	parts, rej, err := f.scan(r, tmp, &res)
 	if err != nil {
 		return res, err
 	}
-	var uploads []upload
-	if rejected != nil {
-		key, err := f.key(f.ErrorsPrefix, h, "", ".ndjson")
-		if err != nil {
+	defer rej.discard()
+	// Keys the sinks would refuse fail the segment before anything is
+	// uploaded (the errors key matters only if there are error lines; rows
+	// the writer refuses below are found once uploads have begun).
+	errorsKey, errorsKeyErr := f.key(f.ErrorsPrefix, h, "", ".ndjson")
+	if errorsKeyErr != nil && rej.n > 0 {
+		return res, errorsKeyErr
+	}
+	if len(parts) > 0 {
+		if _, err := f.key(f.Prefix, h, parts[0].path, ".parquet"); err != nil {
 			return res, err
 		}
-		uploads = append(uploads, upload{key: key, path: rejected.path})
-		res.Rejected = rejected.n
 	}
-	for _, p := range parts {
-		file := filepath.Join(tmp, fmt.Sprintf("part-%d.parquet", len(uploads)))
-		if err := f.writeParquet(ctx, path, h, p, file); err != nil {
-			return res, err
+	// Files are uploaded as soon as they are written, while the next ones
+	// are encoded.
+	up := f.newUploader(ctx)
+	defer up.wait()
+	budget := new(atomic.Int64)
+	budget.Store(cmp.Or(f.outputBudget, outputMemory))
+	bw := bufio.NewWriterSize(nil, 256<<10)
+	br := bufio.NewReaderSize(nil, 64<<10)
+	for i, p := range parts {
+		out := &output{path: filepath.Join(tmp, fmt.Sprintf("part-%d.parquet", i)), budget: budget}
+		rows, err := f.writeParquet(up.ctx, path, h, p, out, bw, br, rej)
+		if err != nil {
+			out.discard()
+			return res, up.failed(err)
+		}
+		res.Rows += rows
+		if rows == 0 {
+			out.discard() // every row went to the error output
+			continue
 		}
 		key, err := f.key(f.Prefix, h, p.path, ".parquet")
-		if err != nil {
-			return res, err
+		if err == nil {
+			var u upload
+			if u, err = out.finish(key); err == nil {
+				up.add(u)
+				continue
+			}
 		}
-		uploads = append(uploads, upload{key: key, path: file})
-		res.Rows += p.rows
+		out.discard()
+		return res, up.failed(err)
+	}
+	if rej.file != nil {
+		if err := rej.close(); err != nil {
+			return res, up.failed(err)
+		}
+		if errorsKeyErr != nil {
+			return res, up.failed(errorsKeyErr)
+		}
+		up.add(upload{key: errorsKey, path: rej.path})
+		res.Rejected = rej.n
 	}
 	res.FlushTime = time.Since(start)
 
 	start = time.Now()
-	for _, u := range uploads {
-		n, err := f.put(ctx, u)
-		if err != nil {
-			return res, err
-		}
-		res.BytesOut += n
-		res.Objects = append(res.Objects, u.key)
+	n, keys, err := up.wait()
+	if err != nil {
+		return res, err
 	}
+	res.BytesOut, res.Objects = n, keys
 	res.UploadTime = time.Since(start)
 	return res, nil
 }
 
-type upload struct{ key, path string }
+// upload is one object to store: a temporary file, or bytes in memory
+// (release, when set, is called once they are no longer needed).
+type upload struct {
+	key, path string
+	data      []byte
+	release   func()
+}
+
+// uploader stores objects f.uploads() at a time, as they are added. At the
+// first failure it cancels its context (which the encoding of the next
+// files watches, too) and the uploads still running; objects already stored
+// stay (a retry writes the same keys again).
+type uploader struct {
+	f      *Flusher
+	ctx    context.Context
+	cancel context.CancelFunc
+	sem    chan struct{}
+	wg     sync.WaitGroup
+	keys   []string // in the order added
+
+	mu    sync.Mutex
+	first error
+	total int64
+	done  bool
+}
+
+func (f *Flusher) newUploader(ctx context.Context) *uploader {
+	ctx, cancel := context.WithCancel(ctx)
+	return &uploader{f: f, ctx: ctx, cancel: cancel, sem: make(chan struct{}, f.uploads())}
+}
+
+// add starts storing u, waiting for a free slot first.
+func (up *uploader) add(u upload) {
+	up.keys = append(up.keys, u.key)
+	select {
+	case up.sem <- struct{}{}:
+	case <-up.ctx.Done():
+	}
+	if up.ctx.Err() != nil {
+		if u.release != nil {
+			u.release()
+		}
+		return
+	}
+	up.wg.Add(1)
+	go func() {
+		defer func() { <-up.sem; up.wg.Done() }()
+		n, err := up.put(u)
+		if u.release != nil {
+			u.release()
+		}
+		up.mu.Lock()
+		defer up.mu.Unlock()
+		if err != nil {
+			if up.first == nil {
+				up.first = err
+				up.cancel()
+			}
+			return
+		}
+		up.total += n
+	}()
+}
+
+// put stores u; a panic of the sink is a failure like another (transient:
+// it is no proof that the segment is at fault).
+func (up *uploader) put(u upload) (n int64, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("flush: put %s: panic: %v", u.key, r)
+		}
+	}()
+	return up.f.put(up.ctx, u)
+}
+
+// failed stops the uploads after err, the failure of what was to be
+// uploaded, and returns err (or the upload failure that caused it).
+func (up *uploader) failed(err error) error {
+	up.cancel()
+	up.wg.Wait()
+	up.mu.Lock()
+	defer up.mu.Unlock()
+	if up.first != nil && errors.Is(err, context.Canceled) {
+		return up.first
+	}
+	return err
+}
+
+// wait waits for every upload and returns the bytes stored, the keys, and
+// the first failure.
+func (up *uploader) wait() (int64, []string, error) {
+	up.wg.Wait()
+	up.mu.Lock()
+	defer up.mu.Unlock()
+	if !up.done {
+		up.done = true
+		if up.first == nil && up.ctx.Err() != nil {
+			up.first = fmt.Errorf("flush: %w", up.ctx.Err()) // the caller's context ended
+		}
+		up.cancel()
+	}
+	return up.total, up.keys, up.first
+}
 
 func (f *Flusher) put(ctx context.Context, u upload) (int64, error) {
+	if u.path == "" {
+		if err := f.Sink.Put(ctx, u.key, bytes.NewReader(u.data), int64(len(u.data))); err != nil {
+			return 0, putError(fmt.Errorf("flush: %w", err))
+		}
+		return int64(len(u.data)), nil
+	}
 	file, err := os.Open(u.path)
 	if err != nil {
 		return 0, fmt.Errorf("flush: %w", err)
@@ -190,278 +431,124 @@ func (f *Flusher) put(ctx context.Context, u upload) (int64, error) {
 		return 0, fmt.Errorf("flush: %w", err)
 	}
 	if err := f.Sink.Put(ctx, u.key, file, info.Size()); err != nil {
-		return 0, fmt.Errorf("flush: %w", err)
+		return 0, putError(fmt.Errorf("flush: %w", err))
 	}
 	return info.Size(), nil
 }
 
 // key builds prefix (strftime at the segment's creation time, so that a
 // retry an hour later writes the same key) + partition path + segment id.
+// A key the sinks would refuse is a permanent error, found before anything
+// is uploaded.
 func (f *Flusher) key(pattern string, h spool.Header, partPath, ext string) (string, error) {
 	prefix, err := sink.ObjectPrefix(pattern, h.Created)
 	if err != nil {
-		return "", fmt.Errorf("flush: %w", err)
+		return "", permanent(fmt.Errorf("flush: %w", err))
 	}
-	return prefix + partPath + h.ID + ext, nil
+	key := prefix + partPath + h.ID + ext
+	if err := sink.ValidKey(key); err != nil {
+		return "", permanent(fmt.Errorf("flush: %w", err))
+	}
+	return key, nil
 }
 
-// rejectedFile is the NDJSON error output being built.
-type rejectedFile struct {
-	path string
-	file *os.File
-	w    *bufio.Writer
-	n    int64
-	buf  []byte
-}
+// QuarantineExt ends the key of a quarantined segment.
+const QuarantineExt = ".segment"
 
-// scan reads the segment once: rejected lines go to an NDJSON file, rows are
-// grouped by partition (into one temporary file each when the statement has
-// PARTITION BY: one open file per value, so a PARTITION BY with thousands of
-// values in one segment costs as many file descriptors) and their column
-// types inferred.
-func (f *Flusher) scan(r *spool.Reader, tmp string, res *Result) ([]*partition, *rejectedFile, error) {
-	h := r.Header
-	byPath := map[string]*partition{}
-	var parts []*partition
-	var rej *rejectedFile
-	var rec spool.Record
-	values := make([]string, len(h.Partitions))
-	nulls := make([]bool, len(h.Partitions))
-	var text []byte
-	for {
-		err := r.Next(&rec)
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, nil, err
-		}
-		if rec.Kind == spool.KindCounts {
-			res.Filtered += rec.Filtered
-			continue
-		}
-		if rec.Kind == spool.KindRejected {
-			if rej == nil {
-				rej = &rejectedFile{path: filepath.Join(tmp, "rejected.ndjson")}
-				if rej.file, err = os.Create(rej.path); err != nil {
-					return nil, nil, fmt.Errorf("flush: %w", err)
-				}
-				rej.w = bufio.NewWriterSize(rej.file, 64<<10)
-			}
-			rej.add(&rec)
-			continue
-		}
-		text = text[:0]
-		for i, v := range rec.Partition {
-			start := len(text)
-			text = v.AppendText(text)
-			values[i], nulls[i] = string(text[start:]), v.IsNull()
-		}
-		pp := ""
-		if len(h.Partitions) > 0 {
-			pp = sink.PartitionPath(h.Partitions, values, nulls)
-		}
-		p := byPath[pp]
-		if p == nil {
-			p = &partition{path: pp, index: map[string]int{}, types: map[string]transform.Type{}}
-			byPath[pp] = p
-			parts = append(parts, p)
-		}
-		p.observe(&rec)
-		if len(h.Partitions) > 0 { // the partition's rows, together, for the second pass
-			if err := p.spill(tmp, rec.Raw); err != nil {
-				return nil, nil, err
-			}
-		}
-	}
-	if rej != nil {
-		if err := rej.close(); err != nil {
-			return nil, nil, err
-		}
-	}
-	for _, p := range parts {
-		if p.w != nil {
-			if err := p.w.Flush(); err != nil {
-				return nil, nil, fmt.Errorf("flush: %w", err)
-			}
-		}
-		p.schema(h)
-	}
-	return parts, rej, nil
-}
+// QuarantineFallback is the folder a quarantined segment goes to when the
+// errors prefix itself gives no valid key (a bad TAP_ERRORS_PREFIX).
+const QuarantineFallback = "_datatap_quarantine/"
 
-// observe widens the partition's column types with one row.
-func (p *partition) observe(rec *spool.Record) {
-	p.rows++
-	for _, fl := range rec.Fields {
-		t, ok := p.types[fl.Name]
-		if !ok {
-			name := strings.Clone(fl.Name) // the record's strings do not outlive the next read
-			p.names = append(p.names, name)
-			p.index[name] = len(p.names) - 1
-			p.types[name] = fl.Value.Type
-			continue
-		}
-		if w := transform.Widen(t, fl.Value.Type); w != t {
-			p.types[p.names[p.index[fl.Name]]] = w
-		}
-	}
-}
-
-// spill appends an encoded row to the partition's temporary file.
-func (p *partition) spill(tmp string, raw []byte) error {
-	if p.w == nil {
-		f, err := os.CreateTemp(tmp, "rows-")
-		if err != nil {
-			return fmt.Errorf("flush: %w", err)
-		}
-		p.file, p.w = f, bufio.NewWriterSize(f, 32<<10)
-	}
-	var n [binary.MaxVarintLen64]byte
-	p.w.Write(n[:binary.PutUvarint(n[:], uint64(len(raw)))])
-	_, err := p.w.Write(raw)
-	return err
-}
-
-// schema orders the columns as the statement does: explicit columns before
-// *, the fields * produced (first-seen order), explicit columns after *.
-func (p *partition) schema(h spool.Header) {
-	explicit := map[string]bool{}
-	for _, c := range h.Columns {
-		explicit[c.Name] = true
-	}
-	col := func(name string) parquetfile.Column {
-		return parquetfile.Column{Name: name, Type: transform.ColumnType(h.DeclaredType(name), p.types[name])}
-	}
-	starAt := h.StarAt
-	if starAt < 0 {
-		starAt = len(h.Columns)
-	}
-	for _, c := range h.Columns[:starAt] {
-		p.columns = append(p.columns, col(c.Name))
-	}
-	for _, name := range p.names {
-		if !explicit[name] {
-			p.columns = append(p.columns, col(name))
+// quarantine stores the segment at path whole, byte for byte, under
+// <errors prefix><segment id>.segment (the prefix expanded at the creation
+// time the id starts with), after a permanent failure cause. The object is
+// the spool's own format (see internal/spool), which a later version or a
+// human can replay. The caller removes the segment once this returns nil.
+func (f *Flusher) quarantine(ctx context.Context, path string, cause error) (Result, error) {
+	res := Result{Segment: path, Quarantined: 1, Reason: cause.Error()}
+	start := time.Now()
+	id := strings.TrimSuffix(filepath.Base(path), spool.ExtSealed)
+	created, terr := time.Parse("20060102T150405.000000000Z", id[:min(len(id), len("20060102T150405.000000000Z"))])
+	if terr != nil {
+		if info, err := os.Stat(path); err == nil {
+			created = info.ModTime()
 		}
 	}
-	for _, c := range h.Columns[starAt:] {
-		p.columns = append(p.columns, col(c.Name))
+	key := QuarantineFallback + id + QuarantineExt
+	if prefix, err := sink.ObjectPrefix(f.ErrorsPrefix, created); err == nil && sink.ValidKey(prefix+id+QuarantineExt) == nil {
+		key = prefix + id + QuarantineExt
 	}
-	p.colIdx = make(map[string]int, len(p.columns))
-	for i, c := range p.columns {
-		p.colIdx[c.Name] = i
-	}
-}
-
-func (rj *rejectedFile) add(rec *spool.Record) {
-	rj.buf = append(rj.buf[:0], `{"time":`...)
-	rj.buf = transform.Value{Type: transform.Timestamp, I: rec.Time.UnixMicro()}.AppendJSON(rj.buf)
-	rj.buf = append(rj.buf, `,"reason":`...)
-	rj.buf = transform.AppendJSONString(rj.buf, rec.Reason)
-	rj.buf = append(rj.buf, `,"line":`...)
-	rj.buf = transform.AppendJSONString(rj.buf, string(rec.Line))
-	rj.buf = append(rj.buf, "}\n"...)
-	rj.w.Write(rj.buf)
-	rj.n++
-}
-
-func (rj *rejectedFile) close() error {
-	err := rj.w.Flush()
-	if cerr := rj.file.Close(); err == nil {
-		err = cerr
+	n, err := f.put(ctx, upload{key: key, path: path})
+	if err != nil && IsPermanent(err) && key != QuarantineFallback+id+QuarantineExt {
+		key = QuarantineFallback + id + QuarantineExt
+		n, err = f.put(ctx, upload{key: key, path: path})
 	}
 	if err != nil {
-		return fmt.Errorf("flush: write rejected lines: %w", err)
+		return res, fmt.Errorf("quarantine after %v: %w", cause, err)
 	}
-	return nil
+	res.BytesIn, res.BytesOut, res.Objects = n, n, []string{key}
+	res.UploadTime = time.Since(start)
+	f.log().Error("flush: segment cannot be flushed; stored whole under the errors prefix and removed from the spool",
+		"segment", filepath.Base(path), "key", key, "bytes", n, "reason", cause.Error())
+	return res, nil
 }
 
-// writeParquet writes the partition's rows, read back from its temporary
-// file, or from the segment itself when the statement has no PARTITION BY.
-func (f *Flusher) writeParquet(ctx context.Context, segment string, h spool.Header, p *partition, path string) error {
-	out, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("flush: %w", err)
+// tempPrefix starts the name of a segment's temporary folder:
+// .flush-<segment id>-<random>.
+const tempPrefix = ".flush-"
+
+// RemoveStale removes the temporary folders that flushes killed before they
+// could clean up left in f.TempDir, and returns how many it removed. All
+// calls it first; it does nothing unless f.TempDir is sp's folder (as
+// FromConfig sets it), because only there can it tell a live folder from a
+// dead one. A folder .flush-<id>-* is stale when segment <id> is gone, or
+// exists but nobody holds it: a flush holds its segment's Claim for as long
+// as its folder exists (it removes the folder before the segment), so the
+// runtime and the extension sharing a spool on Lambda never remove each
+// other's live folders.
+func (f *Flusher) RemoveStale(sp *spool.Spool) int {
+	if f.TempDir == "" || !sameDir(f.TempDir, sp.Dir()) {
+		return 0
 	}
-	defer out.Close()
-	bw := bufio.NewWriterSize(out, 256<<10)
-	pw, err := parquetfile.NewWriter(bw, p.columns, parquetfile.Options{CreatedBy: f.CreatedBy})
+	entries, err := os.ReadDir(f.TempDir)
 	if err != nil {
-		return fmt.Errorf("flush: %w", err)
+		return 0
 	}
-	next, done, err := p.open(segment, h)
-	if err != nil {
-		return err
-	}
-	defer done()
-	row := make([]transform.Value, len(p.columns))
-	var cast transform.State
-	var rec spool.Record
-	for n := 0; ; n++ {
-		if n%4096 == 0 && ctx.Err() != nil {
-			return ctx.Err()
-		}
-		err := next(&rec)
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return err
-		}
-		if rec.Kind != spool.KindRow {
+	removed := 0
+	for _, e := range entries {
+		name := e.Name()
+		if !e.IsDir() || !strings.HasPrefix(name, tempPrefix) {
 			continue
 		}
-		clear(row)
-		cast.ClearScratch()
-		for _, fl := range rec.Fields {
-			i := p.colIdx[fl.Name]
-			row[i] = cast.Cast(fl.Value, p.columns[i].Type)
+		dash := strings.LastIndexByte(name, '-')
+		if dash < len(tempPrefix) {
+			continue
 		}
-		if err := pw.Write(row); err != nil {
-			return fmt.Errorf("flush: %w", err)
+		id := name[len(tempPrefix):dash]
+		claim, err := sp.Claim(filepath.Join(sp.Dir(), id+spool.ExtSealed))
+		switch {
+		case err == nil:
+		case errors.Is(err, os.ErrNotExist):
+		default:
+			continue // ErrBusy: a live flush; anything else: leave it
+		}
+		if err := os.RemoveAll(filepath.Join(f.TempDir, name)); err != nil {
+			f.log().Warn("flush: cannot remove a stale temporary folder", "folder", name, "err", err)
+		} else {
+			removed++
+		}
+		if claim != nil {
+			claim.Release()
 		}
 	}
-	if err := pw.Close(); err != nil {
-		return fmt.Errorf("flush: %w", err)
+	if removed > 0 {
+		f.log().Info("flush: removed temporary folders of interrupted flushes", "folders", removed)
 	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("flush: %w", err)
-	}
-	if err := out.Close(); err != nil {
-		return fmt.Errorf("flush: %w", err)
-	}
-	return nil
+	return removed
 }
 
-// open returns an iterator over the partition's rows.
-func (p *partition) open(segment string, h spool.Header) (next func(*spool.Record) error, done func(), err error) {
-	if p.file == nil {
-		r, err := spool.OpenReader(segment)
-		if err != nil {
-			return nil, nil, err
-		}
-		return r.Next, func() { r.Close() }, nil
-	}
-	if _, err := p.file.Seek(0, io.SeekStart); err != nil {
-		return nil, nil, fmt.Errorf("flush: %w", err)
-	}
-	br := bufio.NewReaderSize(p.file, 64<<10)
-	dec := spool.NewRawDecoder(h)
-	var buf []byte
-	next = func(rec *spool.Record) error {
-		n, err := binary.ReadUvarint(br)
-		if err != nil {
-			return err // io.EOF at the end
-		}
-		if cap(buf) < int(n) {
-			buf = make([]byte, n)
-		}
-		buf = buf[:n]
-		if _, err := io.ReadFull(br, buf); err != nil {
-			return fmt.Errorf("flush: read rows: %w", err)
-		}
-		return dec.Decode(buf, rec)
-	}
-	return next, func() { p.file.Close() }, nil
+func sameDir(a, b string) bool {
+	ai, err1 := os.Stat(a)
+	bi, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(ai, bi)
 }

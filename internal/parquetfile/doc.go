@@ -18,6 +18,20 @@
 // after the first row group (see TestMemoryBounded); writing a row does not
 // allocate.
 //
+// Nor does memory grow much with the number of columns: the buffers that
+// parquet-go and the Writer keep per column (rows held for the probe and the
+// batches, the page being filled, the chunks compressed pages are kept in)
+// are sized from the number of columns, so that past 32 to 128 columns they
+// share a fixed budget instead of each taking its default. What remains is
+// parquet-go's own: about 20 KiB per column at Close, and the footer's
+// metadata, about 1 KiB per column per row group. Measured, each in a
+// process of its own (TestMemoryWideRows): 1 row of 1,000 columns peaks at
+// 22 MiB of heap in use (35 MB RSS), 10,000 rows of 500 columns at 45 MiB
+// (62 MB RSS), 10,000 rows of 1,000 columns at 78 MiB (96 MB RSS); before,
+// the probe alone took 96 KiB per column (940 MiB of heap for one row of
+// 10,000 columns). parquet-go panics past 65,535 columns; the flush caps a
+// file well below that.
+//
 // The Writer is built on github.com/parquet-go/parquet-go, driven column by
 // column (its ColumnWriters) rather than through its reflection-based row
 // API, with github.com/klauspost/compress's ZSTD encoder configured for

@@ -37,6 +37,23 @@ const (
 	// parquet-go checks dictionary sizes only between pages.
 	pageBufferSize = 256 << 10
 
+	// pageBufferBudget bounds the page buffers of all columns together:
+	// up to 64 columns each gets pageBufferSize; wider files get smaller
+	// pages (16 KiB at 1,000 columns, never under minPageBufferSize), so
+	// that the pages being filled do not grow with the number of columns.
+	pageBufferBudget  = 16 << 20
+	minPageBufferSize = 8 << 10
+
+	// chunkBudget does the same for the buffers in which each column keeps
+	// its compressed pages until the row group is written: parquet-go
+	// grows them by chunks of 32 KiB, so a file of 1,000 columns would hold
+	// 32 MiB of mostly empty chunks; wider than 128 columns, chunks get
+	// smaller (4 KiB at 1,000 columns, never under minChunkSize).
+	chunkBudget     = 4 << 20
+	defaultChunk    = 32 << 10
+	minChunkSize    = 2 << 10
+	wideColumnCount = chunkBudget / defaultChunk
+
 	// dictionaryMaxBytes is the size past which a column's dictionary stops
 	// growing and the rest of the row group is PLAIN: a safety net for data
 	// that changes after the probe (see encoding.go). 1 MiB is the order of
@@ -52,7 +69,26 @@ const (
 	// batchBytes ends a batch early when the text it holds reaches this
 	// size, so that long values cannot make it hold megabytes.
 	batchBytes = 1 << 20
+
+	// probeValues and batchValues bound the values (24 bytes each) the
+	// probe and a batch hold across all columns, so that their buffers do
+	// not grow with the number of columns: up to 32 columns they hold
+	// probeRows rows, up to 64 batchRows; a file of 1,000 columns probes
+	// 131 rows and batches 16 (probeRows rows of 10,000 columns would be
+	// 940 MiB).
+	probeValues = 128 << 10
+	batchValues = 16 << 10
+
+	// minBatchRows is the fewest rows a probe or batch holds, however many
+	// columns there are.
+	minBatchRows = 16
 )
+
+// rowsFor returns how many rows of ncols columns a buffer of at most values
+// values holds: between minBatchRows and limit.
+func rowsFor(values, ncols, limit int) int {
+	return min(limit, max(minBatchRows, values/max(ncols, 1)))
+}
 
 // Column is one output column: its name and its final type (never
 // transform.Null: the caller resolves inferred types before writing).
@@ -134,8 +170,11 @@ func NewWriter(w io.Writer, cols []Column, opt Options) (*Writer, error) {
 		config.CreatedBy = "datatap"
 	}
 	config.Compression = zstdPages
-	config.PageBufferSize = pageBufferSize
+	config.PageBufferSize = min(pageBufferSize, max(minPageBufferSize, pageBufferBudget/len(cols)))
 	config.DictionaryMaxBytes = dictionaryMaxBytes
+	if len(cols) > wideColumnCount {
+		config.ColumnPageBuffers = parquet.NewChunkBufferPool(max(minChunkSize, chunkBudget/len(cols)))
+	}
 	// Data page v1: what DuckDB and parquet-mr write by default, and what
 	// every reader understands.
 	config.DataPageVersion = 1
@@ -156,17 +195,33 @@ func NewWriter(w io.Writer, cols []Column, opt Options) (*Writer, error) {
 		maxBytes: opt.RowGroupBytes,
 		batch:    make([][]parquet.Value, len(cols)),
 	}
-	probe := min(probeRows, opt.RowGroupRows)
+	probe := min(rowsFor(probeValues, len(cols), probeRows), opt.RowGroupRows)
 	for i := range wr.batch {
 		wr.batch[i] = make([]parquet.Value, probe)
 	}
 	return wr, nil
 }
 
+// RowError is the error Write returns for a row it refuses because of the
+// row's content (a value of the wrong type or out of range, JSON text that
+// is not JSON): nothing of that row is written and the Writer stays usable,
+// so the caller can set the row aside and go on. Every other error from
+// Write or Close is sticky.
+type RowError struct {
+	Row int64 // rows accepted before this one
+	Err error
+}
+
+func (e *RowError) Error() string {
+	return fmt.Sprintf("parquetfile: write row %d: %v", e.Row, e.Err)
+}
+
+func (e *RowError) Unwrap() error { return e.Err }
+
 // Write appends one row. row holds one value per column, in column order;
 // each is NULL or of its column's type (the caller casts). Strings are
 // copied, so row may be reused as soon as Write returns. A value of another
-// type is an error naming the column, and nothing of the row is written.
+// type is a *RowError naming the column, and nothing of the row is written.
 //
 // Text is written as valid UTF-8: invalid bytes in VARCHAR and JSON values
 // become U+FFFD, because readers such as DuckDB reject the whole file
@@ -188,7 +243,7 @@ func (w *Writer) Write(row []transform.Value) error {
 	for i := range row {
 		if err := w.set(&w.batch[i][n], i, &row[i]); err != nil {
 			w.arena = w.arena[:mark]
-			return fmt.Errorf("parquetfile: write row %d: %w", w.rows, err)
+			return &RowError{Row: w.rows, Err: err}
 		}
 	}
 	w.nbatch++
@@ -313,7 +368,7 @@ func (w *Writer) flushBatch() error {
 	if probing {
 		// The probe's buffers were sized for it: shrink them to a batch.
 		for i := range w.batch {
-			w.batch[i] = make([]parquet.Value, batchRows)
+			w.batch[i] = make([]parquet.Value, rowsFor(batchValues, len(w.cols), batchRows))
 		}
 		w.arena = nil
 	}

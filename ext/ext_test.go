@@ -1,0 +1,101 @@
+package ext
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/valyala/fastjson"
+
+	"github.com/datatap/datatap/internal/flush"
+	"github.com/datatap/datatap/internal/lambdaapi"
+	"github.com/datatap/datatap/internal/sink/dir"
+	"github.com/datatap/datatap/internal/spool"
+	"github.com/datatap/datatap/transform"
+)
+
+// blockingSink stores nothing: every Put waits for its context to end.
+type blockingSink struct{}
+
+func (blockingSink) String() string { return "blocking" }
+func (blockingSink) Put(ctx context.Context, _ string, _ io.ReadSeeker, _ int64) error {
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+// spoolWith returns a spool holding one sealed segment of n partitions.
+func spoolWith(t *testing.T, n int) *spool.Spool {
+	t.Helper()
+	prog, err := transform.Compile("SELECT * PARTITION BY k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp, err := spool.Open(t.TempDir(), spool.HeaderFor(prog), 1<<30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := spool.NewBatch(prog)
+	st := prog.NewState()
+	var p fastjson.Parser
+	for i := range n {
+		rec, err := transform.ParseRecord(&p, []byte(fmt.Sprintf(`{"k":%d}`, i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if prog.Eval(st, rec) {
+			b.AddRow(st.Row, st.Partition)
+		}
+	}
+	if err := sp.Append(b); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sp.Seal(); err != nil {
+		t.Fatal(err)
+	}
+	return sp
+}
+
+func shutdownEvent(in time.Duration) lambdaapi.Event {
+	return lambdaapi.Event{EventType: "SHUTDOWN", ShutdownReason: "spindown", DeadlineMs: time.Now().Add(in).UnixMilli()}
+}
+
+func TestShutdownStopsBeforeTheDeadline(t *testing.T) {
+	sp := spoolWith(t, 20)
+	var logs bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(&logs, nil))
+	f := &flush.Flusher{Sink: blockingSink{}, Prefix: "p/", ErrorsPrefix: "e/", TempDir: sp.Dir(), Log: log}
+	ev := shutdownEvent(400 * time.Millisecond)
+	err := shutdown(ev, sp, f, log)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("shutdown: %v, want the deadline (Lambda's less the safety margin)", err)
+	}
+	if s, _ := sp.Sealed(); len(s) != 1 {
+		t.Errorf("spool %v, want the segment kept", s)
+	}
+	if !strings.Contains(logs.String(), `"segments_left":1`) {
+		t.Errorf("log does not say what is left:\n%s", logs.String())
+	}
+}
+
+func TestShutdownFlushes(t *testing.T) {
+	sp := spoolWith(t, 20)
+	sk, err := dir.New(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	var res []flush.Result
+	f := &flush.Flusher{Sink: sk, Prefix: "p/", ErrorsPrefix: "e/", TempDir: sp.Dir(), Flushed: func(r flush.Result) { res = append(res, r) }}
+	if err := shutdown(shutdownEvent(time.Minute), sp, f, log); err != nil {
+		t.Fatal(err)
+	}
+	if s, _ := sp.Sealed(); len(s) != 0 || len(res) != 1 || len(res[0].Objects) != 20 {
+		t.Errorf("spool %v, results %+v", s, res)
+	}
+}
