@@ -14,7 +14,7 @@ import (
 func TestEMF(t *testing.T) {
 	line := EMF(time.UnixMilli(1700000000123), "runtime", flush.Result{
 		Segment: "/tmp/datatap/x.seg", Rows: 90, Filtered: 7, Rejected: 3, BytesIn: 1000, BytesOut: 200,
-		FlushTime: 12 * time.Millisecond, UploadTime: 5 * time.Millisecond,
+		FlushTime: 12 * time.Millisecond, UploadTime: 5 * time.Millisecond, Quarantined: 1,
 	})
 	if line[len(line)-1] != '\n' {
 		t.Error("EMF line does not end with a newline")
@@ -36,7 +36,7 @@ func TestEMF(t *testing.T) {
 			t.Errorf("dimension %s missing", d)
 		}
 	}
-	want := map[string]float64{"RowsIn": 100, "RowsOut": 90, "Filtered": 7, "Rejected": 3, "BytesIn": 1000, "BytesOut": 200, "FlushTime": 12, "UploadTime": 5}
+	want := map[string]float64{"RowsIn": 100, "RowsOut": 90, "Filtered": 7, "Rejected": 3, "BytesIn": 1000, "BytesOut": 200, "FlushTime": 12, "UploadTime": 5, "Quarantined": 1}
 	for _, m := range directive["Metrics"].([]any) {
 		name := m.(map[string]any)["Name"].(string)
 		if doc[name] != want[name] {
