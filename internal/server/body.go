@@ -113,11 +113,11 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, func(
 			return nil, nil, &httpError{http.StatusRequestEntityTooLarge, fmt.Sprintf("body over %d bytes", maxBody)}
 		}
 	}
-	// No deadline while the request is ingested: the server watches the
-	// connection for a hang-up then, and a deadline there would cancel the
-	// request's context.
-	rc.SetReadDeadline(time.Time{})
 	if err != nil {
+		// The server must not wait for the rest of this body before it
+		// answers (it tries to read a small remainder to keep the
+		// connection): the connection closes after the answer.
+		rc.SetReadDeadline(time.Now())
 		release()
 		w.Header().Set("Connection", "close")
 		if errors.Is(err, os.ErrDeadlineExceeded) {
@@ -127,6 +127,10 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, func(
 		}
 		return nil, nil, &httpError{http.StatusBadRequest, "could not read the body"}
 	}
+	// No deadline while the request is ingested: the server watches the
+	// connection for a hang-up then, and a deadline there would cancel the
+	// request's context.
+	rc.SetReadDeadline(time.Time{})
 	return body, release, nil
 }
 

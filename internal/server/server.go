@@ -24,6 +24,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/datatap/datatap/internal/auth"
@@ -57,6 +58,7 @@ type Server struct {
 	handlerMu sync.Mutex
 	closed    bool
 	handlers  sync.WaitGroup
+	active    atomic.Int64 // the same count, readable
 }
 
 // Options are what the caller adds to the configuration.
@@ -67,7 +69,8 @@ type Options struct {
 	// Ready is called with the address once the server accepts requests.
 	Ready func(addr string)
 
-	bounds bounds // zero: the documented defaults (tests shorten them)
+	bounds  bounds        // zero: the documented defaults (tests shorten them)
+	started func(*Server) // tests: called once the server accepts requests
 }
 
 // Run serves until ctx is done, then flushes everything and returns.
@@ -142,6 +145,9 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options) 
 	if opt.Ready != nil {
 		opt.Ready(ln.Addr().String())
 	}
+	if opt.started != nil {
+		opt.started(s)
+	}
 
 	select {
 	case <-ctx.Done():
@@ -184,7 +190,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusServiceUnavailable, "stopping", reqID)
 		return
 	}
-	defer s.handlers.Done()
+	defer s.leave()
 	// Until readBody moves it: bounds what the server reads of a body this
 	// handler leaves unread.
 	http.NewResponseController(w).SetReadDeadline(time.Now().Add(s.bounds.grace))
@@ -265,7 +271,13 @@ func (s *Server) enter() bool {
 		return false
 	}
 	s.handlers.Add(1)
+	s.active.Add(1)
 	return true
+}
+
+func (s *Server) leave() {
+	s.active.Add(-1)
+	s.handlers.Done()
 }
 
 // drain stops taking requests and waits for those in a handler to leave.
