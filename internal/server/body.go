@@ -104,7 +104,15 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, func(
 	var body []byte
 	if r.ContentLength >= 0 {
 		body = make([]byte, r.ContentLength)
-		_, err = io.ReadFull(src, body)
+		if _, err = io.ReadFull(src, body); err == nil {
+			// Read on to the body's end: only then does the server watch
+			// the connection, so a sender that hangs up cancels the
+			// request's context (a TAP_SYNC flush stops for nobody).
+			var end [1]byte
+			if n, _ := src.Read(end[:]); n > 0 {
+				err = errors.New("body longer than its Content-Length")
+			}
+		}
 	} else {
 		body, err = readUpTo(src, maxBody+1)
 		if err == nil && int64(len(body)) > maxBody {
