@@ -84,8 +84,16 @@ func TestClosedLogPipeDoesNotCostTheFlush(t *testing.T) {
 		t.Fatalf("serve did not exit within a minute of SIGTERM\n%s", logs.String())
 	}
 
+	if rows := parquetRows(t, out); rows != 500 {
+		t.Errorf("%d rows flushed, want the 500 acknowledged", rows)
+	}
+}
+
+// parquetRows is the number of rows in the Parquet files under dir.
+func parquetRows(t *testing.T, dir string) int64 {
+	t.Helper()
 	rows := int64(0)
-	err = filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".parquet") {
 			return err
 		}
@@ -105,7 +113,5 @@ func TestClosedLogPipeDoesNotCostTheFlush(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rows != 500 {
-		t.Errorf("%d rows flushed, want the 500 acknowledged", rows)
-	}
+	return rows
 }
