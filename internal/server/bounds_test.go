@@ -139,7 +139,9 @@ func flushedIDs(t *testing.T, out string) map[int64]int {
 // Before, four slow bodies took every ingest slot, unread.
 func TestSlowBodiesDoNotHoldTheTap(t *testing.T) {
 	var srv *Server
-	url, out, stop := startWith(t, Options{started: func(s *Server) { srv = s }},
+	// The budget serve has with no memory limit (go test may run under a
+	// GOMEMLIMIT): sixteen bodies of the default largest size.
+	url, out, stop := startWith(t, Options{started: func(s *Server) { srv = s }, bounds: bounds{budget: bodyBudget(6<<20, math.MaxInt64)}},
 		"TAP_TRANSFORM", "SELECT id", "TAP_FLUSH_AGE", "1h")
 	maxBody := int(srv.cfg.MaxBodyBytes)
 	big := append(idLines(1_000_000, 1), bytes.Repeat([]byte(" "), maxBody-len(idLines(1_000_000, 1)))...)
