@@ -17,6 +17,7 @@ import (
 	"github.com/datatap/datatap/ext"
 	"github.com/datatap/datatap/internal/cli"
 	"github.com/datatap/datatap/internal/lambda"
+	"github.com/datatap/datatap/internal/memlimit"
 )
 
 // version is stamped at build time with -ldflags "-X main.version=…".
@@ -45,10 +46,16 @@ func main() {
 		// Lambda tells an extension to stop with the SHUTDOWN event, not a
 		// signal: a stray SIGTERM must not cut the final flush short.
 		signal.Ignore(syscall.SIGTERM)
-		err = ext.Run(context.Background(), api, filepath.Base(os.Args[0]), version, jsonLog())
+		ignoreBrokenLogPipe()
+		log := jsonLog()
+		log.Info("datatap extension: memory limit", "memory", memlimit.Set(memlimit.ExtensionShare))
+		err = ext.Run(context.Background(), api, filepath.Base(os.Args[0]), version, log)
 	case api != "" && len(os.Args) == 1:
+		ignoreBrokenLogPipe()
+		log := jsonLog()
+		log.Info("datatap runtime: memory limit", "memory", memlimit.Set(memlimit.RuntimeShare))
 		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
-		err = lambda.Run(ctx, api, version, jsonLog())
+		err = lambda.Run(ctx, api, version, log)
 		stop()
 	default:
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -72,6 +79,15 @@ func isExtension(args []string) bool {
 	return err == nil && filepath.Dir(exe) == "/opt/extensions"
 }
 
+// ignoreBrokenLogPipe keeps a closed log pipe from killing the process: Go
+// exits with SIGPIPE when a write to a broken pipe on standard output or
+// error is not caught (os/signal, "SIGPIPE"), so `datatap serve | tee log`
+// interrupted with Ctrl-C (tee dies first) would lose the final flush.
+// Ignored, the write fails with EPIPE and the log line is lost instead. Only
+// the long-running modes do this: a tool such as eval piped into head should
+// still stop at the first write that nobody reads.
+func ignoreBrokenLogPipe() { signal.Ignore(syscall.SIGPIPE) }
+
 // jsonLog is the structured log of the Lambda modes: JSON lines on stderr,
 // which Lambda's JSON log format keeps as they are.
 func jsonLog() *slog.Logger { return slog.New(slog.NewJSONHandler(os.Stderr, nil)) }
@@ -84,6 +100,7 @@ func run(ctx context.Context, args []string) error {
 	}
 	switch args[0] {
 	case "serve":
+		ignoreBrokenLogPipe()
 		return cli.Serve(ctx, args[1:], streams, version)
 	case "token":
 		return cli.Token(ctx, args[1:], streams)

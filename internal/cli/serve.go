@@ -8,15 +8,33 @@ import (
 	"log/slog"
 
 	"github.com/datatap/datatap/internal/config"
+	"github.com/datatap/datatap/internal/memlimit"
 	"github.com/datatap/datatap/internal/server"
 )
 
-const serveUsage = `datatap serve
+var serveUsage = fmt.Sprintf(`datatap serve
 
 Runs the tap as a local HTTP server: POST NDJSON to it, find Parquet in
 TAP_DIR (default ./data) or in the S3 bucket TAP_BUCKET. Every setting is a
 TAP_* environment variable (see README.md). SIGINT or SIGTERM stops it after
-flushing everything spooled.`
+flushing everything spooled.
+
+Bounds (fixed, not settings):
+  memory     the Go memory limit is %.0f%% of the cgroup memory limit, unless
+             GOMEMLIMIT is set; request bodies being read or ingested hold at
+             most a quarter of it (at least one TAP_MAX_BODY_BYTES, at most
+             16; 16 with no limit). A request waits up to %s for room, unread,
+             then gets 503 with Retry-After.
+  bodies     a body may take %s; after that it must have arrived at %d KiB/s
+             on average, or the request is cut with 408 (nothing accepted).
+  shutdown   SIGTERM waits %s for requests in flight; those still sending a
+             body are cut unanswered (nothing of theirs was acknowledged),
+             then everything spooled is flushed.
+  browsers   with no token required (loopback), a request sent by a web page
+             (Sec-Fetch-Site cross-site or same-site, an Origin other than the
+             tap's own, a Host not a loopback name) gets 403.
+A closed standard output or error (a log pipe) does not stop the tap.`,
+	100*memlimit.ServeShare, server.BudgetWait, server.BodyGrace, server.BodyMinRate>>10, server.ShutdownWait)
 
 // Serve is the serve command.
 func Serve(ctx context.Context, args []string, io Streams, version string) error {
@@ -35,5 +53,6 @@ func Serve(ctx context.Context, args []string, io Streams, version string) error
 		return &ExitError{Code: 2, Err: fmt.Errorf("serve: bad configuration:\n%w", err)}
 	}
 	log := slog.New(slog.NewTextHandler(io.Stderr, nil))
+	log.Info("datatap serve: memory limit", "memory", memlimit.Set(memlimit.ServeShare))
 	return server.Run(ctx, cfg, log, server.Options{Version: version})
 }

@@ -1,7 +1,13 @@
 // Package server is `datatap serve`: the tap as a local HTTP server. It
 // spools what it accepts, flushes by size and age from a timer, and on
-// SIGINT or SIGTERM stops taking requests and flushes everything before it
-// exits.
+// SIGINT or SIGTERM stops taking requests, waits ShutdownWait for those in
+// flight and flushes everything before it exits.
+//
+// Memory is bounded by design: a request reserves its body's size in a
+// budget of bytes (bodyBudget) before its body is read, and takes one of a
+// few ingest slots only once the body is in; a body that arrives slower than
+// BodyMinRate after BodyGrace is cut with 408, so slow senders hold neither
+// the slots nor the budget for long.
 package server
 
 import (
@@ -11,13 +17,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/datatap/datatap/internal/auth"
@@ -37,8 +44,21 @@ type Server struct {
 	ingester *ingest.Ingester
 	flusher  *flush.Flusher
 	kick     chan struct{} // asks the flush loop to look now
-	slots    chan struct{} // requests being read and ingested; bounds memory
-	flushMu  sync.Mutex    // one flush at a time
+	slots    chan struct{} // requests being ingested (bodies read); bounds CPU and decoded copies
+	budget   *budget       // bytes of request bodies held, being read or ingested
+	bounds   bounds
+	open     bool       // requests need no token: refuse cross-site ones
+	flushMu  sync.Mutex // one flush at a time
+
+	// stopping is done once the shutdown wait is over: requests still
+	// waiting for the budget give up.
+	stopping context.Context
+	// handlers counts requests in the handler, so the final flush starts
+	// only once every one is out (none is left half-ingested).
+	handlerMu sync.Mutex
+	closed    bool
+	handlers  sync.WaitGroup
+	active    atomic.Int64 // the same count, readable
 }
 
 // Options are what the caller adds to the configuration.
@@ -48,6 +68,9 @@ type Options struct {
 	Listener net.Listener
 	// Ready is called with the address once the server accepts requests.
 	Ready func(addr string)
+
+	bounds  bounds        // zero: the documented defaults (tests shorten them)
+	started func(*Server) // tests: called once the server accepts requests
 }
 
 // Run serves until ctx is done, then flushes everything and returns.
@@ -80,6 +103,13 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options) 
 			log.Info("spool: segments from the old default folder adopted", "from", config.SpoolRoot, "segments", len(moved), "err", err)
 		}
 	}
+	stopping, stopAll := context.WithCancel(context.Background())
+	defer stopAll()
+	bnd := opt.bounds.withDefaults()
+	if bnd.budget == 0 {
+		bnd.budget = bodyBudget(cfg.MaxBodyBytes, debug.SetMemoryLimit(-1))
+	}
+	_, open := gate.(auth.Open)
 	s := &Server{
 		gate:  gate,
 		cfg:   cfg,
@@ -90,16 +120,23 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options) 
 		}),
 		flusher: flusher,
 		kick:    make(chan struct{}, 1),
-		// Each request in flight holds its body and its decompressed copy
-		// (up to TAP_MAX_BODY_BYTES each): more at once than cores only
-		// costs memory. The others wait for a slot, unread.
-		slots: make(chan struct{}, max(2, 2*runtime.GOMAXPROCS(0))),
+		// A request being ingested holds its body and its decompressed copy
+		// (up to TAP_MAX_BODY_BYTES each) and a core: more at once than
+		// cores only costs memory. Slots are taken once the body is read,
+		// so a slow sender never holds one.
+		slots:    make(chan struct{}, max(2, runtime.GOMAXPROCS(0))),
+		budget:   newBudget(bnd.budget),
+		bounds:   bnd,
+		open:     open,
+		stopping: stopping,
 	}
 	srv := &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		// No ReadTimeout: each body has its own deadline, moved as it
+		// arrives (readBody).
+		IdleTimeout: 2 * time.Minute,
+		ErrorLog:    slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -110,9 +147,12 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options) 
 
 	addr := "http://" + ln.Addr().String()
 	log.Info("datatap serve: listening", "url", addr, "output", flusher.Sink.String(), "spool", cfg.SpoolDir,
-		"auth", authMode, "transform", cfg.Transform)
+		"auth", authMode, "transform", cfg.Transform, "body_budget", bnd.budget, "ingest_slots", cap(s.slots))
 	if opt.Ready != nil {
 		opt.Ready(ln.Addr().String())
+	}
+	if opt.started != nil {
+		opt.started(s)
 	}
 
 	select {
@@ -122,12 +162,17 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options) 
 		<-flushed
 		return fmt.Errorf("serve: %w", err)
 	}
-	log.Info("datatap serve: stopping: no new requests, flushing what is spooled")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	log.Info("datatap serve: stopping: no new requests, waiting for those in flight", "wait", bnd.shutdownWait)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), bnd.shutdownWait)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
-		log.Warn("datatap serve: requests still open at shutdown", "err", err)
+		// Cut them: closing a connection fails its body's read, so the
+		// request gets no answer and none of its lines counts as accepted.
+		log.Warn("datatap serve: requests still open after the shutdown wait are cut, unanswered", "wait", bnd.shutdownWait)
+		srv.Close()
 	}
+	stopAll()
+	s.drain()
 	stopFlushing()
 	<-flushed
 	if err := s.flushAll(context.Background(), true); err != nil {
@@ -146,6 +191,15 @@ func isLoopback(a net.Addr) bool {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	reqID := newRequestID()
 	w.Header().Set("X-Request-Id", reqID)
+	if !s.enter() {
+		w.Header().Set("Connection", "close")
+		writeError(w, http.StatusServiceUnavailable, "stopping", reqID)
+		return
+	}
+	defer s.leave()
+	// Until readBody moves it: bounds what the server reads of a body this
+	// handler leaves unread.
+	http.NewResponseController(w).SetReadDeadline(time.Now().Add(s.bounds.grace))
 	switch {
 	case r.Method == http.MethodGet && r.URL.Path == "/health":
 		st := s.spool.Stats()
@@ -156,6 +210,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusMethodNotAllowed, "method not allowed: POST NDJSON to this URL", reqID)
 		return
 	}
+	if s.open {
+		if why := crossSite(r); why != "" {
+			writeError(w, http.StatusForbidden, "refused a request from a web page ("+why+"): this tap takes requests without a token, "+
+				"so it takes them only from programs on this machine; set TAP_JWT_SECRET and TAP_ACL to take them from elsewhere", reqID)
+			return
+		}
+	}
 	if _, err := s.gate.Allow(auth.Request{Authorization: r.Header.Get("Authorization")}); err != nil {
 		status, msg := auth.Status(err)
 		if status == http.StatusUnauthorized {
@@ -164,23 +225,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, status, msg, reqID)
 		return
 	}
-	select {
-	case s.slots <- struct{}{}:
-		defer func() { <-s.slots }()
-	case <-r.Context().Done():
+	body, release, herr := s.readBody(w, r)
+	if herr != nil {
+		writeError(w, herr.status, herr.msg, reqID)
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body over %d bytes", s.cfg.MaxBodyBytes), reqID)
-			return
-		}
-		writeError(w, http.StatusBadRequest, "could not read the body", reqID)
-		return
+	counts, err := s.ingest(r.Context(), body, r.Header.Get("Content-Encoding"))
+	release()
+	if errors.Is(err, context.Canceled) {
+		return // the connection is gone: nobody to answer, nothing ingested
 	}
-	counts, err := s.ingester.Ingest(body, r.Header.Get("Content-Encoding"))
 	if err != nil {
 		status := ingest.Status(err)
 		switch status {
@@ -202,6 +256,42 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.nudge()
 	}
 	writeJSON(w, status, counts)
+}
+
+// ingest ingests one read body in an ingest slot.
+func (s *Server) ingest(ctx context.Context, body []byte, encoding string) (ingest.Counts, error) {
+	select {
+	case s.slots <- struct{}{}:
+		defer func() { <-s.slots }()
+	case <-ctx.Done():
+		return ingest.Counts{}, ctx.Err()
+	}
+	return s.ingester.Ingest(body, encoding)
+}
+
+// enter counts a request in, unless the server has stopped taking them.
+func (s *Server) enter() bool {
+	s.handlerMu.Lock()
+	defer s.handlerMu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.handlers.Add(1)
+	s.active.Add(1)
+	return true
+}
+
+func (s *Server) leave() {
+	s.active.Add(-1)
+	s.handlers.Done()
+}
+
+// drain stops taking requests and waits for those in a handler to leave.
+func (s *Server) drain() {
+	s.handlerMu.Lock()
+	s.closed = true
+	s.handlerMu.Unlock()
+	s.handlers.Wait()
 }
 
 func (s *Server) nudge() {

@@ -27,6 +27,12 @@ import (
 // (which flushes) and returns Run's error.
 func start(t *testing.T, vars ...string) (url, out string, stop func() error) {
 	t.Helper()
+	return startWith(t, Options{}, vars...)
+}
+
+// startWith is start with options (bounds, the started hook).
+func startWith(t *testing.T, opt Options, vars ...string) (url, out string, stop func() error) {
+	t.Helper()
 	dir := t.TempDir()
 	out = filepath.Join(dir, "data")
 	env := map[string]string{"TAP_DIR": out, "TAP_SPOOL_DIR": filepath.Join(dir, "spool")}
@@ -44,9 +50,23 @@ func start(t *testing.T, vars ...string) (url, out string, stop func() error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	var logs bytes.Buffer
+	ready := make(chan struct{})
+	started := opt.started
+	opt.started = func(s *Server) {
+		if started != nil {
+			started(s)
+		}
+		close(ready)
+	}
 	go func() {
-		done <- Run(ctx, cfg, slog.New(slog.NewTextHandler(&logs, nil)), Options{Listener: ln, Version: "test"})
+		opt.Listener, opt.Version = ln, "test"
+		done <- Run(ctx, cfg, slog.New(slog.NewTextHandler(&logs, nil)), opt)
 	}()
+	select {
+	case <-ready:
+	case err := <-done:
+		t.Fatalf("server did not start: %v", err)
+	}
 	stopped := false
 	stop = func() error {
 		if stopped {
