@@ -15,11 +15,26 @@ var ErrNotObject = errors.New("not a JSON object")
 // parser alone accepts a few non-JSON forms (NaN, "1.2.3", bare ".") that
 // would otherwise travel into JSON columns. The record is valid until the
 // next call with the same parser.
+//
+// Every string and key of the record is valid UTF-8 and holds no lone
+// surrogate, so that whatever a Program makes of it can be stored and read:
+// invalid UTF-8 bytes become U+FFFD, and so does an escaped surrogate that is
+// not half of a pair ("\ud800"; DuckDB refuses JSON holding one). Only
+// lines that need it are rewritten, in a scratch copy.
 func ParseRecord(p *fastjson.Parser, line []byte) (*fastjson.Value, error) {
 	if err := fastjson.ValidateBytes(line); err != nil {
 		return nil, fmt.Errorf("malformed JSON: %w", err)
 	}
-	rec, err := p.ParseBytes(line)
+	var rec *fastjson.Value
+	var err error
+	if needsRepair(line) {
+		buf := repairBuffers.Get().(*[]byte)
+		*buf = repairLine((*buf)[:0], line)
+		rec, err = p.ParseBytes(*buf)
+		repairBuffers.Put(buf) // ParseBytes copied the line
+	} else {
+		rec, err = p.ParseBytes(line)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("malformed JSON: %w", err)
 	}

@@ -60,11 +60,17 @@ func ParseType(name string) (Type, bool) {
 // point into the parser's buffer or the State's scratch space: they are valid
 // until the next call to Eval with the same State or the next Parse of the
 // record, whichever comes first. Copy them to keep them longer.
+//
+// A Double read from a record number that DOUBLE cannot hold exactly (an
+// integer beyond INT64 such as 18446744073709551615, more digits than a
+// DOUBLE keeps, or beyond its range) keeps the number's JSON text in S, so
+// that a cast to VARCHAR or JSON gives the exact number; State.RoundedNumbers
+// counts such values stored as DOUBLE. Computing with it uses F.
 type Value struct {
 	Type Type
 	I    int64           // Boolean (0 or 1), Int32, Int64, Timestamp (µs), Date (days)
 	F    float64         // Double
-	S    string          // Varchar; for JSON, the text when J is nil
+	S    string          // Varchar; for JSON, the text when J is nil; for Double, see below
 	J    *fastjson.Value // JSON: the parsed object or array, when it came from the record
 }
 
@@ -87,6 +93,9 @@ func (v Value) AppendText(dst []byte) []byte {
 	case Int32, Int64:
 		return strconv.AppendInt(dst, v.I, 10)
 	case Double:
+		if v.S != "" {
+			return append(dst, v.S...) // a number of the record that DOUBLE rounds: its exact text
+		}
 		return appendDouble(dst, v.F)
 	case Varchar:
 		return append(dst, v.S...)
@@ -96,7 +105,7 @@ func (v Value) AppendText(dst []byte) []byte {
 		return appendDate(dst, v.I)
 	case JSON:
 		if v.J != nil {
-			return v.J.MarshalTo(dst)
+			return appendJSONValue(dst, v.J)
 		}
 		return append(dst, v.S...)
 	}
