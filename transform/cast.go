@@ -27,6 +27,7 @@ func (st *State) fromJSON(v *fastjson.Value) Value {
 			start := len(st.arena)
 			st.arena = append(st.arena, st.num...)
 			x.S = b2s(st.arena[start:])
+			st.rounded++
 		}
 		return x
 	case fastjson.TypeTrue:
@@ -87,6 +88,11 @@ func parseDouble(s string) Value {
 // 15 significant digits in DOUBLE's normal range is exact without looking
 // further (DBL_DIG); only longer numbers are formatted and compared.
 func exactDouble(s string, f float64) bool {
+	if a := math.Abs(f); len(s) <= 15 && a >= 0x1p-1022 && a <= math.MaxFloat64 {
+		// The common case, such as 123.456: at most 15 digits, and in DOUBLE's
+		// normal range, which only an exponent could leave.
+		return true
+	}
 	var b1, b2 [40]byte
 	digits, exp, ok := decimal(b1[:0], s)
 	switch {

@@ -91,11 +91,12 @@ type State struct {
 	// keys that the naming rules of * make equal; see Program.Eval).
 	DuplicateFields int
 
-	now   int64            // now() for the current record, 0 until asked for
-	clock func() time.Time // time source of now(); time.Now unless a test sets it
-	visit func(key []byte, v *fastjson.Value)
-	star  int                 // index in Row of the first field * made for this record
-	names map[string]struct{} // the names * made, for records with many fields
+	now     int64            // now() for the current record, 0 until asked for
+	clock   func() time.Time // time source of now(); time.Now unless a test sets it
+	visit   func(key []byte, v *fastjson.Value)
+	rounded int                 // rounded numbers read during this Eval (see Value)
+	star    int                 // index in Row of the first field * made for this record
+	names   map[string]struct{} // the names * made, for records with many fields
 }
 
 // manyFields is the number of fields * makes beyond which the names are
@@ -126,6 +127,7 @@ func (p *Program) Eval(st *State, rec *fastjson.Value) bool {
 	st.Row = st.Row[:0]
 	st.Partition = st.Partition[:0]
 	st.now = 0
+	st.rounded = 0
 	if p.where != nil && !truth(st, p.where(st, rec)) {
 		return false
 	}
@@ -145,8 +147,10 @@ func (p *Program) Eval(st *State, rec *fastjson.Value) bool {
 	for i, c := range p.partitions {
 		st.Partition = append(st.Partition, Field{Name: c.Name, Value: p.partExprs[i](st, rec)})
 	}
-	st.countRounded(st.Row)
-	st.countRounded(st.Partition)
+	if st.rounded > 0 { // a rounded number was read: count those that are stored
+		st.countRounded(st.Row)
+		st.countRounded(st.Partition)
+	}
 	return true
 }
 
