@@ -48,9 +48,25 @@ func parseNumber(s string) Value {
 		i, neg = 1, true
 	}
 	if len(s)-i > 18 {
-		// Might not fit: let strconv judge (it allocates only when it fails).
-		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-			return Value{Type: Int64, I: n}
+		// Might not fit. More than 19 digits never fits (JSON has no leading
+		// zeros); 19 digits fit a uint64, which tells (no strconv: its error
+		// would allocate for every huge integer).
+		if len(s)-i > 19 {
+			return parseDouble(s)
+		}
+		var u uint64
+		for j := i; j < len(s); j++ {
+			c := s[j]
+			if c < '0' || c > '9' {
+				return parseDouble(s)
+			}
+			u = u*10 + uint64(c-'0')
+		}
+		switch {
+		case !neg && u <= math.MaxInt64:
+			return Value{Type: Int64, I: int64(u)}
+		case neg && u <= 1<<63:
+			return Value{Type: Int64, I: int64(-u)}
 		}
 		return parseDouble(s)
 	}

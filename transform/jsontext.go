@@ -2,7 +2,6 @@ package transform
 
 import (
 	"bytes"
-	"encoding/binary"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -62,26 +61,7 @@ func appendJSONValue(dst []byte, v *fastjson.Value) []byte {
 // which ParseRecord rewrites before parsing. Lines without a backslash, the
 // common case, cost one utf8.Valid and one IndexByte.
 func needsRepair(line []byte) bool {
-	return !(isASCII(line) || utf8.Valid(line)) || hasLoneSurrogate(line)
-}
-
-// isASCII reports whether b holds only ASCII, 32 bytes a step (utf8.Valid
-// takes 8).
-func isASCII(b []byte) bool {
-	for len(b) >= 32 {
-		w := binary.LittleEndian.Uint64(b) | binary.LittleEndian.Uint64(b[8:]) |
-			binary.LittleEndian.Uint64(b[16:]) | binary.LittleEndian.Uint64(b[24:])
-		if w&0x8080808080808080 != 0 {
-			return false
-		}
-		b = b[32:]
-	}
-	for _, c := range b {
-		if c >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
+	return !utf8.Valid(line) || hasLoneSurrogate(line)
 }
 
 // hasLoneSurrogate reports whether the JSON text b holds a \u escape of a

@@ -64,8 +64,9 @@ func ParseType(name string) (Type, bool) {
 // A Double read from a record number that DOUBLE cannot hold exactly (an
 // integer beyond INT64 such as 18446744073709551615, more digits than a
 // DOUBLE keeps, or beyond its range) keeps the number's JSON text in S, so
-// that a cast to VARCHAR or JSON gives the exact number; State.RoundedNumbers
-// counts such values stored as DOUBLE. Computing with it uses F.
+// that AppendText, and so a cast to VARCHAR, and a cast to JSON give the
+// exact number; AppendJSON and computing use F, the DOUBLE that is stored.
+// State.RoundedNumbers counts such values stored as DOUBLE.
 type Value struct {
 	Type Type
 	I    int64           // Boolean (0 or 1), Int32, Int64, Timestamp (µs), Date (days)
@@ -82,7 +83,9 @@ func (v Value) Bool() (b, ok bool) { return v.I != 0, v.Type == Boolean }
 
 // AppendText appends v as text, the way a cast to VARCHAR renders it: numbers
 // in decimal, timestamps as "2006-01-02 15:04:05.999999", dates as
-// "2006-01-02", JSON as compact JSON text. NULL appends nothing.
+// "2006-01-02", JSON as compact JSON text (always valid JSON: strings are
+// escaped by AppendJSONString, numbers keep their text as sent), a rounded
+// record number as its exact text. NULL appends nothing.
 func (v Value) AppendText(dst []byte) []byte {
 	switch v.Type {
 	case Boolean:
