@@ -69,7 +69,8 @@ func (c *compiler) program(stmt *statement) *Program {
 			}
 			star = true
 			for _, x := range it.exclude {
-				p.skip[x] = struct{}{}
+				// Named as * names fields: EXCLUDE (_empty) leaves out the empty key.
+				p.skip[strings.ReplaceAll(x, "\x00", "\uFFFD")] = struct{}{}
 			}
 			p.columns = append(p.columns, Column{Name: "*", Star: true})
 			p.exprs = append(p.exprs, nil)

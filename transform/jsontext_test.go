@@ -461,3 +461,23 @@ func TestParseNumberLong(t *testing.T) {
 		}
 	}
 }
+
+// TestTextFunctionsKeepUTF8: functions cut and join text on characters, so
+// their results stay valid UTF-8 whatever the record holds.
+func TestTextFunctionsKeepUTF8(t *testing.T) {
+	line := "{\"s\":\"h\u00e9\U0001F600llo\",\"b\":\"x\xffy\",\"j\":{\"k\":\"\\u0007\xfe\"}}"
+	_, names, vals := rowOf(t, `SELECT substr(s, 2, 1) AS a, substr(s, 3, 1) AS b2, substr(s, -4, 2) AS c, substr(b, 2, 1) AS d,
+		upper(s) AS e, lower(b) AS f, trim(s, 'hé') AS g, replace(s, '😀', '-') AS h, concat(b, j, s) AS i, b || j AS k,
+		substr(j::VARCHAR, 7, 1) AS l, length(s) AS m`, line)
+	want := []string{`"é"`, `"😀"`, `"😀l"`, `"` + "\uFFFD" + `"`, `"HÉ😀LLO"`, `"x` + "\uFFFD" + `y"`, `"😀llo"`, `"hé-llo"`,
+		`"x` + "\uFFFD" + `y{\"k\":\"\\u0007` + "\uFFFD" + `\"}hé😀llo"`, `"x` + "\uFFFD" + `y{\"k\":\"\\u0007` + "\uFFFD" + `\"}"`, `"\\"`, `6`}
+	for i := range want {
+		if i >= len(vals) || vals[i] != want[i] {
+			t.Errorf("%s = %s, want %s", names[i], vals[i], want[i])
+		}
+	}
+	_, _, vals = rowOf(t, `SELECT * EXCLUDE ("k`+"\x00"+`")`, `{"k\u0000":1,"a":2}`)
+	if len(vals) != 1 {
+		t.Errorf("EXCLUDE of a NUL name: %v, want only a", vals)
+	}
+}
