@@ -3,6 +3,7 @@ package transform
 import (
 	"bytes"
 	"encoding/json"
+	"os"
 	"reflect"
 	"strconv"
 	"strings"
@@ -479,5 +480,30 @@ func TestTextFunctionsKeepUTF8(t *testing.T) {
 	_, _, vals = rowOf(t, `SELECT * EXCLUDE ("k`+"\x00"+`")`, `{"k\u0000":1,"a":2}`)
 	if len(vals) != 1 {
 		t.Errorf("EXCLUDE of a NUL name: %v, want only a", vals)
+	}
+}
+
+// TestHostileCorpusFile keeps testdata/hostile.ndjson, the hostile lines as
+// one NDJSON file for the tests of other packages (the flush, the end-to-end
+// suite), equal to hostileLines. DATATAP_UPDATE_HOSTILE=1 rewrites it.
+func TestHostileCorpusFile(t *testing.T) {
+	want := strings.Join(hostileLines, "\n") + "\n"
+	const path = "testdata/hostile.ndjson"
+	if os.Getenv("DATATAP_UPDATE_HOSTILE") == "1" {
+		if err := os.WriteFile(path, []byte(want), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != want {
+		t.Errorf("%s differs from hostileLines; run DATATAP_UPDATE_HOSTILE=1 go test -run TestHostileCorpusFile ./transform", path)
+	}
+	for _, l := range hostileLines {
+		if strings.ContainsAny(l, "\n\r") {
+			t.Errorf("hostile line %q holds a line break", l)
+		}
 	}
 }
