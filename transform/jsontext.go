@@ -2,7 +2,6 @@ package transform
 
 import (
 	"bytes"
-	"strings"
 	"sync"
 	"unicode/utf8"
 
@@ -56,18 +55,23 @@ func appendJSONValue(dst []byte, v *fastjson.Value) []byte {
 	return append(dst, "null"...)
 }
 
-// needsRepair reports whether a line of valid JSON holds invalid UTF-8 or an
-// escaped lone surrogate (\ud800 without its low half, or a low half alone),
-// which ParseRecord rewrites before parsing. Lines without a backslash, the
-// common case, cost one utf8.Valid and one IndexByte.
+// needsRepair reports whether a line of valid JSON holds invalid UTF-8, an
+// escaped lone surrogate (\ud800 without its low half, or a low half alone)
+// or an escaped NUL (\u0000, which a key must not hold), which ParseRecord
+// rewrites before parsing. Lines without a backslash, the common case, cost
+// one utf8.Valid and one IndexByte.
 func needsRepair(line []byte) bool {
-	return !utf8.Valid(line) || hasLoneSurrogate(line)
+	return !utf8.Valid(line) || scanEscapes(line, true)
 }
 
 // hasLoneSurrogate reports whether the JSON text b holds a \u escape of a
 // surrogate (D800–DFFF) that is not part of a high-low pair. b must be valid
 // JSON, so that every backslash starts an escape.
-func hasLoneSurrogate(b []byte) bool {
+func hasLoneSurrogate(b []byte) bool { return scanEscapes(b, false) }
+
+// scanEscapes reports whether the valid JSON text b holds a lone surrogate
+// escape, or, with nul, a \u0000.
+func scanEscapes(b []byte, nul bool) bool {
 	for {
 		i := bytes.IndexByte(b, '\\')
 		if i < 0 || i+1 >= len(b) {
@@ -80,6 +84,9 @@ func hasLoneSurrogate(b []byte) bool {
 		}
 		switch surrogate(b) {
 		case 0:
+			if nul && string(b[2:6]) == "0000" {
+				return true
+			}
 			b = b[6:]
 		case 'h':
 			if surrogate(b[6:]) != 'l' {
@@ -108,18 +115,26 @@ func surrogate(b []byte) byte {
 }
 
 // repairLine appends to dst the valid JSON line with each invalid UTF-8 byte
-// replaced by U+FFFD and each lone surrogate escape by \ufffd, so that every
-// string and key parsed from it is valid UTF-8 and every JSON text made of it
-// is accepted by DuckDB. Invalid bytes can only be inside strings (the line is
+// replaced by U+FFFD, each lone surrogate escape by \ufffd, and each \u0000
+// in a top-level key by \ufffd, so that every string and key parsed from it
+// is valid UTF-8, every JSON text made of it is accepted by DuckDB, and no
+// column name that * makes holds NUL (see starName). Invalid bytes can only be inside strings (the line is
 // valid JSON), so the result is valid JSON too.
 func repairLine(dst, line []byte) []byte {
+	var stackBuf [64]byte
+	stack := stackBuf[:0] // the open containers, '{' or '['
+	inString, isKey, expectKey := false, false, false
 	for i := 0; i < len(line); {
 		c := line[i]
 		switch {
 		case c == '\\' && i+1 < len(line) && line[i+1] == 'u':
 			switch surrogate(line[i:]) {
 			case 0:
-				dst = append(dst, line[i:min(i+6, len(line))]...)
+				if isKey && i+6 <= len(line) && string(line[i+2:i+6]) == "0000" {
+					dst = append(dst, `\ufffd`...)
+				} else {
+					dst = append(dst, line[i:min(i+6, len(line))]...)
+				}
 				i += 6
 			case 'h':
 				if surrogate(line[i+6:]) == 'l' {
@@ -139,6 +154,30 @@ func repairLine(dst, line []byte) []byte {
 		case c < utf8.RuneSelf:
 			dst = append(dst, c)
 			i++
+			if c == '"' {
+				if inString = !inString; inString {
+					isKey = expectKey && len(stack) == 1 // a top-level key: a column name
+				} else {
+					isKey, expectKey = false, false
+				}
+				continue
+			}
+			if inString {
+				continue
+			}
+			switch c {
+			case '{':
+				stack = append(stack, c)
+				expectKey = true
+			case '[':
+				stack = append(stack, c)
+			case '}', ']':
+				if len(stack) > 0 {
+					stack = stack[:len(stack)-1]
+				}
+			case ',':
+				expectKey = len(stack) > 0 && stack[len(stack)-1] == '{'
+			}
 		default:
 			r, n := utf8.DecodeRune(line[i:])
 			if r == utf8.RuneError && n == 1 {
@@ -163,25 +202,15 @@ var repairBuffers = sync.Pool{New: func() any { return new([]byte) }}
 const EmptyKeyName = "_empty"
 
 // starName returns the column name that * gives the key of a top-level
-// field: the key itself, except that the empty key is EmptyKeyName and a NUL
-// character becomes U+FFFD (readers that use C strings, DuckDB's own API
-// among them, cut a name at NUL, so "k\x00" would read as "k"). Keys are
-// valid UTF-8 already (ParseRecord). Other characters, control characters,
-// '.', and any length included, are kept: DuckDB reads them as they are.
-func (st *State) starName(key string) string {
+// field: the key itself, except that the empty key is EmptyKeyName. Keys are
+// valid UTF-8 and free of NUL already (ParseRecord makes a NUL in a key
+// U+FFFD: readers that use C strings, DuckDB's own API among them, cut a name
+// at NUL, so "k\x00" would read as "k"). Other characters, control
+// characters, '.', and any length included, are kept: DuckDB reads them as
+// they are.
+func starName(key string) string {
 	if key == "" {
 		return EmptyKeyName
 	}
-	if strings.IndexByte(key, 0) < 0 {
-		return key
-	}
-	start := len(st.arena)
-	for i := 0; i < len(key); i++ {
-		if key[i] == 0 {
-			st.arena = append(st.arena, "\uFFFD"...)
-		} else {
-			st.arena = append(st.arena, key[i])
-		}
-	}
-	return b2s(st.arena[start:])
+	return key
 }

@@ -60,6 +60,19 @@ func stdDecode(t *testing.T, text []byte) any {
 	return v
 }
 
+// nulKey reports whether the decoded record v has a top-level key holding
+// NUL, which ParseRecord makes U+FFFD (a rule encoding/json does not have;
+// TestStarNames pins it).
+func nulKey(v any) bool {
+	m, _ := v.(map[string]any)
+	for k := range m {
+		if strings.IndexByte(k, 0) >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // checkJSONText fails unless text is JSON that DuckDB and the Parquet writer
 // accept: valid per encoding/json and fastjson, valid UTF-8, no lone
 // surrogate escape.
@@ -94,7 +107,7 @@ func TestAppendJSONValue(t *testing.T) {
 		if !bytes.Equal(fresh, got) {
 			t.Errorf("%q: text changes once strings are read:\n%s\n%s", line, fresh, got)
 		}
-		if want, have := stdDecode(t, []byte(line)), stdDecode(t, got); !reflect.DeepEqual(want, have) {
+		if want, have := stdDecode(t, []byte(line)), stdDecode(t, got); !nulKey(want) && !reflect.DeepEqual(want, have) {
 			t.Errorf("%q: re-marshalled as %s, which means %#v, want %#v", line, got, have, want)
 		}
 		if back, err := new(fastjson.Parser).ParseBytes(got); err != nil {
@@ -185,13 +198,22 @@ func TestParseRecordRepairs(t *testing.T) {
 	if want := "{\"k\uFFFD\":{\"\uFFFD\uFFFD\":[\"\uFFFDx\"]}}"; got != want {
 		t.Errorf("nested: got %s, want %s", got, want)
 	}
+	// A NUL in a top-level key, a column name, becomes U+FFFD; elsewhere it stays.
+	rec, err = ParseRecord(&p, []byte(`{"k\u0000":"v\u0000","o":{"n\u0000":["\u0000"]},"a":[{"\u0000":1}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = string(appendJSONValue(nil, rec))
+	if want := `{"k` + "\uFFFD" + `":"v\u0000","o":{"n\u0000":["\u0000"]},"a":[{"\u0000":1}]}`; got != want {
+		t.Errorf("NUL keys: got %s, want %s", got, want)
+	}
 	// Repairing keeps the line's meaning for encoding/json, which has the same rule.
 	for _, line := range hostileLines {
 		rec, err := ParseRecord(&p, []byte(line))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !reflect.DeepEqual(stdDecode(t, []byte(line)), stdDecode(t, appendJSONValue(nil, rec))) {
+		if want := stdDecode(t, []byte(line)); !nulKey(want) && !reflect.DeepEqual(want, stdDecode(t, appendJSONValue(nil, rec))) {
 			t.Errorf("%q: repaired into something else: %s", line, appendJSONValue(nil, rec))
 		}
 	}

@@ -96,6 +96,7 @@ type State struct {
 	visit   func(key []byte, v *fastjson.Value)
 	rounded int                 // rounded numbers read during this Eval (see Value)
 	star    int                 // index in Row of the first field * made for this record
+	filter  uint64              // a filter of the names * made, for the first manyFields
 	names   map[string]struct{} // the names * made, for records with many fields
 }
 
@@ -165,37 +166,50 @@ func (st *State) countRounded(fs []Field) {
 }
 
 func (st *State) addStarField(key []byte, v *fastjson.Value) {
-	name := st.starName(b2s(key))
+	name := starName(b2s(key))
 	if _, skip := st.p.skip[name]; skip {
 		return
 	}
-	if st.seen(name) {
+	// Is there a field of that name already? A 64-bit filter of the length
+	// and end bytes of the names made so far answers most names at once.
+	if n := len(st.Row) - st.star; n < manyFields {
+		bit := uint64(1) << ((uint(len(name)) + 3*uint(name[0]) + 5*uint(name[len(name)-1])) & 63)
+		if n == 0 {
+			st.filter = 0
+		}
+		if st.filter&bit != 0 && st.seen(name) {
+			st.DuplicateFields++
+			return
+		}
+		st.filter |= bit
+	} else if st.seenMany(name) {
 		st.DuplicateFields++
 		return
 	}
 	st.Row = append(st.Row, Field{Name: name, Value: st.fromJSON(v)})
 }
 
-// seen reports whether * already made a field called name for this record.
-// Up to manyFields fields it compares with each; beyond, it keeps the names
-// in a map, so that a record with 10,000 keys costs 10,000 lookups, not
-// 50 million comparisons.
+// seen reports whether * already made a field called name for this record,
+// comparing with each (up to manyFields).
 func (st *State) seen(name string) bool {
-	made := st.Row[st.star:]
-	if len(made) < manyFields {
-		for i := range made {
-			if made[i].Name == name {
-				return true
-			}
+	for _, f := range st.Row[st.star:] {
+		if f.Name == name {
+			return true
 		}
-		return false
 	}
-	if len(made) == manyFields {
+	return false
+}
+
+// seenMany is seen beyond manyFields: the names are kept in a map, so that a
+// record with 10,000 keys costs 10,000 lookups, not 50 million comparisons.
+// It records name as made.
+func (st *State) seenMany(name string) bool {
+	if len(st.names) == 0 { // the first call for this record (Eval clears the map)
 		if st.names == nil {
 			st.names = make(map[string]struct{}, 2*manyFields)
 		}
-		for i := range made {
-			st.names[made[i].Name] = struct{}{}
+		for _, f := range st.Row[st.star:] {
+			st.names[f.Name] = struct{}{}
 		}
 	}
 	if _, ok := st.names[name]; ok {
