@@ -138,10 +138,26 @@ func FuzzAcceptedWritable(f *testing.F) {
 	}
 	var p fastjson.Parser
 	f.Fuzz(func(t *testing.T, line []byte) {
+		// JSON by both encoding/json and fastjson (which alone accepts a few
+		// non-JSON lines; ParseRecord must not).
+		valid := json.Valid(line) && fastjson.ValidateBytes(line) == nil
+		if valid && needsRepair(line) {
+			// The repair keeps a line valid JSON, and leaves nothing to repair.
+			r := repairLine(nil, line)
+			if err := fastjson.ValidateBytes(r); err != nil || !utf8.Valid(r) || hasLoneSurrogate(r) {
+				t.Fatalf("repairLine(%q) = %q: %v", line, r, err)
+			}
+		}
 		for _, prog := range progs {
 			rec, err := ParseRecord(&p, line)
 			if err != nil {
+				if valid && !errors.Is(err, ErrNotObject) {
+					t.Fatalf("ParseRecord(%q), valid JSON: %v", line, err)
+				}
 				return
+			}
+			if !json.Valid(line) {
+				t.Fatalf("ParseRecord accepts %q, which is not JSON", line)
 			}
 			st := prog.NewState()
 			if !prog.Eval(st, rec) {

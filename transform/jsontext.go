@@ -9,9 +9,10 @@ import (
 )
 
 // This file holds the rules that make whatever a sender posts storable: every
-// string and key of a record valid UTF-8 without lone surrogates (repairLine,
-// used by ParseRecord), JSON text that is JSON (appendJSONValue), and column
-// names that a Parquet writer and DuckDB accept (starName).
+// string and key of a record valid UTF-8 without lone surrogates, and no NUL
+// in a top-level key (repairLine, used by ParseRecord), JSON text that is JSON
+// (appendJSONValue), and column names that a Parquet writer and DuckDB accept
+// (starName; Program.Eval keeps them distinct).
 
 // appendJSONValue appends v as compact JSON text. Unlike fastjson's
 // MarshalTo, which quotes strings holding special characters the way Go does

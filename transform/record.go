@@ -1,6 +1,8 @@
 package transform
 
 import (
+	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 
@@ -25,6 +27,13 @@ func ParseRecord(p *fastjson.Parser, line []byte) (*fastjson.Value, error) {
 	if err := fastjson.ValidateBytes(line); err != nil {
 		return nil, fmt.Errorf("malformed JSON: %w", err)
 	}
+	if bytes.IndexByte(line, '\\') >= 0 && hasControl(line) {
+		// fastjson's validator misses a raw control character in a string that
+		// also holds an escape ("\x01\\n").
+		if c, ok := rawControlInString(line); ok {
+			return nil, fmt.Errorf("malformed JSON: string cannot contain control char 0x%02X", c)
+		}
+	}
 	var rec *fastjson.Value
 	var err error
 	if needsRepair(line) {
@@ -42,4 +51,39 @@ func ParseRecord(p *fastjson.Parser, line []byte) (*fastjson.Value, error) {
 		return nil, fmt.Errorf("%w: %s", ErrNotObject, rec.Type())
 	}
 	return rec, nil
+}
+
+// hasControl reports whether b holds a byte below 0x20, 8 bytes a step.
+func hasControl(b []byte) bool {
+	for len(b) >= 8 {
+		x := binary.LittleEndian.Uint64(b)
+		if (x-0x2020202020202020)&^x&0x8080808080808080 != 0 {
+			return true
+		}
+		b = b[8:]
+	}
+	for _, c := range b {
+		if c < 0x20 {
+			return true
+		}
+	}
+	return false
+}
+
+// rawControlInString returns the first raw control character inside a string
+// of the line, which JSON forbids (outside strings the validator allows only
+// whitespace).
+func rawControlInString(line []byte) (byte, bool) {
+	in := false
+	for i := 0; i < len(line); i++ {
+		switch c := line[i]; {
+		case in && c == '\\':
+			i++ // the escaped character
+		case c == '"':
+			in = !in
+		case in && c < 0x20:
+			return c, true
+		}
+	}
+	return 0, false
 }
