@@ -145,3 +145,46 @@ func TestEvalAllocatesNothing(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkNeedsRepair is what ParseRecord adds per line for the content
+// rules on the common path (valid UTF-8, no lone surrogate): one utf8.Valid
+// and one IndexByte.
+func BenchmarkNeedsRepair(b *testing.B) {
+	lines := benchRecords(512)
+	b.SetBytes(avgLen(lines))
+	for i := 0; b.Loop(); i++ {
+		if needsRepair(lines[i%len(lines)]) {
+			b.Fatal("a bench record needs repair")
+		}
+	}
+}
+
+// BenchmarkAppendJSON compares our marshaller of nested values with
+// fastjson's MarshalTo (which it replaces: MarshalTo quotes special
+// characters the Go way), on whole records, with strings already read.
+func BenchmarkAppendJSON(b *testing.B) {
+	lines := benchRecords(512)
+	recs := make([]*fastjson.Value, len(lines))
+	for i, l := range lines {
+		var p fastjson.Parser
+		v, err := ParseRecord(&p, l)
+		if err != nil {
+			b.Fatal(err)
+		}
+		touchAll(v)
+		recs[i] = v
+	}
+	var buf []byte
+	b.Run("ours", func(b *testing.B) {
+		b.SetBytes(avgLen(lines))
+		for i := 0; b.Loop(); i++ {
+			buf = appendJSONValue(buf[:0], recs[i%len(recs)])
+		}
+	})
+	b.Run("fastjson", func(b *testing.B) {
+		b.SetBytes(avgLen(lines))
+		for i := 0; b.Loop(); i++ {
+			buf = recs[i%len(recs)].MarshalTo(buf[:0])
+		}
+	})
+}

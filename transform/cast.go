@@ -21,7 +21,15 @@ func (st *State) fromJSON(v *fastjson.Value) Value {
 		return Value{Type: Varchar, S: b2s(b)}
 	case fastjson.TypeNumber:
 		st.num = v.MarshalTo(st.num[:0])
-		return parseNumber(b2s(st.num))
+		x := parseNumber(b2s(st.num))
+		if x.Type == Double && !exactDouble(b2s(st.num), x.F) {
+			// Keep the exact text (st.num is reused by the next number).
+			start := len(st.arena)
+			st.arena = append(st.arena, st.num...)
+			x.S = b2s(st.arena[start:])
+			st.rounded++
+		}
+		return x
 	case fastjson.TypeTrue:
 		return Value{Type: Boolean, I: 1}
 	case fastjson.TypeFalse:
@@ -40,9 +48,25 @@ func parseNumber(s string) Value {
 		i, neg = 1, true
 	}
 	if len(s)-i > 18 {
-		// Might not fit: let strconv judge (it allocates only when it fails).
-		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-			return Value{Type: Int64, I: n}
+		// Might not fit. More than 19 digits never fits (JSON has no leading
+		// zeros); 19 digits fit a uint64, which tells (no strconv: its error
+		// would allocate for every huge integer).
+		if len(s)-i > 19 {
+			return parseDouble(s)
+		}
+		var u uint64
+		for j := i; j < len(s); j++ {
+			c := s[j]
+			if c < '0' || c > '9' {
+				return parseDouble(s)
+			}
+			u = u*10 + uint64(c-'0')
+		}
+		switch {
+		case !neg && u <= math.MaxInt64:
+			return Value{Type: Int64, I: int64(u)}
+		case neg && u <= 1<<63:
+			return Value{Type: Int64, I: int64(-u)}
 		}
 		return parseDouble(s)
 	}
@@ -71,6 +95,63 @@ func parseDouble(s string) Value {
 		return Value{} // not reached for validated JSON
 	}
 	return Value{Type: Double, F: f}
+}
+
+// exactDouble reports whether the DOUBLE f read from the JSON number text s
+// is s exactly, in the sense that f's shortest text denotes the same number:
+// 0.1, 1.5e300 and 10000000000000000000 are exact; 18446744073709551615,
+// 0.12345678901234567890, 1e400 (infinity) and 1e-400 (zero) are not. Up to
+// 15 significant digits in DOUBLE's normal range is exact without looking
+// further (DBL_DIG); only longer numbers are formatted and compared.
+func exactDouble(s string, f float64) bool {
+	if a := math.Abs(f); len(s) <= 15 && a >= 0x1p-1022 && a <= math.MaxFloat64 {
+		// The common case, such as 123.456: at most 15 digits, and in DOUBLE's
+		// normal range, which only an exponent could leave.
+		return true
+	}
+	var b1, b2 [40]byte
+	digits, exp, ok := decimal(b1[:0], s)
+	switch {
+	case len(digits) == 0:
+		return f == 0 // a zero, whatever its exponent
+	case !ok || math.IsInf(f, 0) || f == 0:
+		return false
+	case len(digits) <= 15 && exp > -307 && exp < 308:
+		return true
+	}
+	d2, exp2, _ := decimal(b2[:0], b2s(strconv.AppendFloat(b2[:0], f, 'e', -1, 64)))
+	return string(d2) == string(digits) && exp2 == exp
+}
+
+// decimal appends to dst the significant digits of the JSON number text s
+// (no leading or trailing zeros; none for zero) and returns them with the
+// decimal exponent of the first: "-0.0120e3" is ("12", 1), meaning 1.2e1.
+// ok is false when the exponent does not fit an int.
+func decimal(dst []byte, s string) (digits []byte, exp int, ok bool) {
+	s = strings.TrimPrefix(s, "-")
+	mant, e, ok := s, 0, true
+	if i := strings.IndexAny(s, "eE"); i >= 0 {
+		mant = s[:i]
+		n, err := strconv.Atoi(strings.TrimPrefix(s[i+1:], "+"))
+		e, ok = n, err == nil
+	}
+	// mant is int[.frac]; the first significant digit's exponent is
+	// e + len(int) - 1 - (zeros before it, on either side of the point).
+	point, zeros := len(mant), 0
+	for i := 0; i < len(mant); i++ {
+		switch c := mant[i]; {
+		case c == '.':
+			point = i
+		case c == '0' && len(dst) == 0:
+			zeros++
+		default:
+			dst = append(dst, c)
+		}
+	}
+	for len(dst) > 0 && dst[len(dst)-1] == '0' {
+		dst = dst[:len(dst)-1]
+	}
+	return dst, e + point - 1 - zeros, ok
 }
 
 // text returns v rendered as text (see Value.AppendText), in the scratch space
@@ -152,7 +233,11 @@ func (st *State) convert(v Value, t Type) (Value, bool) {
 	case Double:
 		switch v.Type {
 		case Boolean, Int32, Int64:
-			return Value{Type: Double, F: float64(v.I)}, true
+			f := float64(v.I)
+			if (v.I > 1<<53 || v.I < -1<<53) && !(f < 0x1p63 && int64(f) == v.I) {
+				st.RoundedNumbers++ // beyond 2^53 DOUBLE holds only some integers
+			}
+			return Value{Type: Double, F: f}, true
 		case Varchar:
 			f, err := strconv.ParseFloat(strings.TrimSpace(v.S), 64)
 			if err == nil {
@@ -188,6 +273,9 @@ func (st *State) convert(v Value, t Type) (Value, bool) {
 			}
 		}
 	case JSON:
+		if v.Type == Double && v.S != "" {
+			return Value{Type: JSON, S: v.S}, true // a rounded record number: its exact JSON text
+		}
 		start := len(st.arena)
 		st.arena = v.AppendJSON(st.arena)
 		return Value{Type: JSON, S: b2s(st.arena[start:])}, true
@@ -208,6 +296,6 @@ func (st *State) jsonText(v Value) string {
 		return v.S
 	}
 	start := len(st.arena)
-	st.arena = v.J.MarshalTo(st.arena)
+	st.arena = appendJSONValue(st.arena, v.J)
 	return b2s(st.arena[start:])
 }

@@ -3,6 +3,7 @@ package transform
 import (
 	"math"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/valyala/fastjson"
 )
@@ -10,6 +11,17 @@ import (
 // Compile parses and compiles a statement. A bad statement yields an *Error
 // with the position of the offending token.
 func Compile(src string) (prog *Program, err error) {
+	if !utf8.ValidString(src) {
+		off := 0
+		for off < len(src) {
+			r, n := utf8.DecodeRuneInString(src[off:])
+			if r == utf8.RuneError && n == 1 {
+				break
+			}
+			off += n
+		}
+		return nil, errorAt(src, off, "invalid UTF-8 in the statement")
+	}
 	stmt, err := parse(src)
 	if err != nil {
 		return nil, err
@@ -57,7 +69,8 @@ func (c *compiler) program(stmt *statement) *Program {
 			}
 			star = true
 			for _, x := range it.exclude {
-				p.skip[x] = struct{}{}
+				// Named as * names fields: EXCLUDE (_empty) leaves out the empty key.
+				p.skip[strings.ReplaceAll(x, "\x00", "\uFFFD")] = struct{}{}
 			}
 			p.columns = append(p.columns, Column{Name: "*", Star: true})
 			p.exprs = append(p.exprs, nil)
@@ -86,7 +99,12 @@ func (c *compiler) item(it selectItem, names map[string]bool) (Column, expr) {
 	if name == "" {
 		name = c.defaultName(it.expr)
 	}
-	if names[name] {
+	switch {
+	case name == "":
+		c.fail(it.pos, "the column has no name (an empty key); name it with AS")
+	case strings.IndexByte(name, 0) >= 0:
+		c.fail(it.pos, "the column name holds a NUL character; rename it with AS")
+	case names[name]:
 		c.fail(it.pos, "duplicate column name '%s'; rename one with AS", name)
 	}
 	names[name] = true

@@ -17,4 +17,12 @@
 // three-valued, a missing field is NULL, a type mismatch is NULL (never a
 // panic), and casts have TRY semantics: a value that does not convert is NULL
 // and is counted in State.CastFailures.
+//
+// Whatever a line that ParseRecord accepts holds, the row a Program makes of
+// it can be stored and read back (FuzzAcceptedWritable): strings and names
+// are valid UTF-8 (invalid bytes and lone surrogate escapes become U+FFFD),
+// JSON values are valid JSON text, names are distinct and non-empty (the
+// empty key is EmptyKeyName), and a number DOUBLE cannot hold exactly keeps
+// its text for casts to VARCHAR and JSON and is counted in
+// State.RoundedNumbers. See ParseRecord, Program.Eval and Value.
 package transform

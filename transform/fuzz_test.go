@@ -1,8 +1,12 @@
 package transform
 
 import (
+	"encoding/json"
 	"errors"
+	"strconv"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/valyala/fastjson"
 )
@@ -96,5 +100,102 @@ func checkEval(t *testing.T, prog *Program, st *State, rec *fastjson.Value) {
 			}
 			_ = f.Value.AppendText(b[:0])
 		}
+	}
+}
+
+// writableStatements are the statements FuzzAcceptedWritable evaluates: *
+// alone, * with explicit columns that read into nested objects, a partition
+// by a nested string, and functions that cut and join text.
+var writableStatements = []string{
+	"SELECT *",
+	"SELECT *, user AS u, user.region AS r",
+	"SELECT * PARTITION BY user.region",
+	"SELECT user, user.region AS r, user::VARCHAR AS uv, user.region::JSON AS rj, o[0] AS o0 PARTITION BY user.region, o AS o",
+	"SELECT substr(user.region, 2, 1) AS s1, substr(s, -2) AS s2, upper(user.region) AS up, lower(s) AS lo, " +
+		"concat(user, s, n) AS c, s || user.region AS cc, trim(s, 'é') AS t, replace(s, 'a', 'ü') AS rp, " +
+		"n::VARCHAR AS nv, n::JSON AS nj, strftime(ts, '%Y %a') AS tf",
+}
+
+// FuzzAcceptedWritable is the content half of "accepted means writable"
+// (issue 11): for any line ParseRecord accepts, every row a statement makes
+// has names that are valid UTF-8, non-empty, free of NUL and distinct; every
+// VARCHAR is valid UTF-8; every JSON value's text is JSON (encoding/json and
+// fastjson agree) without a lone surrogate. Those are what the Parquet writer
+// and DuckDB's SELECT * need.
+func FuzzAcceptedWritable(f *testing.F) {
+	for _, l := range hostileLines {
+		f.Add([]byte(l))
+	}
+	for _, l := range seedRecords {
+		f.Add([]byte(l))
+	}
+	for _, l := range benchRecords(4) {
+		f.Add(l)
+	}
+	progs := make([]*Program, len(writableStatements))
+	for i, s := range writableStatements {
+		progs[i] = mustCompile(f, s)
+	}
+	var p fastjson.Parser
+	f.Fuzz(func(t *testing.T, line []byte) {
+		// JSON by both encoding/json and fastjson (which alone accepts a few
+		// non-JSON lines; ParseRecord must not).
+		valid := json.Valid(line) && fastjson.ValidateBytes(line) == nil
+		if valid && needsRepair(line) {
+			// The repair keeps a line valid JSON, and leaves nothing to repair.
+			r := repairLine(nil, line)
+			if err := fastjson.ValidateBytes(r); err != nil || !utf8.Valid(r) || hasLoneSurrogate(r) {
+				t.Fatalf("repairLine(%q) = %q: %v", line, r, err)
+			}
+		}
+		for _, prog := range progs {
+			rec, err := ParseRecord(&p, line)
+			if err != nil {
+				if valid && !errors.Is(err, ErrNotObject) {
+					t.Fatalf("ParseRecord(%q), valid JSON: %v", line, err)
+				}
+				return
+			}
+			if !json.Valid(line) {
+				t.Fatalf("ParseRecord accepts %q, which is not JSON", line)
+			}
+			st := prog.NewState()
+			if !prog.Eval(st, rec) {
+				continue
+			}
+			checkWritable(t, prog.Source(), line, st.Row)
+			checkWritable(t, prog.Source(), line, st.Partition)
+		}
+	})
+}
+
+func checkWritable(t *testing.T, stmt string, line []byte, fields []Field) {
+	t.Helper()
+	seen := map[string]bool{}
+	var b []byte
+	for _, f := range fields {
+		switch {
+		case f.Name == "" || !utf8.ValidString(f.Name) || strings.IndexByte(f.Name, 0) >= 0:
+			t.Fatalf("%s on %q: bad name %q", stmt, line, f.Name)
+		case seen[f.Name]:
+			t.Fatalf("%s on %q: name %q twice", stmt, line, f.Name)
+		}
+		seen[f.Name] = true
+		v := f.Value
+		switch v.Type {
+		case Varchar:
+			if !utf8.ValidString(v.S) {
+				t.Fatalf("%s on %q: %s = %q is not valid UTF-8", stmt, line, f.Name, v.S)
+			}
+		case JSON:
+			b = v.AppendText(b[:0])
+			checkJSONText(t, stmt+" on "+strconv.Quote(string(line))+": "+f.Name, b)
+		case Double:
+			if v.S != "" && !json.Valid([]byte(v.S)) {
+				t.Fatalf("%s on %q: %s keeps %q, not a JSON number", stmt, line, f.Name, v.S)
+			}
+		}
+		b = v.AppendJSON(b[:0])
+		checkJSONText(t, stmt+" on "+strconv.Quote(string(line))+": "+f.Name+" as JSON", b)
 	}
 }

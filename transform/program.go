@@ -79,11 +79,30 @@ type State struct {
 	// CastFailures counts values that a cast could not convert (and made
 	// NULL), since the State was made or the counter last reset by the caller.
 	CastFailures int
+	// RoundedNumbers counts numbers stored as DOUBLE that DOUBLE does not hold
+	// exactly: output values read from a record number beyond INT64 or with
+	// more precision or range than DOUBLE has (18446744073709551615,
+	// 0.1234567890123456789, 1e400), and integers beyond 2^53 that Cast
+	// brings to DOUBLE (a column widened from INT64 to DOUBLE). Like
+	// CastFailures, it counts since the State was made or the caller reset it.
+	RoundedNumbers int
+	// DuplicateFields counts fields that * left out because an earlier field
+	// of the same record had the same column name (a key sent twice, or two
+	// keys that the naming rules of * make equal; see Program.Eval).
+	DuplicateFields int
 
-	now   int64            // now() for the current record, 0 until asked for
-	clock func() time.Time // time source of now(); time.Now unless a test sets it
-	visit func(key []byte, v *fastjson.Value)
+	now     int64            // now() for the current record, 0 until asked for
+	clock   func() time.Time // time source of now(); time.Now unless a test sets it
+	visit   func(key []byte, v *fastjson.Value)
+	rounded int                 // rounded numbers read during this Eval (see Value)
+	star    int                 // index in Row of the first field * made for this record
+	filter  uint64              // a filter of the names * made, for the first manyFields
+	names   map[string]struct{} // the names * made, for records with many fields
 }
+
+// manyFields is the number of fields * makes beyond which the names are
+// looked up in a map rather than by comparing with each earlier one.
+const manyFields = 32
 
 // NewState returns evaluation state for p.
 func (p *Program) NewState() *State {
@@ -96,18 +115,31 @@ func (p *Program) NewState() *State {
 // reports whether the WHERE clause keeps it. When it does, st.Row and
 // st.Partition hold the results, valid until the next Eval on st or the next
 // Parse of the record's parser.
+//
+// The names in st.Row are distinct, non-empty, valid UTF-8 and free of NUL.
+// * names a field by its key, except the empty key (EmptyKeyName) and NUL
+// characters (U+FFFD); when two fields of a record get the same name, the
+// first one is kept, as a path (SELECT a) and DuckDB's JSON functions
+// (j->>'a') read the first of duplicate keys, and the others are counted in
+// DuplicateFields. For a record from ParseRecord every string is valid UTF-8
+// and every JSON text valid JSON.
 func (p *Program) Eval(st *State, rec *fastjson.Value) bool {
 	st.arena = st.arena[:0]
 	st.Row = st.Row[:0]
 	st.Partition = st.Partition[:0]
 	st.now = 0
+	st.rounded = 0
 	if p.where != nil && !truth(st, p.where(st, rec)) {
 		return false
 	}
 	for i, c := range p.columns {
 		if c.Star {
 			if rec.Type() == fastjson.TypeObject {
+				st.star = len(st.Row)
 				rec.GetObject().Visit(st.visit)
+				if len(st.names) > 0 {
+					clear(st.names)
+				}
 			}
 			continue
 		}
@@ -116,15 +148,75 @@ func (p *Program) Eval(st *State, rec *fastjson.Value) bool {
 	for i, c := range p.partitions {
 		st.Partition = append(st.Partition, Field{Name: c.Name, Value: p.partExprs[i](st, rec)})
 	}
+	if st.rounded > 0 { // a rounded number was read: count those that are stored
+		st.countRounded(st.Row)
+		st.countRounded(st.Partition)
+	}
 	return true
 }
 
+// countRounded counts the values of fs that hold a rounded record number
+// (see Value).
+func (st *State) countRounded(fs []Field) {
+	for i := range fs {
+		if fs[i].Value.Type == Double && fs[i].Value.S != "" {
+			st.RoundedNumbers++
+		}
+	}
+}
+
 func (st *State) addStarField(key []byte, v *fastjson.Value) {
-	name := b2s(key)
+	name := starName(b2s(key))
 	if _, skip := st.p.skip[name]; skip {
 		return
 	}
+	// Is there a field of that name already? A 64-bit filter of the length
+	// and end bytes of the names made so far answers most names at once.
+	if n := len(st.Row) - st.star; n < manyFields {
+		bit := uint64(1) << ((uint(len(name)) + 3*uint(name[0]) + 5*uint(name[len(name)-1])) & 63)
+		if n == 0 {
+			st.filter = 0
+		}
+		if st.filter&bit != 0 && st.seen(name) {
+			st.DuplicateFields++
+			return
+		}
+		st.filter |= bit
+	} else if st.seenMany(name) {
+		st.DuplicateFields++
+		return
+	}
 	st.Row = append(st.Row, Field{Name: name, Value: st.fromJSON(v)})
+}
+
+// seen reports whether * already made a field called name for this record,
+// comparing with each (up to manyFields).
+func (st *State) seen(name string) bool {
+	for _, f := range st.Row[st.star:] {
+		if f.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// seenMany is seen beyond manyFields: the names are kept in a map, so that a
+// record with 10,000 keys costs 10,000 lookups, not 50 million comparisons.
+// It records name as made.
+func (st *State) seenMany(name string) bool {
+	if len(st.names) == 0 { // the first call for this record (Eval clears the map)
+		if st.names == nil {
+			st.names = make(map[string]struct{}, 2*manyFields)
+		}
+		for _, f := range st.Row[st.star:] {
+			st.names[f.Name] = struct{}{}
+		}
+	}
+	if _, ok := st.names[name]; ok {
+		return true
+	}
+	st.names[name] = struct{}{}
+	return false
 }
 
 // truth is the WHERE rule: only TRUE keeps a row; NULL drops it. A

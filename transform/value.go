@@ -60,11 +60,18 @@ func ParseType(name string) (Type, bool) {
 // point into the parser's buffer or the State's scratch space: they are valid
 // until the next call to Eval with the same State or the next Parse of the
 // record, whichever comes first. Copy them to keep them longer.
+//
+// A Double read from a record number that DOUBLE cannot hold exactly (an
+// integer beyond INT64 such as 18446744073709551615, more digits than a
+// DOUBLE keeps, or beyond its range) keeps the number's JSON text in S, so
+// that AppendText, and so a cast to VARCHAR, and a cast to JSON give the
+// exact number; AppendJSON and computing use F, the DOUBLE that is stored.
+// State.RoundedNumbers counts such values stored as DOUBLE.
 type Value struct {
 	Type Type
 	I    int64           // Boolean (0 or 1), Int32, Int64, Timestamp (µs), Date (days)
 	F    float64         // Double
-	S    string          // Varchar; for JSON, the text when J is nil
+	S    string          // Varchar; for JSON, the text when J is nil; for Double, see below
 	J    *fastjson.Value // JSON: the parsed object or array, when it came from the record
 }
 
@@ -76,7 +83,9 @@ func (v Value) Bool() (b, ok bool) { return v.I != 0, v.Type == Boolean }
 
 // AppendText appends v as text, the way a cast to VARCHAR renders it: numbers
 // in decimal, timestamps as "2006-01-02 15:04:05.999999", dates as
-// "2006-01-02", JSON as compact JSON text. NULL appends nothing.
+// "2006-01-02", JSON as compact JSON text (always valid JSON: strings are
+// escaped by AppendJSONString, numbers keep their text as sent), a rounded
+// record number as its exact text. NULL appends nothing.
 func (v Value) AppendText(dst []byte) []byte {
 	switch v.Type {
 	case Boolean:
@@ -87,6 +96,9 @@ func (v Value) AppendText(dst []byte) []byte {
 	case Int32, Int64:
 		return strconv.AppendInt(dst, v.I, 10)
 	case Double:
+		if v.S != "" {
+			return append(dst, v.S...) // a number of the record that DOUBLE rounds: its exact text
+		}
 		return appendDouble(dst, v.F)
 	case Varchar:
 		return append(dst, v.S...)
@@ -96,7 +108,7 @@ func (v Value) AppendText(dst []byte) []byte {
 		return appendDate(dst, v.I)
 	case JSON:
 		if v.J != nil {
-			return v.J.MarshalTo(dst)
+			return appendJSONValue(dst, v.J)
 		}
 		return append(dst, v.S...)
 	}
@@ -137,7 +149,7 @@ func AppendJSONString(dst []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
+		if plainJSON[c] {
 			i++
 			continue
 		}
@@ -172,6 +184,15 @@ func AppendJSONString(dst []byte, s string) []byte {
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
 }
+
+// plainJSON tells the bytes that a JSON string holds as they are: ASCII from
+// space on, except '"' and '\\'.
+var plainJSON = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 // appendDouble renders f the way DuckDB casts a DOUBLE to VARCHAR: the
 // shortest text that reads back, in fixed notation for 1e-4 <= |f| < 1e16
