@@ -209,6 +209,10 @@ type Result struct {
 	// Reason why); Rows and Rejected are 0 then.
 	Quarantined int64
 	Reason      string
+	// Lossy counts values the rows hold with a loss (rounded numbers,
+	// duplicate fields left out, casts that gave NULL), at ingest and when
+	// a column's type made the flush round an integer to DOUBLE.
+	Lossy spool.Lossy
 }
 
 // Segment flushes the sealed segment at path. It does not remove the

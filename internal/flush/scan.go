@@ -131,6 +131,12 @@ func (f *Flusher) scan(r *spool.Reader, tmp string, res *Result) ([]*partition, 
 			res.Filtered += rec.Filtered
 			continue
 		}
+		if rec.Kind == spool.KindLossy {
+			res.Lossy.RoundedNumbers += rec.Lossy.RoundedNumbers
+			res.Lossy.DuplicateFields += rec.Lossy.DuplicateFields
+			res.Lossy.CastFailures += rec.Lossy.CastFailures
+			continue
+		}
 		if rec.Kind == spool.KindRejected {
 			if err := rej.addLine(rec.Time, rec.Reason, rec.Line); err != nil {
 				return fail(err)

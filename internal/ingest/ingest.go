@@ -87,6 +87,7 @@ func (in *Ingester) Ingest(body []byte, contentEncoding string) (Counts, error) 
 	}
 	var c Counts
 	w.batch.Reset()
+	w.state.RoundedNumbers, w.state.DuplicateFields, w.state.CastFailures = 0, 0, 0
 	now := in.now()
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a UTF-8 byte order mark
 	for len(data) > 0 {
@@ -125,6 +126,11 @@ func (in *Ingester) Ingest(body []byte, contentEncoding string) (Counts, error) 
 	if c.Filtered > 0 {
 		w.batch.AddFiltered(c.Filtered)
 	}
+	w.batch.AddLossy(spool.Lossy{
+		RoundedNumbers:  int64(w.state.RoundedNumbers),
+		DuplicateFields: int64(w.state.DuplicateFields),
+		CastFailures:    int64(w.state.CastFailures),
+	})
 	if err := in.spool.Append(w.batch); err != nil {
 		return Counts{}, err
 	}

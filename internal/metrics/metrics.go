@@ -25,7 +25,8 @@ func Log(log *slog.Logger, res flush.Result) {
 	log.Info("flushed", "segment", filepath.Base(res.Segment), "rows", res.Rows, "filtered", res.Filtered,
 		"rejected", res.Rejected, "bytes_in", res.BytesIn, "bytes_out", res.BytesOut, "objects", len(res.Objects),
 		"flush_ms", res.FlushTime.Milliseconds(), "upload_ms", res.UploadTime.Milliseconds(),
-		"quarantined", res.Quarantined)
+		"quarantined", res.Quarantined, "rounded_numbers", res.Lossy.RoundedNumbers,
+		"duplicate_fields", res.Lossy.DuplicateFields, "cast_failures", res.Lossy.CastFailures)
 }
 
 type metric struct {
@@ -44,21 +45,24 @@ func EMF(now time.Time, mode string, res flush.Result) []byte {
 				"Metrics": []metric{
 					{"RowsIn", "Count"}, {"RowsOut", "Count"}, {"Filtered", "Count"}, {"Rejected", "Count"},
 					{"BytesIn", "Bytes"}, {"BytesOut", "Bytes"}, {"FlushTime", "Milliseconds"}, {"UploadTime", "Milliseconds"},
-					{"Quarantined", "Count"},
+					{"Quarantined", "Count"}, {"RoundedNumbers", "Count"}, {"DuplicateFields", "Count"}, {"CastFailures", "Count"},
 				},
 			}},
 		},
-		"Mode":        mode,
-		"RowsIn":      res.Rows + res.Filtered + res.Rejected,
-		"RowsOut":     res.Rows,
-		"Filtered":    res.Filtered,
-		"Rejected":    res.Rejected,
-		"BytesIn":     res.BytesIn,
-		"BytesOut":    res.BytesOut,
-		"FlushTime":   res.FlushTime.Milliseconds(),
-		"UploadTime":  res.UploadTime.Milliseconds(),
-		"Quarantined": res.Quarantined,
-		"segment":     filepath.Base(res.Segment),
+		"Mode":            mode,
+		"RowsIn":          res.Rows + res.Filtered + res.Rejected,
+		"RowsOut":         res.Rows,
+		"Filtered":        res.Filtered,
+		"Rejected":        res.Rejected,
+		"BytesIn":         res.BytesIn,
+		"BytesOut":        res.BytesOut,
+		"FlushTime":       res.FlushTime.Milliseconds(),
+		"UploadTime":      res.UploadTime.Milliseconds(),
+		"Quarantined":     res.Quarantined,
+		"RoundedNumbers":  res.Lossy.RoundedNumbers,
+		"DuplicateFields": res.Lossy.DuplicateFields,
+		"CastFailures":    res.Lossy.CastFailures,
+		"segment":         filepath.Base(res.Segment),
 	}
 	b, _ := json.Marshal(doc)
 	return append(b, '\n')

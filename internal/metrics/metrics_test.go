@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/datatap/datatap/internal/flush"
+	"github.com/datatap/datatap/internal/spool"
 )
 
 // TestEMF checks the line against the Embedded Metric Format specification:
@@ -15,6 +16,7 @@ func TestEMF(t *testing.T) {
 	line := EMF(time.UnixMilli(1700000000123), "runtime", flush.Result{
 		Segment: "/tmp/datatap/x.seg", Rows: 90, Filtered: 7, Rejected: 3, BytesIn: 1000, BytesOut: 200,
 		FlushTime: 12 * time.Millisecond, UploadTime: 5 * time.Millisecond, Quarantined: 1,
+		Lossy: spool.Lossy{RoundedNumbers: 4, DuplicateFields: 5, CastFailures: 6},
 	})
 	if line[len(line)-1] != '\n' {
 		t.Error("EMF line does not end with a newline")
@@ -36,7 +38,8 @@ func TestEMF(t *testing.T) {
 			t.Errorf("dimension %s missing", d)
 		}
 	}
-	want := map[string]float64{"RowsIn": 100, "RowsOut": 90, "Filtered": 7, "Rejected": 3, "BytesIn": 1000, "BytesOut": 200, "FlushTime": 12, "UploadTime": 5, "Quarantined": 1}
+	want := map[string]float64{"RowsIn": 100, "RowsOut": 90, "Filtered": 7, "Rejected": 3, "BytesIn": 1000, "BytesOut": 200, "FlushTime": 12, "UploadTime": 5, "Quarantined": 1,
+		"RoundedNumbers": 4, "DuplicateFields": 5, "CastFailures": 6}
 	for _, m := range directive["Metrics"].([]any) {
 		name := m.(map[string]any)["Name"].(string)
 		if doc[name] != want[name] {

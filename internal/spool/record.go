@@ -76,6 +76,7 @@ const (
 	KindRow      = 'R' // a row that passed the transform
 	KindRejected = 'E' // a line that could not be used, with the reason
 	KindCounts   = 'C' // how many lines the WHERE clause dropped, for metrics
+	KindLossy    = 'L' // how many values were stored with a loss, for metrics (Lossy)
 )
 
 // Batch encodes the records of one request, to be appended as one frame.
@@ -157,6 +158,24 @@ func (b *Batch) AddFiltered(n int) {
 	b.buf = binary.AppendUvarint(b.buf, uint64(n))
 }
 
+// Lossy counts what a request's rows hold with a loss that the rows cannot
+// show: numbers rounded to DOUBLE, fields * left out as duplicates, casts
+// that gave NULL (the transform.State counters of the same names).
+type Lossy struct {
+	RoundedNumbers, DuplicateFields, CastFailures int64
+}
+
+// AddLossy records l when it is not zero.
+func (b *Batch) AddLossy(l Lossy) {
+	if l == (Lossy{}) {
+		return
+	}
+	b.buf = append(b.buf, KindLossy)
+	b.buf = binary.AppendUvarint(b.buf, uint64(l.RoundedNumbers))
+	b.buf = binary.AppendUvarint(b.buf, uint64(l.DuplicateFields))
+	b.buf = binary.AppendUvarint(b.buf, uint64(l.CastFailures))
+}
+
 func (b *Batch) appendValue(v transform.Value) {
 	b.buf = append(b.buf, byte(v.Type))
 	switch v.Type {
@@ -191,6 +210,8 @@ type Record struct {
 	Partition []transform.Value
 	// Counts: lines the WHERE clause dropped.
 	Filtered int64
+	// Lossy: values stored with a loss.
+	Lossy Lossy
 	// Rejected: when, why, and the line (capped).
 	Time   time.Time
 	Reason string
@@ -248,6 +269,10 @@ func decodeRecord(p []byte, columns []string, rec *Record) ([]byte, error) {
 		}
 	case KindCounts:
 		rec.Filtered = int64(d.uvarint())
+	case KindLossy:
+		rec.Lossy.RoundedNumbers = int64(d.uvarint())
+		rec.Lossy.DuplicateFields = int64(d.uvarint())
+		rec.Lossy.CastFailures = int64(d.uvarint())
 	case KindRejected:
 		rec.Time = time.UnixMicro(d.varint()).UTC()
 		rec.Reason = d.str()
