@@ -14,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/datatap/datatap/internal/sink"
 	"github.com/datatap/datatap/internal/spool"
@@ -184,12 +183,7 @@ func (c *Config) Validate() error {
 	bad := func(name, value string, format string, args ...any) {
 		errs = append(errs, &Error{name, value, fmt.Errorf(format, args...)})
 	}
-	prog, err := transform.Compile(c.Transform)
-	if err == nil && !utf8.ValidString(c.Transform) {
-		// Names and literals of the statement go into files as they are,
-		// and readers (DuckDB) refuse invalid UTF-8 in column names.
-		err = errors.New("not valid UTF-8")
-	}
+	prog, err := transform.Compile(c.Transform) // refuses invalid UTF-8 too: names go into files
 	if err != nil {
 		errs = append(errs, &Error{Var: "TAP_TRANSFORM", Err: err})
 	}

@@ -136,7 +136,7 @@ func TestPrefixIsCheckedAsAKey(t *testing.T) {
 	f(`TAP_ERRORS_PREFIX="x//y/": must not contain "//"`, "TAP_ERRORS_PREFIX", "x//y/")
 	f(`TAP_PREFIX="x/%": ends with a lone %`, "TAP_PREFIX", "x/%")
 	f(`TAP_PREFIX="x\xff/": must be valid UTF-8`, "TAP_PREFIX", "x\xff/")
-	f(`TAP_TRANSFORM: not valid UTF-8`, "TAP_TRANSFORM", "SELECT a AS \"\xff\"")
+	f(`TAP_TRANSFORM: invalid UTF-8 in the statement at 1:14`, "TAP_TRANSFORM", "SELECT a AS \"\xff\"")
 	// Where the prefix meets the statement's first PARTITION BY name.
 	f(`TAP_PREFIX="t.": must not contain ".."`, "TAP_PREFIX", "t.", "TAP_TRANSFORM", `SELECT * PARTITION BY x AS ".b"`)
 	if _, err := Load(env("TAP_PREFIX", "t.", "TAP_TRANSFORM", `SELECT * PARTITION BY x AS "b"`)); err != nil {
