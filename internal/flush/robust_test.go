@@ -422,7 +422,7 @@ func TestOverflowNameTaken(t *testing.T) {
 		t.Fatal(err)
 	}
 	names, rows := readParquet(t, filepath.Join(ts.out, "p", segID(seg)[:4], segID(seg)+".parquet"))
-	if !slices.Equal(names, []string{"_overflow", "a", "_overflow_2"}) || len(rows) != 1 || rows[0]["_overflow_2"] != `{"b":3,"c":4,"":5}` {
+	if !slices.Equal(names, []string{"_overflow", "a", "_overflow_2"}) || len(rows) != 1 || rows[0]["_overflow_2"] != `{"b":3,"c":4,"_empty":5}` {
 		t.Errorf("columns %v, rows %v", names, rows)
 	}
 }

@@ -95,7 +95,10 @@ func TestMemoryBounded(t *testing.T) {
 	if peak > budget {
 		t.Errorf("live heap peaked at %.1f MiB, over the %.0f MiB budget", mib(peak), mib(budget))
 	}
-	if late > early+early/4+(1<<20) {
+	// Where a sample falls in a row group moves the live heap by a few MiB
+	// (19.8 vs 14.7 MiB seen on a busy machine); a writer that kept rows
+	// would grow by far more: 64 MiB of input, twice over the run.
+	if late > early+early/2+(2<<20) {
 		t.Errorf("live heap grows with rows: %.1f MiB in the first half, %.1f MiB in the second", mib(early), mib(late))
 	}
 }
