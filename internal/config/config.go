@@ -22,28 +22,32 @@ import (
 
 // Config is every TAP_* setting. See README.md for what each one does.
 type Config struct {
-	Transform     string        // TAP_TRANSFORM: the statement
-	Bucket        string        // TAP_BUCKET: S3 bucket; empty means Dir
-	Dir           string        // TAP_DIR: local output folder when Bucket is empty
-	Prefix        string        // TAP_PREFIX: object key prefix, strftime (UTC)
-	ErrorsPrefix  string        // TAP_ERRORS_PREFIX: where rejected lines go
-	FlushBytes    int64         // TAP_FLUSH_BYTES: flush when the segment is this big
-	FlushAge      time.Duration // TAP_FLUSH_AGE: flush when the oldest row is this old
-	SpoolDir      string        // TAP_SPOOL_DIR: segment files; unset, SpoolRoot/<hash of the output> (see DefaultSpoolDir)
-	SpoolMaxBytes int64         // TAP_SPOOL_MAX_BYTES: 429 above this
-	MaxBodyBytes  int64         // TAP_MAX_BODY_BYTES: decoded body cap (413 above)
-	MaxLineBytes  int64         // TAP_MAX_LINE_BYTES: longer lines are rejected, not parsed
-	Sync          bool          // TAP_SYNC: flush before replying
-	Auth          string        // TAP_AUTH: jwt, iam or none; empty picks the mode's default
-	Addr          string        // TAP_ADDR: serve's listen address
-	JWTSecret     string        // TAP_JWT_SECRET: HMAC key for HS256/384/512 tokens
-	JWTKeys       string        // TAP_JWT_KEYS: PEM public keys, an inline JWKS, or a file holding either
-	JWTIssuer     string        // TAP_JWT_ISSUER: required iss, when set
-	JWTAudience   string        // TAP_JWT_AUDIENCE: required aud, when set
-	ACL           []string      // TAP_ACL: who may send (emails, subjects or IAM ARNs); * for any valid identity
+	Transform    string        // TAP_TRANSFORM: the statement
+	Bucket       string        // TAP_BUCKET: S3 bucket; empty means Dir
+	Dir          string        // TAP_DIR: local output folder when Bucket is empty
+	Prefix       string        // TAP_PREFIX: object key prefix, strftime (UTC)
+	ErrorsPrefix string        // TAP_ERRORS_PREFIX: where rejected lines go
+	FlushBytes   int64         // TAP_FLUSH_BYTES: flush when the segment is this big
+	FlushAge     time.Duration // TAP_FLUSH_AGE: flush when the oldest row is this old
+	// TAP_FLUSH_PARTITIONS: flush when the open segment holds rows of this
+	// many PARTITION BY values (each is one file and one upload).
+	FlushPartitions int
+	SpoolDir        string   // TAP_SPOOL_DIR: segment files; unset, SpoolRoot/<hash of the output> (see DefaultSpoolDir)
+	SpoolMaxBytes   int64    // TAP_SPOOL_MAX_BYTES: 429 above this
+	MaxBodyBytes    int64    // TAP_MAX_BODY_BYTES: decoded body cap (413 above)
+	MaxLineBytes    int64    // TAP_MAX_LINE_BYTES: longer lines are rejected, not parsed
+	Sync            bool     // TAP_SYNC: flush before replying
+	Auth            string   // TAP_AUTH: jwt, iam or none; empty picks the mode's default
+	Addr            string   // TAP_ADDR: serve's listen address
+	JWTSecret       string   // TAP_JWT_SECRET: HMAC key for HS256/384/512 tokens
+	JWTKeys         string   // TAP_JWT_KEYS: PEM public keys, an inline JWKS, or a file holding either
+	JWTIssuer       string   // TAP_JWT_ISSUER: required iss, when set
+	JWTAudience     string   // TAP_JWT_AUDIENCE: required aud, when set
+	ACL             []string // TAP_ACL: who may send (emails, subjects or IAM ARNs); * for any valid identity
 
-	// FlushBytesSet says TAP_FLUSH_BYTES was given, not defaulted.
-	FlushBytesSet bool
+	// FlushBytesSet and FlushPartitionsSet say TAP_FLUSH_BYTES and
+	// TAP_FLUSH_PARTITIONS were given, not defaulted.
+	FlushBytesSet, FlushPartitionsSet bool
 	// SpoolDirDefault says TAP_SPOOL_DIR was unset or empty: SpoolDir is
 	// DefaultSpoolDir, and segments an older version left in SpoolRoot
 	// itself are this tap's to adopt (spool.Spool.Adopt).
@@ -67,17 +71,18 @@ func ClientFromEnv() Client { return Client{Token: os.Getenv("TAP_TOKEN")} }
 // Default returns the settings used when no variable is set.
 func Default() Config {
 	return Config{
-		Transform:     "SELECT *",
-		Dir:           "./data",
-		Prefix:        "datataps/year=%Y/month=%m/day=%d/hour=%H/",
-		ErrorsPrefix:  "datataps-errors/year=%Y/month=%m/day=%d/hour=%H/",
-		FlushBytes:    10 << 20,
-		FlushAge:      60 * time.Second,
-		SpoolDir:      "", // derived from the output by Validate: see DefaultSpoolDir
-		SpoolMaxBytes: 384 << 20,
-		MaxBodyBytes:  6 << 20,
-		MaxLineBytes:  1 << 20,
-		Addr:          "127.0.0.1:8080",
+		Transform:       "SELECT *",
+		Dir:             "./data",
+		Prefix:          "datataps/year=%Y/month=%m/day=%d/hour=%H/",
+		ErrorsPrefix:    "datataps-errors/year=%Y/month=%m/day=%d/hour=%H/",
+		FlushBytes:      10 << 20,
+		FlushPartitions: 1000,
+		FlushAge:        60 * time.Second,
+		SpoolDir:        "", // derived from the output by Validate: see DefaultSpoolDir
+		SpoolMaxBytes:   384 << 20,
+		MaxBodyBytes:    6 << 20,
+		MaxLineBytes:    1 << 20,
+		Addr:            "127.0.0.1:8080",
 	}
 }
 
@@ -152,6 +157,14 @@ func (c *Config) Parse(lookup func(string) (string, bool)) error {
 	if v, ok := lookup("TAP_FLUSH_BYTES"); ok && v != "" {
 		c.FlushBytesSet = true
 	}
+	if v, ok := lookup("TAP_FLUSH_PARTITIONS"); ok && v != "" {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil {
+			errs = append(errs, &Error{"TAP_FLUSH_PARTITIONS", v, errors.New("not a whole number")})
+		} else {
+			c.FlushPartitions, c.FlushPartitionsSet = n, true
+		}
+	}
 	if v, ok := lookup("AWS_LAMBDA_FUNCTION_MEMORY_SIZE"); ok {
 		c.LambdaMemoryMB, _ = strconv.Atoi(v)
 	}
@@ -214,6 +227,7 @@ func (c *Config) Validate() error {
 		}
 	}
 	positive("TAP_FLUSH_BYTES", c.FlushBytes)
+	positive("TAP_FLUSH_PARTITIONS", int64(c.FlushPartitions))
 	positive("TAP_SPOOL_MAX_BYTES", c.SpoolMaxBytes)
 	positive("TAP_MAX_BODY_BYTES", c.MaxBodyBytes)
 	positive("TAP_MAX_LINE_BYTES", c.MaxLineBytes)
@@ -273,16 +287,38 @@ func (c Config) SpoolHeader() spool.Header {
 	return h
 }
 
-// shutdownBytesPerMB is how much spool one MB of function memory can flush
-// within Lambda's 2 s shutdown window: CPU grows with memory (1,769 MB is a
-// core), and 6 MiB took 1.4–1.5 s at 128 MB (make lambda128), 10 MiB ~1.9 s.
-const shutdownBytesPerMB = 48 << 10
+// What one MB of function memory can flush within Lambda's 2 s shutdown
+// window, CPU growing with memory (1,769 MB is a core). Measured at 128 MB
+// (make faults128, case e; 2-core machine, 2026-12-02): 500 KiB in 0.40 s,
+// 1.5 MiB in 0.91 s, 3 MiB in 1.29 s, 6 MiB did not fit; each partition
+// value costs 21–26 ms more (a file, an encoder, an upload): 1.5 MiB in 20
+// partitions 1.31 s, 500 KiB in 50 partitions 1.70 s. The defaults at 128 MB,
+// 2.5 MiB and 16 partition values, leave about a quarter of the window.
+const (
+	shutdownBytesPerMB = 20 << 10
+	shutdownMBPerFile  = 8
+)
 
 // ShutdownSafeFlushBytes is the largest segment the extension can flush
 // within the shutdown window at this function's memory size, or 0 when not
 // on Lambda.
 func (c Config) ShutdownSafeFlushBytes() int64 {
 	return int64(c.LambdaMemoryMB) * shutdownBytesPerMB
+}
+
+// Due reports whether the open segment st describes should be sealed and
+// flushed now: it holds rows and is big enough, old enough, or holds rows
+// of enough PARTITION BY values.
+func (c Config) Due(st spool.Stats) bool {
+	return st.OpenBytes > 0 && (st.OpenBytes >= c.FlushBytes || time.Since(st.OpenCreated) >= c.FlushAge ||
+		st.OpenPartitions >= c.FlushPartitions)
+}
+
+// ShutdownSafeFlushPartitions is how many PARTITION BY values a segment of
+// ShutdownSafeFlushBytes may hold and still flush within the shutdown
+// window, or 0 when not on Lambda.
+func (c Config) ShutdownSafeFlushPartitions() int {
+	return max(c.LambdaMemoryMB/shutdownMBPerFile, min(c.LambdaMemoryMB, 1))
 }
 
 // ParseSize reads a byte count: plain bytes ("10485760"), or a number with a

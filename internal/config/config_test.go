@@ -103,12 +103,42 @@ func TestParseSize(t *testing.T) {
 }
 
 func TestShutdownSafeFlushBytes(t *testing.T) {
+	if (Config{}).Due(spool.Stats{}) {
+		t.Error("an empty spool is never due")
+	}
+	c := Config{FlushBytes: 100, FlushAge: time.Hour, FlushPartitions: 3}
+	for _, tc := range []struct {
+		st   spool.Stats
+		want bool
+	}{
+		{spool.Stats{OpenBytes: 10, OpenCreated: time.Now(), OpenPartitions: 2}, false},
+		{spool.Stats{OpenBytes: 100, OpenCreated: time.Now()}, true},
+		{spool.Stats{OpenBytes: 10, OpenCreated: time.Now().Add(-2 * time.Hour)}, true},
+		{spool.Stats{OpenBytes: 10, OpenCreated: time.Now(), OpenPartitions: 3}, true},
+	} {
+		if got := c.Due(tc.st); got != tc.want {
+			t.Errorf("Due(%+v) = %v", tc.st, got)
+		}
+	}
+
 	c, err := Load(env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := c.ShutdownSafeFlushBytes(); got != 6<<20 || c.FlushBytesSet {
-		t.Errorf("128 MB: safe %d, set %v; want 6 MiB, not set", got, c.FlushBytesSet)
+	if got := c.ShutdownSafeFlushBytes(); got != 5<<19 || c.FlushBytesSet {
+		t.Errorf("128 MB: safe %d, set %v; want 2.5 MiB, not set", got, c.FlushBytesSet)
+	}
+	if got := c.ShutdownSafeFlushPartitions(); got != 16 || c.FlushPartitionsSet || c.FlushPartitions != 1000 {
+		t.Errorf("128 MB: safe partitions %d, set %v, default %d; want 16, not set, 1000", got, c.FlushPartitionsSet, c.FlushPartitions)
+	}
+	c, _ = Load(env("TAP_FLUSH_PARTITIONS", "50"))
+	if c.FlushPartitions != 50 || !c.FlushPartitionsSet || c.ShutdownSafeFlushPartitions() != 0 {
+		t.Errorf("TAP_FLUSH_PARTITIONS=50 off Lambda: %d, set %v, safe %d", c.FlushPartitions, c.FlushPartitionsSet, c.ShutdownSafeFlushPartitions())
+	}
+	for _, bad := range []string{"0", "-3", "x"} {
+		if _, err := Load(env("TAP_FLUSH_PARTITIONS", bad)); err == nil || !strings.Contains(err.Error(), "TAP_FLUSH_PARTITIONS") {
+			t.Errorf("TAP_FLUSH_PARTITIONS=%s: %v", bad, err)
+		}
 	}
 	c, _ = Load(env("TAP_FLUSH_BYTES", ""))
 	if c.FlushBytes != 10<<20 || c.FlushBytesSet || c.ShutdownSafeFlushBytes() != 0 {

@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"os"
 	"runtime/debug"
-	"time"
 
 	"github.com/datatap/datatap/internal/auth"
 	"github.com/datatap/datatap/internal/config"
@@ -82,16 +81,10 @@ func New(ctx context.Context, cfg config.Config, version string, log *slog.Logge
 	}
 	// What is left in the spool at shutdown must fit the extension's 2 s,
 	// and the CPU a function gets grows with its memory: at 128 MB the
-	// default 10 MiB does not fit. Lower the default; warn about a setting.
-	if safe := cfg.ShutdownSafeFlushBytes(); safe > 0 && cfg.FlushBytes > safe {
-		if cfg.FlushBytesSet {
-			log.Warn("TAP_FLUSH_BYTES may not be flushed within the 2 s shutdown window at this memory size: rows left at shutdown could be lost",
-				"flush_bytes", cfg.FlushBytes, "memory_mb", cfg.LambdaMemoryMB, "safe_flush_bytes", safe)
-		} else {
-			log.Info("TAP_FLUSH_BYTES lowered so that the shutdown flush fits the 2 s window", "from", cfg.FlushBytes, "to", safe, "memory_mb", cfg.LambdaMemoryMB)
-			cfg.FlushBytes = safe
-		}
-	}
+	// defaults (10 MiB, 1,000 partition values) do not fit. Lower the
+	// defaults; warn about settings.
+	fitShutdown(log, "TAP_FLUSH_BYTES", &cfg.FlushBytes, cfg.ShutdownSafeFlushBytes(), cfg.FlushBytesSet, cfg.LambdaMemoryMB)
+	fitShutdown(log, "TAP_FLUSH_PARTITIONS", &cfg.FlushPartitions, cfg.ShutdownSafeFlushPartitions(), cfg.FlushPartitionsSet, cfg.LambdaMemoryMB)
 	if cfg.Bucket == "" {
 		return nil, errors.New("TAP_BUCKET: must be set on Lambda (only /tmp is writable, and it dies with the environment)")
 	}
@@ -244,9 +237,23 @@ func (r *Runtime) functionURL(ctx context.Context, log *slog.Logger, req *httpRe
 // flushIfDue runs after the response, before the next invocation is asked
 // for: Lambda freezes the environment between invocations, so no timer
 // could do it.
+// fitShutdown lowers *v to safe (when safe is known and *v is above it),
+// unless the user set *v, which is kept with a warning.
+func fitShutdown[T int | int64](log *slog.Logger, name string, v *T, safe T, set bool, memoryMB int) {
+	switch {
+	case safe <= 0 || *v <= safe:
+	case set:
+		log.Warn(name+" may not be flushed within the 2 s shutdown window at this memory size: rows left at shutdown could be lost",
+			"value", *v, "memory_mb", memoryMB, "safe", safe)
+	default:
+		log.Info(name+" lowered so that the shutdown flush fits the 2 s window", "from", *v, "to", safe, "memory_mb", memoryMB)
+		*v = safe
+	}
+}
+
 func (r *Runtime) flushIfDue(ctx context.Context) {
 	st := r.spool.Stats()
-	if st.OpenBytes > 0 && (st.OpenBytes >= r.cfg.FlushBytes || time.Since(st.OpenCreated) >= r.cfg.FlushAge) {
+	if r.cfg.Due(st) {
 		if _, err := r.spool.Seal(); err != nil {
 			r.log.Error("seal failed", "err", err)
 			return

@@ -252,7 +252,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if _, err := s.spool.Seal(); err == nil && s.flushAll(r.Context(), false) == nil {
 			status = http.StatusOK
 		}
-	} else if s.spool.Stats().OpenBytes >= s.cfg.FlushBytes {
+	} else if s.cfg.Due(s.spool.Stats()) {
 		s.nudge()
 	}
 	writeJSON(w, status, counts)
@@ -332,7 +332,7 @@ func (s *Server) flushLoop(ctx context.Context) {
 // segment.
 func (s *Server) flushDue(ctx context.Context) error {
 	st := s.spool.Stats()
-	if st.OpenBytes >= s.cfg.FlushBytes || (st.OpenBytes > 0 && time.Since(st.OpenCreated) >= s.cfg.FlushAge) {
+	if s.cfg.Due(st) {
 		if _, err := s.spool.Seal(); err != nil {
 			return err
 		}

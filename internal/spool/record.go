@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"math"
 	"time"
 
@@ -83,6 +84,7 @@ const (
 type Batch struct {
 	buf       []byte
 	scratch   []byte
+	parts     []uint64 // a hash of each row's partition values, with PARTITION BY
 	prog      *transform.Program
 	nExplicit int
 	// Rows and Rejected count what was added since the last Reset.
@@ -101,7 +103,7 @@ func NewBatch(prog *transform.Program) *Batch {
 }
 
 // Reset empties the batch, keeping its memory.
-func (b *Batch) Reset() { b.buf, b.Rows, b.Rejected = b.buf[:0], 0, 0 }
+func (b *Batch) Reset() { b.buf, b.parts, b.Rows, b.Rejected = b.buf[:0], b.parts[:0], 0, 0 }
 
 // Len is the encoded size of the batch.
 func (b *Batch) Len() int { return len(b.buf) }
@@ -111,8 +113,12 @@ func (b *Batch) Len() int { return len(b.buf) }
 func (b *Batch) AddRow(row, partition []transform.Field) {
 	b.buf = append(b.buf, KindRow)
 	b.buf = binary.AppendUvarint(b.buf, uint64(len(partition)))
+	start := len(b.buf)
 	for _, f := range partition {
 		b.appendValue(f.Value)
+	}
+	if len(partition) > 0 { // the spool counts the open segment's partition values
+		b.parts = append(b.parts, maphash.Bytes(partSeed, b.buf[start:]))
 	}
 	b.buf = binary.AppendUvarint(b.buf, uint64(len(row)))
 	nStar := len(row) - b.nExplicit
@@ -157,6 +163,10 @@ func (b *Batch) AddFiltered(n int) {
 	b.buf = append(b.buf, KindCounts)
 	b.buf = binary.AppendUvarint(b.buf, uint64(n))
 }
+
+// partSeed seeds the hashes that count partition values (see Stats):
+// they are compared only within this process.
+var partSeed = maphash.MakeSeed()
 
 // Lossy counts what a request's rows hold with a loss that the rows cannot
 // show: numbers rounded to DOUBLE, fields * left out as duplicates, casts

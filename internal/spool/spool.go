@@ -66,9 +66,13 @@ type Foreign struct {
 
 // Stats describes the spool at one moment.
 type Stats struct {
-	OpenBytes   int64     // size of the open segment (0 when none)
-	OpenCreated time.Time // when the open segment was started
-	TotalBytes  int64     // every segment, open and sealed
+	OpenBytes int64 // size of the open segment (0 when none)
+	// OpenPartitions is how many PARTITION BY values the open segment
+	// holds rows of, as far as this process appended them (a segment
+	// recovered at start counts from 0).
+	OpenPartitions int
+	OpenCreated    time.Time // when the open segment was started
+	TotalBytes     int64     // every segment, open and sealed
 }
 
 // Open opens the spool in dir, creating it if needed, and recovers segments
@@ -223,8 +227,17 @@ func (s *Spool) Append(b *Batch) error {
 			s.cur.f.Close() // recovery will cut the torn tail of this one
 			s.cur = nil
 		}
+		return err
 	}
-	return err
+	if len(b.parts) > 0 {
+		if s.cur.parts == nil {
+			s.cur.parts = make(map[uint64]struct{})
+		}
+		for _, h := range b.parts {
+			s.cur.parts[h] = struct{}{}
+		}
+	}
+	return nil
 }
 
 // Stats returns the spool's sizes and the open segment's age.
@@ -233,7 +246,7 @@ func (s *Spool) Stats() Stats {
 	defer s.mu.Unlock()
 	st := Stats{TotalBytes: s.total}
 	if s.cur != nil {
-		st.OpenBytes, st.OpenCreated = s.cur.size, s.cur.created
+		st.OpenBytes, st.OpenCreated, st.OpenPartitions = s.cur.size, s.cur.created, len(s.cur.parts)
 	}
 	return st
 }
@@ -360,6 +373,7 @@ type segment struct {
 	size    int64
 	created time.Time
 	frame   []byte
+	parts   map[uint64]struct{} // hashes of the partition values appended
 }
 
 // NewID returns a segment id: its creation time, sortable, and a random part

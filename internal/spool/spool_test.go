@@ -555,3 +555,44 @@ func TestAdopt(t *testing.T) {
 		t.Errorf("spool in %s: TotalBytes %d, want %d (its own segments only)", root, rootSpool.Stats().TotalBytes, rootSize)
 	}
 }
+
+// TestOpenPartitions: Stats counts the distinct PARTITION BY values of the
+// open segment's rows (NULL is one value), across appends, and starts again
+// with the next segment.
+func TestOpenPartitions(t *testing.T) {
+	prog := compile(t, "SELECT * PARTITION BY p, q")
+	sp, err := Open(t.TempDir(), HeaderFor(prog), 1<<30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	add := func(lines ...string) int {
+		t.Helper()
+		if err := sp.Append(fill(t, prog, lines...)); err != nil {
+			t.Fatal(err)
+		}
+		return sp.Stats().OpenPartitions
+	}
+	if n := add(`{"p":"a","q":1}`, `{"p":"a","q":1}`, `{"p":"a","q":2}`); n != 2 {
+		t.Errorf("after (a,1) (a,1) (a,2): %d partitions, want 2", n)
+	}
+	if n := add(`{"p":"b"}`, `{"q":1}`, `{"p":null}`, `{"p":"a","q":2}`); n != 5 {
+		t.Errorf("after (b,NULL) (NULL,1) (NULL,NULL) (a,2): %d partitions, want 5", n)
+	}
+	if _, err := sp.Seal(); err != nil {
+		t.Fatal(err)
+	}
+	if n := add(`{"p":"a","q":1}`); n != 1 {
+		t.Errorf("new segment: %d partitions, want 1", n)
+	}
+	unpartitioned := compile(t, "SELECT *")
+	sp2, err := Open(t.TempDir(), HeaderFor(unpartitioned), 1<<30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sp2.Append(fill(t, unpartitioned, `{"p":1}`, `{"p":2}`)); err != nil {
+		t.Fatal(err)
+	}
+	if n := sp2.Stats().OpenPartitions; n != 0 {
+		t.Errorf("without PARTITION BY: %d partitions, want 0", n)
+	}
+}
