@@ -292,11 +292,12 @@ func (c Config) SpoolHeader() spool.Header {
 // (make faults128, case e; 2-core machine, 2026-12-02): 500 KiB in 0.40 s,
 // 1.5 MiB in 0.91 s, 3 MiB in 1.29 s, 6 MiB did not fit; each partition
 // value costs 21–26 ms more (a file, an encoder, an upload): 1.5 MiB in 20
-// partitions 1.31 s, 500 KiB in 50 partitions 1.70 s. The defaults at 128 MB,
-// 2.5 MiB and 16 partition values, leave about a quarter of the window.
+// partitions 1.31 s, 500 KiB in 50 partitions 1.70 s, 2.2 MiB in 15 did not
+// fit. The defaults at 128 MB, 2 MiB and 8 partition values, leave about a
+// third of the window for a slower or busier machine.
 const (
-	shutdownBytesPerMB = 20 << 10
-	shutdownMBPerFile  = 8
+	shutdownBytesPerMB = 16 << 10
+	shutdownMBPerFile  = 16
 )
 
 // ShutdownSafeFlushBytes is the largest segment the extension can flush
