@@ -23,6 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/datatap/datatap/internal/config"
 	"github.com/datatap/datatap/internal/duckdb"
 	"github.com/datatap/datatap/internal/lambdatest"
 	"github.com/datatap/datatap/internal/miniotest"
@@ -125,9 +126,9 @@ func loadSettings(t *testing.T) settings {
 	return settings{
 		invocations: num("DATATAP_LAMBDA128_INVOCATIONS", 400),
 		bodyBytes:   num("DATATAP_LAMBDA128_BODY_KIB", 244) << 10,
-		// Unless told otherwise the tap picks: 10 MiB, lowered to 48 KiB per
-		// MB of memory so that the shutdown flush fits (lambda.New).
-		flushBytes: int64(num("DATATAP_LAMBDA128_FLUSH_KIB", min(10<<10, memory*48))) << 10,
+		// Unless told otherwise the tap picks: 10 MiB, lowered to what the
+		// shutdown flush fits at this memory (lambda.New).
+		flushBytes: int64(num("DATATAP_LAMBDA128_FLUSH_KIB", int(min(10<<20, config.Config{LambdaMemoryMB: memory}.ShutdownSafeFlushBytes())>>10))) << 10,
 		flushSet:   os.Getenv("DATATAP_LAMBDA128_FLUSH_KIB") != "",
 		lim:        limits{memory: int64(memory) << 20, period: period, quota: quota},
 	}
