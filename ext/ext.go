@@ -87,6 +87,7 @@ func shutdown(ev lambdaapi.Event, sp *spool.Spool, flusher *flush.Flusher, log *
 		var inc *flush.Incomplete
 		if errors.As(err, &inc) {
 			attrs = append(attrs, "segments_left", inc.Segments, "bytes_left", inc.Bytes)
+			metrics.Lost(os.Stdout, time.Now(), "extension", inc.Segments, inc.Bytes)
 		}
 		log.Error("shutdown: flush incomplete; rows left in the spool are lost with the environment", attrs...)
 		return err

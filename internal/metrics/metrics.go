@@ -36,20 +36,11 @@ type metric struct {
 
 // EMF renders one flush as an Embedded Metric Format line.
 func EMF(now time.Time, mode string, res flush.Result) []byte {
-	doc := map[string]any{
-		"_aws": map[string]any{
-			"Timestamp": now.UnixMilli(),
-			"CloudWatchMetrics": []any{map[string]any{
-				"Namespace":  "datatap",
-				"Dimensions": [][]string{{"Mode"}},
-				"Metrics": []metric{
-					{"RowsIn", "Count"}, {"RowsOut", "Count"}, {"Filtered", "Count"}, {"Rejected", "Count"},
-					{"BytesIn", "Bytes"}, {"BytesOut", "Bytes"}, {"FlushTime", "Milliseconds"}, {"UploadTime", "Milliseconds"},
-					{"Quarantined", "Count"}, {"RoundedNumbers", "Count"}, {"DuplicateFields", "Count"}, {"CastFailures", "Count"},
-				},
-			}},
-		},
-		"Mode":            mode,
+	return emf(now, mode, []metric{
+		{"RowsIn", "Count"}, {"RowsOut", "Count"}, {"Filtered", "Count"}, {"Rejected", "Count"},
+		{"BytesIn", "Bytes"}, {"BytesOut", "Bytes"}, {"FlushTime", "Milliseconds"}, {"UploadTime", "Milliseconds"},
+		{"Quarantined", "Count"}, {"RoundedNumbers", "Count"}, {"DuplicateFields", "Count"}, {"CastFailures", "Count"},
+	}, map[string]any{
 		"RowsIn":          res.Rows + res.Filtered + res.Rejected,
 		"RowsOut":         res.Rows,
 		"Filtered":        res.Filtered,
@@ -63,7 +54,28 @@ func EMF(now time.Time, mode string, res flush.Result) []byte {
 		"DuplicateFields": res.Lossy.DuplicateFields,
 		"CastFailures":    res.Lossy.CastFailures,
 		"segment":         filepath.Base(res.Segment),
+	})
+}
+
+// Lost writes the EMF line of what a shutdown flush could not send before
+// its deadline: segments and bytes lost with the environment.
+func Lost(w io.Writer, now time.Time, mode string, segments int, bytes int64) {
+	w.Write(emf(now, mode, []metric{{"SegmentsLost", "Count"}, {"BytesLost", "Bytes"}},
+		map[string]any{"SegmentsLost": segments, "BytesLost": bytes}))
+}
+
+// emf renders one Embedded Metric Format line: the metrics declared, their
+// values (and other members) in doc, and the Mode dimension.
+func emf(now time.Time, mode string, metrics []metric, doc map[string]any) []byte {
+	doc["_aws"] = map[string]any{
+		"Timestamp": now.UnixMilli(),
+		"CloudWatchMetrics": []any{map[string]any{
+			"Namespace":  "datatap",
+			"Dimensions": [][]string{{"Mode"}},
+			"Metrics":    metrics,
+		}},
 	}
+	doc["Mode"] = mode
 	b, _ := json.Marshal(doc)
 	return append(b, '\n')
 }

@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -49,5 +50,28 @@ func TestEMF(t *testing.T) {
 	}
 	if len(want) > 0 {
 		t.Errorf("metrics not declared: %v", want)
+	}
+}
+
+// TestLost: the shutdown's line of what it could not send is valid EMF with
+// both figures declared and present.
+func TestLost(t *testing.T) {
+	var b strings.Builder
+	Lost(&b, time.UnixMilli(1700000000123), "extension", 2, 4096)
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(b.String()), &doc); err != nil {
+		t.Fatal(err)
+	}
+	directive := doc["_aws"].(map[string]any)["CloudWatchMetrics"].([]any)[0].(map[string]any)
+	want := map[string]float64{"SegmentsLost": 2, "BytesLost": 4096}
+	for _, m := range directive["Metrics"].([]any) {
+		name := m.(map[string]any)["Name"].(string)
+		if doc[name] != want[name] {
+			t.Errorf("%s = %v, want %v", name, doc[name], want[name])
+		}
+		delete(want, name)
+	}
+	if len(want) > 0 || doc["Mode"] != "extension" {
+		t.Errorf("not declared: %v; Mode %v", want, doc["Mode"])
 	}
 }
