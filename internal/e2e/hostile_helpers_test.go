@@ -11,7 +11,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -139,34 +138,6 @@ func requests(corpus []hostileLine, size int) [][]byte {
 	}
 	cut()
 	return out
-}
-
-// startServeNoFile is startServe with the child's open-file limit (soft and
-// hard, so that Go's start-up cannot raise it) set to nofile, as on Lambda.
-func startServeNoFile(t *testing.T, nofile int, env ...string) *served {
-	t.Helper()
-	bin, err := buildBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := freeAddr(t)
-	s := &served{URL: "http://" + addr + "/", Logs: &syncBuf{}, exited: make(chan error, 1)}
-	// exec keeps the PID: the signals of the test reach datatap itself.
-	s.cmd = exec.Command("sh", "-c", `ulimit -n "$1" && exec "$0" serve`, bin, strconv.Itoa(nofile))
-	s.cmd.Env = append(append(os.Environ(), "TAP_ADDR="+addr), env...)
-	s.cmd.Stdout, s.cmd.Stderr = s.Logs, s.Logs
-	if err := s.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { s.exited <- s.cmd.Wait() }()
-	t.Cleanup(func() {
-		if !s.done {
-			s.cmd.Process.Kill()
-			<-s.exited
-		}
-	})
-	waitHealthy(t, s.URL+"health", s.Logs)
-	return s
 }
 
 // spoolLeftovers lists, anywhere under dir, the segments (open or sealed)

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -298,6 +299,14 @@ type served struct {
 // process is killed when the test ends unless Stop ended it.
 func startServe(t *testing.T, env ...string) *served {
 	t.Helper()
+	return startServeNoFile(t, 0, env...)
+}
+
+// startServeNoFile is startServe with the child's open-file limit (soft and
+// hard, so that Go's start-up cannot raise it) set to nofile, as on Lambda;
+// 0 keeps this process's limit.
+func startServeNoFile(t *testing.T, nofile int, env ...string) *served {
+	t.Helper()
 	bin, err := buildBinary()
 	if err != nil {
 		t.Fatal(err)
@@ -305,6 +314,9 @@ func startServe(t *testing.T, env ...string) *served {
 	addr := freeAddr(t)
 	s := &served{URL: "http://" + addr + "/", Logs: &syncBuf{}, exited: make(chan error, 1)}
 	s.cmd = exec.Command(bin, "serve")
+	if nofile > 0 { // exec keeps the PID: the signals of the test reach datatap itself
+		s.cmd = exec.Command("sh", "-c", `ulimit -n "$1" && exec "$0" serve`, bin, strconv.Itoa(nofile))
+	}
 	s.cmd.Env = append(append(os.Environ(), "TAP_ADDR="+addr), env...)
 	s.cmd.Stdout, s.cmd.Stderr = s.Logs, s.Logs
 	if err := s.cmd.Start(); err != nil {
