@@ -427,6 +427,39 @@ func TestOverflowNameTaken(t *testing.T) {
 	}
 }
 
+// TestRowsWithoutFields: rows that hold no field ({} with SELECT *, or every
+// field excluded) are still rows: the file gets the overflow column, NULL.
+// Found by FuzzAcceptedIsStored: such a segment was quarantined.
+func TestRowsWithoutFields(t *testing.T) {
+	for _, stmt := range []string{"SELECT *", "SELECT * EXCLUDE (a)"} {
+		ts := newTestSpool(t, stmt)
+		seg := ts.add(t, `{}`, `{"a":1}`, `{}`)
+		if err := ts.f.All(context.Background(), ts.sp); err != nil {
+			t.Fatal(err)
+		}
+		if q := ts.res[0].Quarantined; q != 0 {
+			t.Fatalf("%s: quarantined: %s", stmt, ts.res[0].Reason)
+		}
+		names, rows := readParquet(t, filepath.Join(ts.out, "p", segID(seg)[:4], segID(seg)+".parquet"))
+		want := []string{"a"}
+		if stmt != "SELECT *" {
+			want = []string{OverflowColumn}
+		}
+		if !slices.Equal(names, want) || len(rows) != 3 {
+			t.Errorf("%s: columns %v, %d rows %v; want %v, 3 rows", stmt, names, len(rows), rows, want)
+		}
+	}
+	ts := newTestSpool(t, "SELECT *")
+	seg := ts.add(t, `{}`, `{}`)
+	if err := ts.f.All(context.Background(), ts.sp); err != nil {
+		t.Fatal(err)
+	}
+	names, rows := readParquet(t, filepath.Join(ts.out, "p", segID(seg)[:4], segID(seg)+".parquet"))
+	if !slices.Equal(names, []string{OverflowColumn}) || len(rows) != 2 {
+		t.Errorf("only {}: columns %v, rows %v; want [%s], 2 rows", names, rows, OverflowColumn)
+	}
+}
+
 func TestManyDistinctKeys(t *testing.T) {
 	ts := newTestSpool(t, "SELECT *")
 	const n = 70_000

@@ -323,7 +323,10 @@ func (sc *scanner) schema(p *partition) {
 		keep--
 		p.columns = append(p.columns, col(name))
 	}
-	if p.over {
+	// A Parquet file needs a column: rows that hold no field at all ({} with
+	// SELECT *) get the overflow column, NULL in every row, so that they
+	// are still rows.
+	if p.over || len(p.columns) == 0 && starAt == len(h.Columns) {
 		p.overflow = len(p.columns)
 		p.columns = append(p.columns, parquetfile.Column{Type: transform.JSON})
 	}
