@@ -116,6 +116,25 @@ func BenchmarkInvocation(b *testing.B) {
 	}
 }
 
+// BenchmarkReference is the yardstick of the benchmark guard (bench/guard):
+// work that none of our code does, encoding/json.Valid over the same
+// Function URL event as BenchmarkInvocation's text case, so that the guard
+// can tell a slow machine from slow code. It must not change: the guard's
+// reference figures were measured with it.
+func BenchmarkReference(b *testing.B) {
+	for _, sz := range sizes {
+		payload := event(Lines(sz.size), "text")
+		b.Run(sz.name, func(b *testing.B) {
+			b.SetBytes(int64(len(payload)))
+			for b.Loop() {
+				if !json.Valid(payload) {
+					b.Fatal("the event is not JSON")
+				}
+			}
+		})
+	}
+}
+
 // discard is a sink that keeps nothing: the flush benchmark measures
 // encoding, not storage.
 type discard struct{ n int64 }

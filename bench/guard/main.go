@@ -1,11 +1,20 @@
 // Command guard checks benchmark output against the per-invocation budgets
 // of DESIGN.md and fails when one is exceeded:
 //
-//	go test ./bench -run '^$' -bench … -count 5 | go run ./bench/guard
+//	bench.test -test.bench 'BenchmarkReference/…' ; bench.test -test.bench 'BenchmarkInvocation/…' | go run ./bench/guard
 //
 // It takes the fastest of the runs of each benchmark: noise on a shared
 // machine only ever adds time, so the minimum is the steadiest estimate of
 // what the code costs.
+//
+// The budgets are absolute (2 ms, 50 µs) on the machine they were set on,
+// but CI machines differ by half or more (the same code took 1.48 ms there
+// and 2.3–2.5 ms on a later machine). So each invocation is judged against
+// BenchmarkReference of the same size, measured in the same run: work none
+// of our code does (encoding/json.Valid over the same event), which tells
+// a slow machine from slow code. A budget is a ratio to the reference:
+// the absolute budget divided by what the reference took on the machine the
+// budget was set on.
 package main
 
 import (
@@ -17,10 +26,21 @@ import (
 	"time"
 )
 
-// budgets are the limits, by benchmark name (without the -N suffix).
-var budgets = map[string]time.Duration{
-	"BenchmarkInvocation/244KiB/text": 2 * time.Millisecond,
-	"BenchmarkInvocation/4KiB/text":   50 * time.Microsecond,
+// budget is one per-invocation limit.
+type budget struct {
+	name, reference string
+	abs             time.Duration // DESIGN.md's budget, on the machine it was set on
+	// ratio is abs over what reference took there. Calibrated 2026-12-02:
+	// commit f1d357d took 2.30–2.54 ms (244 KiB) and 40.6–43.3 µs (4 KiB)
+	// on a machine where it had taken 1.48 ms and 26 µs, and where the
+	// reference took 1.04 ms and 16.2–20.3 µs: the machine that set the
+	// budgets would have run the reference in about 0.66 ms and 11 µs.
+	ratio float64
+}
+
+var budgets = []budget{
+	{"BenchmarkInvocation/244KiB/text", "BenchmarkReference/244KiB", 2 * time.Millisecond, 2.0 / 0.66},
+	{"BenchmarkInvocation/4KiB/text", "BenchmarkReference/4KiB", 50 * time.Microsecond, 50.0 / 11},
 }
 
 func main() {
@@ -48,17 +68,19 @@ func main() {
 		}
 	}
 	failed := false
-	fmt.Println("\n| benchmark | fastest run | budget | share |\n| --- | --- | --- | --- |")
-	for name, budget := range budgets {
-		ns, ok := best[name]
-		if !ok {
-			fmt.Printf("| %s | not run | %s | — |\n", name, budget)
+	fmt.Println("\n| benchmark | fastest run | reference (fastest) | ratio | budget ratio (= absolute budget there) | share |\n| --- | --- | --- | --- | --- | --- |")
+	for _, b := range budgets {
+		ns, ok := best[b.name]
+		ref, refOK := best[b.reference]
+		if !ok || !refOK {
+			fmt.Printf("| %s | not run (or %s not run) | | | %.2f (%s) | — |\n", b.name, b.reference, b.ratio, b.abs)
 			failed = true
 			continue
 		}
-		d := time.Duration(ns)
-		fmt.Printf("| %s | %s | %s | %.0f%% |\n", name, d.Round(time.Microsecond), budget, 100*ns/float64(budget))
-		if d > budget {
+		ratio := ns / ref
+		fmt.Printf("| %s | %s | %s | %.2f | %.2f (%s) | %.0f%% |\n", b.name, time.Duration(ns).Round(time.Microsecond),
+			time.Duration(ref).Round(time.Microsecond), ratio, b.ratio, b.abs, 100*ratio/b.ratio)
+		if ratio > b.ratio {
 			failed = true
 		}
 	}
