@@ -56,7 +56,7 @@ run: build
 
 ## test: every test, including DuckDB read-backs and the MinIO end-to-end test
 test: duckdb minio qemu
-	DATATAP_REQUIRE_DUCKDB=1 DATATAP_REQUIRE_MINIO=1 DATATAP_REQUIRE_QEMU=1 $(GO) test -count=1 -timeout 30m ./...
+	DATATAP_REQUIRE_DUCKDB=1 DATATAP_REQUIRE_MINIO=1 DATATAP_REQUIRE_QEMU=1 DATATAP_REQUIRE_SAM=1 $(GO) test -count=1 -timeout 30m ./...
 
 ## faults: kill, stop and starve the real binary with a real MinIO, bad input, 60 s of load, leaks;
 ## every line reconciled (RELIABILITY.md)

@@ -110,7 +110,8 @@ func TestTemplateReferences(t *testing.T) {
 		got = append(got, name+"="+typ)
 	}
 	slices.Sort(got)
-	want := []string{"Bucket=AWS::S3::Bucket", "ExtensionLayer=AWS::Serverless::LayerVersion", "Function=AWS::Serverless::Function"}
+	want := []string{"Bucket=AWS::S3::Bucket", "ExtensionLayer=AWS::Serverless::LayerVersion", "Function=AWS::Serverless::Function",
+		"FunctionURLInvokeAllowPublicAccess=AWS::Lambda::Permission", "FunctionUrlPublicPermissions=AWS::Lambda::Permission"}
 	if !slices.Equal(got, want) {
 		t.Errorf("resources %v, want %v", got, want)
 	}
