@@ -2,6 +2,7 @@ package sam
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -35,8 +36,16 @@ print(json.dumps(transform(tpl, json.loads(sys.argv[2]), NoManagedPolicies())))
 `
 
 type cfnTemplate struct {
+	Parameters map[string]struct{ Default any }
 	Conditions map[string]any
-	Resources  map[string]struct {
+	Rules      map[string]struct {
+		RuleCondition any
+		Assertions    []struct {
+			Assert            any
+			AssertDescription string
+		}
+	}
+	Resources map[string]struct {
 		Type       string
 		Condition  string
 		Properties map[string]any
@@ -69,30 +78,90 @@ func translate(t *testing.T, params map[string]string, mode string) cfnTemplate 
 	return tpl
 }
 
-// holds evaluates a condition of the translated template for the given
-// parameters: the Fn::Equals of a Ref and a string, and Fn::Not of that,
-// which is all the template uses.
+// eval evaluates a condition or rule expression of the translated template
+// for the given parameters (others take their defaults): Fn::Equals of Refs
+// and strings, Fn::Not, Fn::And, Fn::Or, which is all the template uses.
+func eval(t *testing.T, tpl cfnTemplate, expr any, params map[string]string) bool {
+	t.Helper()
+	value := func(v any) string {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return v.(string)
+		}
+		name := m["Ref"].(string)
+		if v, ok := params[name]; ok {
+			return v
+		}
+		return fmt.Sprint(tpl.Parameters[name].Default)
+	}
+	for op, a := range expr.(map[string]any) {
+		args, _ := a.([]any)
+		switch op {
+		case "Fn::Equals":
+			return value(args[0]) == value(args[1])
+		case "Fn::Not":
+			return !eval(t, tpl, args[0], params)
+		case "Fn::And", "Fn::Or":
+			for _, a := range args {
+				if eval(t, tpl, a, params) == (op == "Fn::Or") {
+					return op == "Fn::Or"
+				}
+			}
+			return op == "Fn::And"
+		}
+	}
+	t.Fatalf("cannot evaluate %v", expr)
+	return false
+}
+
+// holds evaluates the named condition.
 func holds(t *testing.T, tpl cfnTemplate, name string, params map[string]string) bool {
 	t.Helper()
-	var eval func(c any) bool
-	value := func(v any) string {
-		if m, ok := v.(map[string]any); ok {
-			return params[m["Ref"].(string)]
+	return eval(t, tpl, tpl.Conditions[name], params)
+}
+
+// refused returns the descriptions of the Rules assertions that fail for
+// params: what CloudFormation would refuse the stack with.
+func refused(t *testing.T, tpl cfnTemplate, params map[string]string) []string {
+	t.Helper()
+	var out []string
+	for _, r := range tpl.Rules {
+		if r.RuleCondition != nil && !eval(t, tpl, r.RuleCondition, params) {
+			continue
 		}
-		return v.(string)
+		for _, a := range r.Assertions {
+			if !eval(t, tpl, a.Assert, params) {
+				out = append(out, a.AssertDescription)
+			}
+		}
 	}
-	eval = func(c any) bool {
-		m := c.(map[string]any)
-		if eq, ok := m["Fn::Equals"].([]any); ok {
-			return value(eq[0]) == value(eq[1])
+	return out
+}
+
+// TestRulesRefuseBrokenStacks: parameter sets with which every invocation
+// would fail at init are refused at deploy time, with a message; the ones
+// that work pass.
+func TestRulesRefuseBrokenStacks(t *testing.T) {
+	tpl := translate(t, map[string]string{}, "as-is")
+	secret := "s3cr3t-of-at-least-32-bytes-long!!"
+	for _, tc := range []struct {
+		params map[string]string
+		refuse bool
+	}{
+		{map[string]string{}, true}, // the defaults: jwt without a key or an ACL
+		{map[string]string{"JwtSecret": secret}, true},
+		{map[string]string{"Acl": "*"}, true},
+		{map[string]string{"JwtSecret": secret, "Acl": "alice@example.com"}, false},
+		{map[string]string{"JwtKeys": `{"keys":[]}`, "Acl": "*"}, false},
+		{map[string]string{"Auth": "none"}, false},
+		{map[string]string{"UrlAuthType": "AWS_IAM"}, true},
+		{map[string]string{"UrlAuthType": "AWS_IAM", "Acl": "arn:aws:iam::123456789012:role/*"}, false},
+	} {
+		got := refused(t, tpl, tc.params)
+		if (len(got) > 0) != tc.refuse {
+			t.Errorf("%v: refused %v, want refused %v", tc.params, got, tc.refuse)
 		}
-		if not, ok := m["Fn::Not"].([]any); ok {
-			return !eval(not[0])
-		}
-		t.Fatalf("condition %s: cannot evaluate %v", name, c)
-		return false
 	}
-	return eval(tpl.Conditions[name])
 }
 
 // TestFunctionURLIsReachable: the stack CloudFormation creates from the
@@ -112,7 +181,7 @@ func TestFunctionURLIsReachable(t *testing.T) {
 		}
 		return out
 	}
-	defaults := map[string]string{"UrlAuthType": "NONE", "JwtSecret": "s3cr3t-of-at-least-32-bytes-long!!"}
+	defaults := map[string]string{"UrlAuthType": "NONE", "JwtSecret": "s3cr3t-of-at-least-32-bytes-long!!", "Acl": "*"}
 	ours := permissions(translate(t, defaults, "as-is"), defaults)
 	var actions []string
 	for _, p := range ours {
