@@ -26,8 +26,10 @@ import (
 )
 
 // safety is kept between the end of the flush and Lambda's deadline, for the
-// process to exit before it is killed.
-const safety = 150 * time.Millisecond
+// process to stop its uploads and exit before it is killed: at a 128 MB
+// function's CPU share a throttled process can wait a whole 100 ms CFS
+// period before it runs again.
+const safety = 250 * time.Millisecond
 
 // Run registers the extension named name with the Extensions API at apiAddr
 // and serves until SHUTDOWN.

@@ -42,7 +42,7 @@
 // limits: content that issue 11 found stops the tap (a 10,000-key line,
 // 70,000 distinct keys, 2,000 partitions with 1,024 open files, 16
 // concurrent 6 MiB requests to serve, a Lambda SHUTDOWN at the edge of the
-// default envelope: 7 partition values, 1.9 MB), each case in a fresh 128 MiB cgroup against a real MinIO, each
+// default envelope: 3 partition values, 1.4 MB), each case in a fresh 128 MiB cgroup against a real MinIO, each
 // ending with the exact reconciliation of reconcile_test.go:
 //
 //	DATATAP_FAULTS128=1 go test ./bench/lambda128 -run TestFaults128 -v -timeout 20m

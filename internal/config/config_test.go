@@ -125,11 +125,11 @@ func TestShutdownSafeFlushBytes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := c.ShutdownSafeFlushBytes(); got != 2<<20 || c.FlushBytesSet {
-		t.Errorf("128 MB: safe %d, set %v; want 2 MiB, not set", got, c.FlushBytesSet)
+	if got := c.ShutdownSafeFlushBytes(); got != 3<<19 || c.FlushBytesSet {
+		t.Errorf("128 MB: safe %d, set %v; want 1.5 MiB, not set", got, c.FlushBytesSet)
 	}
-	if got := c.ShutdownSafeFlushPartitions(); got != 8 || c.FlushPartitionsSet || c.FlushPartitions != 1000 {
-		t.Errorf("128 MB: safe partitions %d, set %v, default %d; want 8, not set, 1000", got, c.FlushPartitionsSet, c.FlushPartitions)
+	if got := c.ShutdownSafeFlushPartitions(); got != 4 || c.FlushPartitionsSet || c.FlushPartitions != 1000 {
+		t.Errorf("128 MB: safe partitions %d, set %v, default %d; want 4, not set, 1000", got, c.FlushPartitionsSet, c.FlushPartitions)
 	}
 	c, _ = Load(env("TAP_FLUSH_PARTITIONS", "50"))
 	if c.FlushPartitions != 50 || !c.FlushPartitionsSet || c.ShutdownSafeFlushPartitions() != 0 {

@@ -193,8 +193,8 @@ func TestFunctionURLAuth(t *testing.T) {
 // TestFlushBytesFitTheShutdownWindow: at 128 MB the default segment is
 // lowered to what the extension can flush in 2 s; an explicit setting stays.
 func TestFlushBytesFitTheShutdownWindow(t *testing.T) {
-	if r := newTestRuntime(t, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128"); r.cfg.FlushBytes != 2<<20 || r.cfg.FlushPartitions != 8 {
-		t.Errorf("128 MB, default: TAP_FLUSH_BYTES %d, TAP_FLUSH_PARTITIONS %d; want 2 MiB, 8", r.cfg.FlushBytes, r.cfg.FlushPartitions)
+	if r := newTestRuntime(t, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128"); r.cfg.FlushBytes != 3<<19 || r.cfg.FlushPartitions != 4 {
+		t.Errorf("128 MB, default: TAP_FLUSH_BYTES %d, TAP_FLUSH_PARTITIONS %d; want 1.5 MiB, 4", r.cfg.FlushBytes, r.cfg.FlushPartitions)
 	}
 	if r := newTestRuntime(t, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128", "TAP_FLUSH_PARTITIONS", "100"); r.cfg.FlushPartitions != 100 {
 		t.Errorf("128 MB, set: TAP_FLUSH_PARTITIONS %d, want the setting kept", r.cfg.FlushPartitions)
