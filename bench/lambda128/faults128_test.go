@@ -314,18 +314,7 @@ func firstN(s string, n int) string {
 // serveEnv is serve's environment: this one without settings that would
 // change what is measured, plus MinIO and the tap's configuration.
 func serveEnv(m *miniotest.Server, spoolDir, addr string, extra ...string) []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		k, _, _ := strings.Cut(kv, "=")
-		switch {
-		case strings.HasPrefix(k, "TAP_"), strings.HasPrefix(k, "AWS_"), strings.HasPrefix(k, "DATATAP_"),
-			k == "GOMAXPROCS", k == "GOMEMLIMIT", k == "GOGC", k == "GODEBUG":
-			continue
-		}
-		env = append(env, kv)
-	}
-	env = append(env, m.Env()...)
-	env = append(env, "TAP_BUCKET="+m.Bucket, "TAP_SPOOL_DIR="+spoolDir, "TAP_ADDR="+addr, "TAP_AUTH=none")
+	env := append(tapEnv(m), "TAP_BUCKET="+m.Bucket, "TAP_SPOOL_DIR="+spoolDir, "TAP_ADDR="+addr, "TAP_AUTH=none")
 	return append(env, extra...)
 }
 

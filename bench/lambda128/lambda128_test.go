@@ -444,10 +444,10 @@ func buildBinary(t *testing.T) string {
 	return resolved
 }
 
-// childEnv is the processes' environment: this one without settings that
-// would change what is measured, plus S3, the tap's configuration and what
-// Lambda sets.
-func childEnv(m *miniotest.Server, spoolDir string, memory, flushBytes int64, flushSet bool) []string {
+// tapEnv is this process's environment without the settings that would
+// change what is measured (TAP_*, AWS_*, DATATAP_*, the Go runtime's), plus
+// MinIO's.
+func tapEnv(m *miniotest.Server) []string {
 	var env []string
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
@@ -458,7 +458,14 @@ func childEnv(m *miniotest.Server, spoolDir string, memory, flushBytes int64, fl
 		}
 		env = append(env, kv)
 	}
-	env = append(env, m.Env()...)
+	return append(env, m.Env()...)
+}
+
+// childEnv is the processes' environment: this one without settings that
+// would change what is measured, plus S3, the tap's configuration and what
+// Lambda sets.
+func childEnv(m *miniotest.Server, spoolDir string, memory, flushBytes int64, flushSet bool) []string {
+	env := tapEnv(m)
 	if flushSet {
 		env = append(env, "TAP_FLUSH_BYTES="+strconv.FormatInt(flushBytes, 10))
 	}
