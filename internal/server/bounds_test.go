@@ -361,7 +361,14 @@ func TestBudgetIsFirstComeFirstServed(t *testing.T) {
 	}
 	bigGot := make(chan struct{})
 	go func() { b.acquire(ctx, 5); close(bigGot) }()
-	waitFor(t, "the large request queued", func() bool { b.mu.Lock(); defer b.mu.Unlock(); return b.waiters.Len() == 1 })
+	// Queued: 2 bytes are free, yet even 1 cannot be had without waiting.
+	waitFor(t, "the large request queued", func() bool {
+		if b.sem.TryAcquire(1) {
+			b.sem.Release(1)
+			return false
+		}
+		return true
+	})
 	// 2 bytes are free, but a small request must not pass the queued one.
 	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 	defer cancel()
