@@ -19,8 +19,9 @@
 //     has none); it stands where the * fields end. If a column already has
 //     that name the overflow column is "_overflow_2" (then _3, …); a field
 //     named "_overflow" past the cap is a key of the object like any other.
-//     A field whose name cannot be a Parquet column (the empty name) always
-//     goes to the overflow object. Memory per column is a few tens of KiB
+//     A field whose name cannot be a Parquet column (the empty name, in
+//     segments spooled before ingest named it _empty) always goes to the
+//     overflow object. Memory per column is a few tens of KiB
 //     (see parquetfile), so a file at the cap stays far below 100 MB.
 //   - Partitions: a PARTITION BY segment keeps each partition's rows in
 //     memory while all of them fit in 4 MiB, and spills the partitions that

@@ -180,7 +180,9 @@ func (f *Flusher) scan(r *spool.Reader, tmp string, res *Result) ([]*partition, 
 
 // observe widens the partition's column types with one row. Star fields
 // past the first sc.starMax of the partition, and fields whose name cannot
-// be a column (the empty name), only mark the partition as overflowing.
+// be a column (the empty name: ingest names it _empty now, but segments an
+// older version spooled may hold it), only mark the partition as
+// overflowing.
 func (sc *scanner) observe(p *partition, rec *spool.Record) {
 	p.rows++
 	for _, fl := range rec.Fields {
