@@ -34,6 +34,7 @@ commands:
   send      post NDJSON files to a tap (compressed, concurrent, with retries)
   token     mint a token for a sender (signed with TAP_JWT_SECRET)
   eval      run a transform over NDJSON and print the rows (try a statement)
+  cat       print Parquet files (local, globs, s3://) as NDJSON or a table
   cost      what Lambda log exports (REPORT lines) cost
   version   print the version
 
@@ -110,6 +111,8 @@ func run(ctx context.Context, args []string) error {
 		return cli.Cost(ctx, args[1:], streams)
 	case "eval":
 		return cli.Eval(ctx, args[1:], streams)
+	case "cat":
+		return cli.Cat(ctx, args[1:], streams)
 	case "version", "-version", "--version":
 		fmt.Println("datatap", version)
 		return nil

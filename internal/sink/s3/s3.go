@@ -1,9 +1,10 @@
 // Package s3 is the S3 sink: one PutObject per object, over net/http, signed
 // with the AWS SDK's SigV4 signer.
 //
-// The sink makes one kind of request, so it does not link the SDK's S3 client
-// and configuration loader (7.8 MB of a 23 MB Lambda binary): it builds the
-// PUT itself, hashes the payload with crypto/sha256, signs with
+// The sink makes one kind of request (datatap cat adds two more, List and
+// Get, in read.go), so it does not link the SDK's S3 client and
+// configuration loader (7.8 MB of a 23 MB Lambda binary): it builds the PUT
+// itself, hashes the payload with crypto/sha256, signs with
 // aws/signer/v4, and parses S3's XML error replies. Import it as s3sink.
 //
 // Configuration comes from the standard AWS variables, so the same binary

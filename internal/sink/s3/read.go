@@ -1,0 +1,100 @@
+package s3
+
+import (
+	"context"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// emptyHash is the SHA-256 of an empty payload, which every GET signs.
+const emptyHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+// Object is one object a List found.
+type Object struct {
+	Key  string
+	Size int64
+}
+
+// List calls fn with every object whose key starts with prefix, in key
+// order, one ListObjectsV2 page (up to 1,000 keys) at a time; an error from
+// fn stops it. It is what datatap cat reads with; the tap itself never
+// lists or reads (its policy allows only s3:PutObject).
+func (s *Sink) List(ctx context.Context, prefix string, fn func(Object) error) error {
+	token := ""
+	for {
+		q := url.Values{"list-type": {"2"}, "prefix": {prefix}}
+		if token != "" {
+			q.Set("continuation-token", token)
+		}
+		u := s.base
+		u.RawQuery = q.Encode()
+		var page struct {
+			Contents []struct {
+				Key  string `xml:"Key"`
+				Size int64  `xml:"Size"`
+			} `xml:"Contents"`
+			IsTruncated           bool   `xml:"IsTruncated"`
+			NextContinuationToken string `xml:"NextContinuationToken"`
+		}
+		err := s.get(ctx, &u, func(body io.Reader) error {
+			return xml.NewDecoder(body).Decode(&page)
+		})
+		if err != nil {
+			return fmt.Errorf("s3: list objects %s: %w", prefix, err)
+		}
+		for _, c := range page.Contents {
+			if err := fn(Object{Key: c.Key, Size: c.Size}); err != nil {
+				return err
+			}
+		}
+		if !page.IsTruncated || page.NextContinuationToken == "" {
+			return nil
+		}
+		token = page.NextContinuationToken
+	}
+}
+
+// Get writes the object key to w.
+func (s *Sink) Get(ctx context.Context, key string, w io.Writer) error {
+	err := s.get(ctx, s.objectURL(key), func(body io.Reader) error {
+		_, err := io.Copy(w, body)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("s3: get object %s: %w", key, err)
+	}
+	return nil
+}
+
+// get sends one signed GET of u and hands a 200's body to read.
+func (s *Sink) get(ctx context.Context, u *url.URL, read func(io.Reader) error) error {
+	creds, err := loadCredentials()
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return err
+	}
+	uc := *u
+	req.URL = &uc
+	req.Host = u.Host
+	req.Header.Set("X-Amz-Content-Sha256", emptyHash)
+	req.Header.Set("User-Agent", "datatap")
+	if err := s.signer.SignHTTP(ctx, creds, req, emptyHash, "s3", s.region, time.Now()); err != nil {
+		return fmt.Errorf("sign: %w", err)
+	}
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return readError(resp, s.region)
+	}
+	return read(resp.Body)
+}
