@@ -68,15 +68,16 @@ const (
 type partition struct {
 	path  string // name=value/… of the key
 	rows  int64
-	mem   []byte        // the partition's rows (when the segment has several), until spilled
-	spill string        // the partition's rows, once they no longer fit in memory
-	file  *os.File      // open for append, while among the spills' open files
-	w     *bufio.Writer // buffers file
-	names []string      // columns' fields in first-seen order, up to the cap
-	index map[string]int
-	types map[string]transform.Type // widened type per column
-	star  int                       // star fields among names
-	over  bool                      // some star field is past the cap, or has no column form
+	mem   []byte           // the partition's rows (when the segment has several), until spilled
+	spill string           // the partition's rows, once they no longer fit in memory
+	file  *os.File         // open for append, while among the spills' open files
+	w     *bufio.Writer    // buffers file
+	names []string         // columns' fields in first-seen order, up to the cap
+	index map[string]int   // into names
+	types []transform.Type // widened type of each of names
+	last  []int            // the column of each place of a row, as last seen (see at)
+	star  int              // star fields among names
+	over  bool             // some star field is past the cap, or has no column form
 
 	columns  []parquetfile.Column
 	colIdx   map[string]int
@@ -158,7 +159,7 @@ func (f *Flusher) scan(r *spool.Reader, tmp string, res *Result) ([]*partition, 
 		}
 		p := byPath[pp]
 		if p == nil {
-			p = &partition{path: pp, index: map[string]int{}, types: map[string]transform.Type{}}
+			p = &partition{path: pp, index: map[string]int{}}
 			byPath[pp] = p
 			parts = append(parts, p)
 		}
@@ -185,27 +186,52 @@ func (f *Flusher) scan(r *spool.Reader, tmp string, res *Result) ([]*partition, 
 // overflowing.
 func (sc *scanner) observe(p *partition, rec *spool.Record) {
 	p.rows++
-	for _, fl := range rec.Fields {
-		t, ok := p.types[fl.Name]
+	for k, fl := range rec.Fields {
+		c, ok := p.at(k, fl.Name, p.names)
 		if !ok {
-			explicit := sc.explicit[fl.Name]
-			if !explicit && (fl.Name == "" || p.star >= sc.starMax) {
-				p.over = true
-				continue
+			if c, ok = p.index[fl.Name]; !ok {
+				explicit := sc.explicit[fl.Name]
+				if !explicit && (fl.Name == "" || p.star >= sc.starMax) {
+					p.over = true
+					continue
+				}
+				name := strings.Clone(fl.Name) // the record's strings do not outlive the next read
+				c = len(p.names)
+				p.names = append(p.names, name)
+				p.types = append(p.types, fl.Value.Type)
+				p.index[name] = c
+				if !explicit {
+					p.star++
+				}
 			}
-			name := strings.Clone(fl.Name) // the record's strings do not outlive the next read
-			p.names = append(p.names, name)
-			p.index[name] = len(p.names) - 1
-			p.types[name] = fl.Value.Type
-			if !explicit {
-				p.star++
-			}
-			continue
+			p.remember(k, c)
 		}
-		if w := transform.Widen(t, fl.Value.Type); w != t {
-			p.types[p.names[p.index[fl.Name]]] = w
+		if t := p.types[c]; t != fl.Value.Type {
+			p.types[c] = transform.Widen(t, fl.Value.Type)
 		}
 	}
+}
+
+// at returns the column the field at place k of a row names, when it is the
+// one the field at the same place named in an earlier row: rows mostly
+// repeat the fields of the row before, in the same order, and comparing
+// the name with the column's is cheaper than hashing it. names are the
+// columns' names.
+func (p *partition) at(k int, name string, names []string) (int, bool) {
+	if k < len(p.last) {
+		if c := p.last[k]; c >= 0 && names[c] == name {
+			return c, true
+		}
+	}
+	return 0, false
+}
+
+// remember notes that the field at place k named column c.
+func (p *partition) remember(k, c int) {
+	for len(p.last) <= k {
+		p.last = append(p.last, -1)
+	}
+	p.last[k] = c
 }
 
 // spill appends an encoded row to the partition's rows: in memory while
@@ -301,7 +327,11 @@ func (sc *scanner) closeAll() error {
 func (sc *scanner) schema(p *partition) {
 	h := sc.h
 	col := func(name string) parquetfile.Column {
-		return parquetfile.Column{Name: name, Type: transform.ColumnType(h.DeclaredType(name), p.types[name])}
+		seen := transform.Null // an explicit column no row held
+		if c, ok := p.index[name]; ok {
+			seen = p.types[c]
+		}
+		return parquetfile.Column{Name: name, Type: transform.ColumnType(h.DeclaredType(name), seen)}
 	}
 	starAt := h.StarAt
 	if starAt < 0 {
@@ -335,6 +365,7 @@ func (sc *scanner) schema(p *partition) {
 	for _, c := range h.Columns[starAt:] {
 		p.columns = append(p.columns, col(c.Name))
 	}
+	p.last = p.last[:0] // from now on, places of a row map to p.columns (writeParquet)
 	p.colIdx = make(map[string]int, len(p.columns))
 	for i, c := range p.columns {
 		if i != p.overflow {
@@ -519,6 +550,10 @@ func (f *Flusher) writeParquet(ctx context.Context, segment string, h spool.Head
 	}
 	defer done()
 	row := make([]transform.Value, len(p.columns))
+	colNames := make([]string, len(p.columns))
+	for i, c := range p.columns {
+		colNames[i] = c.Name
+	}
 	var cast transform.State
 	var rec spool.Record
 	var over []byte
@@ -539,14 +574,17 @@ func (f *Flusher) writeParquet(ctx context.Context, segment string, h spool.Head
 		clear(row)
 		cast.ClearScratch()
 		over = over[:0]
-		for _, fl := range rec.Fields {
-			i, ok := p.colIdx[fl.Name]
+		for k, fl := range rec.Fields {
+			i, ok := p.at(k, fl.Name, colNames)
 			if !ok {
-				if p.overflow < 0 { // observe saw every field of the partition
-					return 0, permanent(fmt.Errorf("flush: field %q has no column", fl.Name))
+				if i, ok = p.colIdx[fl.Name]; !ok {
+					if p.overflow < 0 { // observe saw every field of the partition
+						return 0, permanent(fmt.Errorf("flush: field %q has no column", fl.Name))
+					}
+					over = appendMember(over, fl)
+					continue
 				}
-				over = appendMember(over, fl)
-				continue
+				p.remember(k, i)
 			}
 			row[i] = cast.Cast(fl.Value, p.columns[i].Type)
 		}

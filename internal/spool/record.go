@@ -322,6 +322,11 @@ func (d *decoder) byte() byte {
 }
 
 func (d *decoder) uvarint() uint64 {
+	if len(d.p) > 0 && d.p[0] < 0x80 { // lengths, counts and indexes: mostly one byte
+		v := d.p[0]
+		d.p = d.p[1:]
+		return uint64(v)
+	}
 	v, n := binary.Uvarint(d.p)
 	if n <= 0 {
 		d.fail()
@@ -332,6 +337,11 @@ func (d *decoder) uvarint() uint64 {
 }
 
 func (d *decoder) varint() int64 {
+	if len(d.p) > 0 && d.p[0] < 0x80 {
+		u := int64(d.p[0])
+		d.p = d.p[1:]
+		return u>>1 ^ -(u & 1) // zigzag, as binary.Varint
+	}
 	v, n := binary.Varint(d.p)
 	if n <= 0 {
 		d.fail()
