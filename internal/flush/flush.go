@@ -203,6 +203,7 @@ type Result struct {
 	BytesIn    int64 // segment size
 	BytesOut   int64 // bytes uploaded
 	Objects    []string
+	ObjectRows []int64       // rows (Parquet) or lines (error output) of each of Objects
 	FlushTime  time.Duration // reading and encoding, while the first files upload
 	UploadTime time.Duration // waiting, after encoding, for the last uploads
 	// Quarantined is 1 when the segment could not be flushed and was
@@ -287,6 +288,7 @@ func (f *Flusher) Segment(ctx context.Context, path string) (res Result, err err
 			var u upload
 			if u, err = out.finish(key); err == nil {
 				up.add(u)
+				res.ObjectRows = append(res.ObjectRows, rows)
 				continue
 			}
 		}
@@ -302,6 +304,7 @@ func (f *Flusher) Segment(ctx context.Context, path string) (res Result, err err
 		}
 		up.add(upload{key: errorsKey, path: rej.path})
 		res.Rejected = rej.n
+		res.ObjectRows = append(res.ObjectRows, rej.n)
 	}
 	res.FlushTime = time.Since(start)
 

@@ -39,6 +39,27 @@ type Counts struct {
 	Accepted int `json:"accepted"` // rows spooled
 	Filtered int `json:"filtered"` // lines the WHERE clause dropped
 	Rejected int `json:"rejected"` // lines kept for the error output: malformed, not objects, too long
+
+	// FirstRejected is the request's first rejected line, for the live
+	// page of serve (its first bytes, and why); empty when none was.
+	FirstRejected Rejection `json:"-"`
+}
+
+// Rejection is a rejected line: its first bytes (up to maxSample), and why.
+type Rejection struct {
+	Reason string
+	Line   string
+}
+
+// maxSample caps the bytes of a rejected line that Counts keeps.
+const maxSample = 200
+
+// rejected counts a rejected line, keeping the first one's sample.
+func (c *Counts) rejected(line []byte, reason string) {
+	c.Rejected++
+	if c.FirstRejected.Reason == "" {
+		c.FirstRejected = Rejection{Reason: reason, Line: strings.ToValidUTF8(string(line[:min(len(line), maxSample)]), "\uFFFD")}
+	}
 }
 
 // Limits bound what one request may cost.
@@ -102,8 +123,9 @@ func (in *Ingester) Ingest(body []byte, contentEncoding string) (Counts, error) 
 		case len(line) == 0:
 			continue
 		case int64(len(line)) > in.limits.MaxLineBytes:
-			w.batch.AddRejected(line, fmt.Sprintf("line too long (%d bytes, limit %d)", len(line), in.limits.MaxLineBytes), now, int(in.limits.MaxLineBytes))
-			c.Rejected++
+			reason := fmt.Sprintf("line too long (%d bytes, limit %d)", len(line), in.limits.MaxLineBytes)
+			w.batch.AddRejected(line, reason, now, int(in.limits.MaxLineBytes))
+			c.rejected(line, reason)
 			continue
 		}
 		rec, err := transform.ParseRecord(&w.parser, line)
@@ -113,7 +135,7 @@ func (in *Ingester) Ingest(body []byte, contentEncoding string) (Counts, error) 
 				reason = reason[:maxReason]
 			}
 			w.batch.AddRejected(line, reason, now, int(in.limits.MaxLineBytes))
-			c.Rejected++
+			c.rejected(line, reason)
 			continue
 		}
 		if !in.prog.Eval(w.state, rec) {

@@ -83,7 +83,7 @@ func TestIngestLines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c != (Counts{Accepted: 2, Filtered: 1, Rejected: 2}) {
+	if c != (Counts{Accepted: 2, Filtered: 1, Rejected: 2, FirstRejected: Rejection{Reason: "not a JSON object: array", Line: "[1]"}}) {
 		t.Errorf("counts %+v", c)
 	}
 	got := strings.Join(spooled(t, sp), "\n")

@@ -43,9 +43,10 @@ type Server struct {
 	spool    *spool.Spool
 	ingester *ingest.Ingester
 	flusher  *flush.Flusher
-	kick     chan struct{} // asks the flush loop to look now
-	slots    chan struct{} // requests being ingested (bodies read); bounds CPU and decoded copies
-	budget   *budget       // bytes of request bodies held, being read or ingested
+	reg      *metrics.Registry // GET /metrics and the live page
+	kick     chan struct{}     // asks the flush loop to look now
+	slots    chan struct{}     // requests being ingested (bodies read); bounds CPU and decoded copies
+	budget   *budget           // bytes of request bodies held, being read or ingested
 	bounds   bounds
 	open     bool       // requests need no token: refuse cross-site ones
 	flushMu  sync.Mutex // one flush at a time
@@ -92,10 +93,14 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options) 
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	flusher.Flushed = func(res flush.Result) { metrics.Log(log, res) }
 	sp, err := spool.Open(cfg.SpoolDir, cfg.SpoolHeader(), cfg.SpoolMaxBytes)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
+	}
+	reg := metrics.NewRegistry(opt.Version, func() int64 { return sp.Stats().TotalBytes })
+	flusher.Flushed = func(res flush.Result) {
+		metrics.Log(log, res)
+		reg.Flushed(res)
 	}
 	sp.LogForeign(log)
 	if cfg.SpoolDirDefault { // segments an older version left in /tmp/datatap itself
@@ -119,6 +124,7 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options) 
 			MaxBodyBytes: cfg.MaxBodyBytes, MaxLineBytes: cfg.MaxLineBytes,
 		}),
 		flusher: flusher,
+		reg:     reg,
 		kick:    make(chan struct{}, 1),
 		// A request being ingested holds its body and its decompressed copy
 		// (up to TAP_MAX_BODY_BYTES each) and a core: more at once than
@@ -200,11 +206,26 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Until readBody moves it: bounds what the server reads of a body this
 	// handler leaves unread.
 	http.NewResponseController(w).SetReadDeadline(time.Now().Add(s.bounds.grace))
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		switch r.URL.Path {
+		case "/health":
+			st := s.spool.Stats()
+			writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "spool_bytes": st.TotalBytes})
+			return
+		case "/", "/metrics", "/stats":
+			s.serveLive(w, r, reqID)
+			return
+		}
+	}
+	// Requests to ingest are counted by their answer.
+	rec := &recorder{ResponseWriter: w}
+	defer func() {
+		if rec.status != 0 { // 0: the sender left before an answer
+			s.reg.Request(rec.status, rec.bodyBytes, rec.counts)
+		}
+	}()
+	w = rec
 	switch {
-	case r.Method == http.MethodGet && r.URL.Path == "/health":
-		st := s.spool.Stats()
-		writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "spool_bytes": st.TotalBytes})
-		return
 	case r.Method != http.MethodPost:
 		w.Header().Set("Allow", "POST")
 		writeError(w, http.StatusMethodNotAllowed, "method not allowed: POST NDJSON to this URL", reqID)
@@ -230,8 +251,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, herr.status, herr.msg, reqID)
 		return
 	}
+	rec.bodyBytes = int64(len(body))
 	counts, err := s.ingest(r.Context(), body, r.Header.Get("Content-Encoding"))
 	release()
+	rec.counts = counts
 	if errors.Is(err, context.Canceled) {
 		return // the connection is gone: nobody to answer, nothing ingested
 	}
@@ -315,6 +338,7 @@ func (s *Server) flushLoop(ctx context.Context) {
 				backoff = min(max(2*backoff, time.Second), time.Minute)
 				next = time.Now().Add(backoff)
 				s.log.Warn("flush failed; segments kept, will retry", "err", err, "retry_in", backoff)
+				s.reg.FlushFailed(err)
 			} else {
 				backoff, next = 0, time.Now()
 			}

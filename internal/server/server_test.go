@@ -146,7 +146,7 @@ func TestHTTPContract(t *testing.T) {
 	f("bomb", post(t, url, "gzip", gzipped(bytes.Repeat([]byte(" "), 1<<20))), 413, `"error"`)
 	f("encoding", post(t, url, "br", lines), 415, `"error"`)
 	f("undecodable", post(t, url, "gzip", []byte("not gzip")), 400, `"error"`)
-	req, _ := http.NewRequest(http.MethodGet, url+"/", nil)
+	req, _ := http.NewRequest(http.MethodGet, url+"/ingest", nil) // GET / is the live page
 	r := do(t, req)
 	f("GET", r, 405, `"error"`)
 	if r.header.Get("Allow") != "POST" {
