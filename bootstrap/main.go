@@ -49,11 +49,13 @@ func main() {
 		signal.Ignore(syscall.SIGTERM)
 		ignoreBrokenLogPipe()
 		log := jsonLog()
+		cli.WarnUnknown(log)
 		log.Info("datatap extension: memory limit", "memory", memlimit.Set(memlimit.ExtensionShare))
 		err = ext.Run(context.Background(), api, filepath.Base(os.Args[0]), version, log)
 	case api != "" && len(os.Args) == 1:
 		ignoreBrokenLogPipe()
 		log := jsonLog()
+		cli.WarnUnknown(log)
 		log.Info("datatap runtime: memory limit", "memory", memlimit.Set(memlimit.RuntimeShare))
 		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 		err = lambda.Run(ctx, api, version, log)

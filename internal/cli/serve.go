@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"os"
+	"strings"
 
 	"github.com/datatap/datatap/internal/config"
 	"github.com/datatap/datatap/internal/memlimit"
@@ -33,8 +35,37 @@ Bounds (fixed, not settings):
   browsers   with no token required (loopback), a request sent by a web page
              (Sec-Fetch-Site cross-site or same-site, an Origin other than the
              tap's own, a Host not a loopback name) gets 403.
-A closed standard output or error (a log pipe) does not stop the tap.`,
-	100*memlimit.ServeShare, server.BudgetWait, server.BodyGrace, server.BodyMinRate>>10, server.ShutdownWait)
+A closed standard output or error (a log pipe) does not stop the tap.
+
+Settings (environment variables; README.md says more):
+%s`,
+	100*memlimit.ServeShare, server.BudgetWait, server.BodyGrace, server.BodyMinRate>>10, server.ShutdownWait, settingsHelp())
+
+// settingsHelp lists every setting with its default, aligned.
+func settingsHelp() string {
+	var b strings.Builder
+	for _, s := range config.Settings {
+		fmt.Fprintf(&b, "  %-21s %s", s.Name, s.Doc)
+		if s.Default != "" {
+			fmt.Fprintf(&b, " [%s]", s.Default)
+		}
+		b.WriteByte('\n')
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// WarnUnknown logs each TAP_* variable of the environment that is not a
+// setting, with the nearest known name: a misspelled setting would
+// otherwise be ignored without a word.
+func WarnUnknown(log *slog.Logger) {
+	for _, u := range config.Unknown(os.Environ()) {
+		if u.Nearest != "" {
+			log.Warn("unknown setting, ignored: did you mean "+u.Nearest+"?", "variable", u.Name)
+		} else {
+			log.Warn("unknown setting, ignored (datatap serve -h lists the settings)", "variable", u.Name)
+		}
+	}
+}
 
 // Serve is the serve command.
 func Serve(ctx context.Context, args []string, io Streams, version string) error {
@@ -53,6 +84,7 @@ func Serve(ctx context.Context, args []string, io Streams, version string) error
 		return &ExitError{Code: 2, Err: fmt.Errorf("serve: bad configuration:\n%w", err)}
 	}
 	log := slog.New(slog.NewTextHandler(io.Stderr, nil))
+	WarnUnknown(log)
 	log.Info("datatap serve: memory limit", "memory", memlimit.Set(memlimit.ServeShare))
 	return server.Run(ctx, cfg, log, server.Options{Version: version})
 }

@@ -1,0 +1,89 @@
+package config
+
+import (
+	"slices"
+	"strings"
+)
+
+// Setting is one TAP_* variable, for `datatap serve -h` and for telling a
+// misspelled variable from a known one. README.md's Configuration table
+// says more; TestSettingsAreDocumented keeps the three in step.
+type Setting struct {
+	Name    string
+	Default string // as the user would write it; "" for none
+	Doc     string // one short line
+}
+
+// Settings are every variable Parse reads, and the client's.
+var Settings = []Setting{
+	{"TAP_TRANSFORM", "SELECT *", "the statement applied to every line"},
+	{"TAP_BUCKET", "", "S3 bucket; unset: files go to TAP_DIR"},
+	{"TAP_DIR", "./data", "local output folder"},
+	{"TAP_PREFIX", Default().Prefix, "key prefix of Parquet files (strftime, UTC)"},
+	{"TAP_ERRORS_PREFIX", Default().ErrorsPrefix, "key prefix of rejected lines (NDJSON)"},
+	{"TAP_FLUSH_BYTES", "10MiB", "flush when the open segment is this big (lower on Lambda)"},
+	{"TAP_FLUSH_PARTITIONS", "1000", "flush when the open segment holds this many PARTITION BY values"},
+	{"TAP_FLUSH_AGE", "60s", "flush when the open segment is this old"},
+	{"TAP_SPOOL_DIR", "/tmp/datatap/<hash of the output>", "segment files"},
+	{"TAP_SPOOL_MAX_BYTES", "384MiB", "answer 429 while the spool holds this much"},
+	{"TAP_MAX_BODY_BYTES", "6MiB", "largest request body, decompressed (413 above)"},
+	{"TAP_MAX_LINE_BYTES", "1MiB", "longer lines go to the error output"},
+	{"TAP_SYNC", "false", "flush before answering (200 instead of 202)"},
+	{"TAP_AUTH", "", "jwt, iam or none; unset: jwt with a key, none on loopback without one"},
+	{"TAP_JWT_SECRET", "", "HMAC key (32 bytes or more) for HS256/384/512 tokens"},
+	{"TAP_JWT_KEYS", "", "PEM public keys, an inline JWKS, or a file holding either"},
+	{"TAP_JWT_ISSUER", "", "required iss, when set"},
+	{"TAP_JWT_AUDIENCE", "", "required aud, when set"},
+	{"TAP_ACL", "", "who may send: emails, subjects or IAM ARNs, comma-separated; * for any"},
+	{"TAP_ADDR", "127.0.0.1:8080", "serve's listen address"},
+	{"TAP_TOKEN", "", "datatap send's bearer token, when -token is not given"},
+}
+
+// UnknownVar is a TAP_* variable of the environment that no setting has,
+// with the nearest known name when one is close (a misspelling).
+type UnknownVar struct {
+	Name, Nearest string
+}
+
+// Unknown returns the TAP_* variables of environ (KEY=value strings, as
+// os.Environ gives them) that are not settings: a misspelled name is
+// otherwise silently ignored, and its default used.
+func Unknown(environ []string) []UnknownVar {
+	var out []UnknownVar
+	for _, kv := range environ {
+		name, _, _ := strings.Cut(kv, "=")
+		if !strings.HasPrefix(name, "TAP_") || slices.ContainsFunc(Settings, func(s Setting) bool { return s.Name == name }) {
+			continue
+		}
+		u := UnknownVar{Name: name}
+		best := min(3, len(name)/4) + 1 // farther is not a misspelling
+		for _, s := range Settings {
+			if d := distance(strings.ToUpper(name), s.Name); d < best {
+				best, u.Nearest = d, s.Name
+			}
+		}
+		out = append(out, u)
+	}
+	return out
+}
+
+// distance is the Levenshtein distance of a and b (bytes).
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
