@@ -332,6 +332,17 @@ func CheckPrefix(pattern string, partitions []string) error {
 		}
 		return err
 	}
+	for _, seg := range strings.Split(prefix, "/") {
+		name, _, ok := strings.Cut(seg, "=")
+		if !ok {
+			continue
+		}
+		for _, p := range partitions {
+			if strings.EqualFold(p, name) {
+				return fmt.Errorf("PARTITION BY %s: the prefix already has %s= (keys would hold %s twice, and readers of hive partitions keep one of the two): name the item otherwise (… AS event_%s) or take %s= out of the prefix", p, name, p, p, name)
+			}
+		}
+	}
 	values := make([]string, len(partitions))
 	for i := range values {
 		values[i] = sampleValue

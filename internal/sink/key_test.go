@@ -333,6 +333,13 @@ func TestCheckPrefix(t *testing.T) {
 			t.Errorf("CheckPrefix(%q, %q) = %v, want an error containing %q", pattern, partitions, err, want)
 		}
 	}
+	// A PARTITION BY name the prefix already has as a hive key: the
+	// README's own example once wrote …/day=01/hour=22/…/day=2024-05-01/.
+	bad("datataps/year=%Y/month=%m/day=%d/hour=%H/", []string{"service", "day"}, "PARTITION BY day: the prefix already has day=")
+	bad("t/Day=%d/", []string{"day"}, "PARTITION BY day: the prefix already has Day=")
+	if err := CheckPrefix("datataps/year=%Y/month=%m/day=%d/hour=%H/", []string{"service", "event_day"}); err != nil {
+		t.Errorf("no collision: %v", err)
+	}
 	// The two prefixes the old start-up check accepted and the flush refused.
 	bad("a..b/%Y/", nil, `must not contain ".."`)
 	bad("x//y/", nil, `must not contain "//"`)
