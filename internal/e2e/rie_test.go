@@ -176,7 +176,7 @@ func TestRIE(t *testing.T) {
 	}
 	out := logs.String()
 	for _, want := range []string{
-		"External agent datatap",  // the emulator started /opt/extensions/datatap ...
+		"External agent datatap",   // the emulator started /opt/extensions/datatap ...
 		"subscribed to [SHUTDOWN]", // ... and it registered for SHUTDOWN
 		`"msg":"shutdown: flushing the spool","reason":"SandboxTerminated"`,
 	} {
