@@ -73,6 +73,11 @@ rie: duckdb minio $(RIE)
 	DATATAP_RIE=1 DATATAP_REQUIRE_DUCKDB=1 DATATAP_REQUIRE_MINIO=1 \
 		$(GO) test -count=1 -run '^TestRIE$$' -v -timeout 5m ./internal/e2e
 
+## moto: the translated template created as a stack in moto's CloudFormation (moto_server on
+## loopback) with the zips of make lambda; checks what it created (sam/moto_smoke.py)
+moto: lambda
+	DATATAP_MOTO=1 $(GO) test -count=1 -run '^TestMotoStack$$' -v -timeout 5m ./sam
+
 $(RIE):
 	GOBIN=$(TOOLS) $(GO) install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$(RIE_VERSION)
 
