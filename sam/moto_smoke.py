@@ -336,8 +336,9 @@ def check(endpoint, template, zipdir):
     # them Conditions; they are compared as moto keeps them.
     perms = [r["Properties"] for n, r in tpl["Resources"].items() if r["Type"] == "AWS::Lambda::Permission" and n in physical]
     statements = json.loads(lam.get_policy(FunctionName=physical[fname])["Policy"])["Statement"]
-    expect(sorted(p["Action"] for p in perms) == ["lambda:InvokeFunction", "lambda:InvokeFunctionUrl"],
-           "both public Function URL permissions with UrlAuthType NONE", [p["Action"] for p in perms])
+    public = sorted(p["Action"] for p in perms if p.get("Principal") == "*")
+    expect(public == ["lambda:InvokeFunction", "lambda:InvokeFunctionUrl"],
+           "both public Function URL permissions with UrlAuthType NONE", public)
     for p in perms:
         keys = {k: v for k, v in p.items() if k not in ("FunctionName",)}
         match = [s for s in statements if all(s.get(k) == v for k, v in keys.items())

@@ -25,7 +25,7 @@ func TestMotoStack(t *testing.T) {
 	if os.Getenv("DATATAP_MOTO") != "1" {
 		t.Skip("set DATATAP_MOTO=1 (make moto) to create the stack in moto's CloudFormation")
 	}
-	if out, err := exec.Command("python3", "-c", "import moto, boto3, samtranslator, flask").CombinedOutput(); err != nil {
+	if out, err := exec.Command("python3", "-c", "import moto, boto3, samtranslator, flask, flask_cors").CombinedOutput(); err != nil {
 		t.Fatalf("python3 needs moto[server], boto3 and aws-sam-translator: %v\n%s", err, out)
 	}
 	zips := filepath.Join(repoRoot(), "bin", "lambda")
