@@ -323,7 +323,9 @@ def check(endpoint, template, zipdir):
         # moto answers a policy given to CloudFormation as an object with
         # its Python repr.
         doc = ast.literal_eval(doc) if isinstance(doc, str) else doc
-        for st in doc["Statement"]:
+        # moto keeps a list element that is !Ref AWS::NoValue as None,
+        # where CloudFormation drops it.
+        for st in [st for st in doc["Statement"] if st is not None]:
             acts = st["Action"] if isinstance(st["Action"], list) else [st["Action"]]
             if "s3:PutObject" in acts:
                 puts += st["Resource"] if isinstance(st["Resource"], list) else [st["Resource"]]

@@ -1,14 +1,13 @@
 package sam
 
 import (
+	"bufio"
 	"bytes"
-	"errors"
-	"net"
-	"net/http"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
+	"regexp"
 	"sync"
 	"syscall"
 	"testing"
@@ -45,63 +44,56 @@ func TestMotoStack(t *testing.T) {
 }
 
 // startMoto runs moto's server (sam/moto_smoke.py serve: moto_server with
-// the fixes that file describes) on a free loopback port and stops it, by its
-// PID, when the test ends. A port found free may be taken again before moto
-// binds it; then it starts over on another.
+// the fixes that file describes) on loopback, on the port the server picks
+// (port 0, read back from what it prints), and stops it, by its PID, when
+// the test ends.
 func startMoto(t *testing.T) string {
 	t.Helper()
-	var lastErr error
-	for range 3 {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		port := ln.Addr().(*net.TCPAddr).Port
-		ln.Close()
-		logs := &lockedBuffer{}
-		cmd := exec.Command("python3", "moto_smoke.py", "serve", "127.0.0.1", strconv.Itoa(port))
-		cmd.Dir = filepath.Join(repoRoot(), "sam")
-		cmd.Stdout, cmd.Stderr = logs, logs
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		exited := make(chan struct{})
-		go func() { cmd.Wait(); close(exited) }()
-		endpoint := "http://127.0.0.1:" + strconv.Itoa(port)
-		if lastErr = waitMoto(endpoint, exited); lastErr == nil {
-			t.Cleanup(func() {
-				_ = cmd.Process.Signal(syscall.SIGTERM)
-				select {
-				case <-exited:
-				case <-time.After(10 * time.Second):
-					_ = cmd.Process.Kill()
-					<-exited
-				}
-			})
-			return endpoint
-		}
-		_ = cmd.Process.Kill()
-		<-exited
-		lastErr = errors.Join(lastErr, errors.New(logs.String()))
+	cmd := exec.Command("python3", "moto_smoke.py", "serve", "127.0.0.1", "0")
+	cmd.Dir = filepath.Join(repoRoot(), "sam")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatalf("moto server: %v", lastErr)
-	return ""
-}
-
-// waitMoto waits until the server answers, or exits, or a minute passes.
-func waitMoto(endpoint string, exited <-chan struct{}) error {
-	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); {
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	logs := &lockedBuffer{}
+	found := make(chan string, 1)
+	exited := make(chan struct{})
+	go func() {
+		running := regexp.MustCompile(`Running on (http://127\.0\.0\.1:[0-9]+)`)
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			fmt.Fprintln(logs, sc.Text())
+			if m := running.FindStringSubmatch(sc.Text()); m != nil {
+				select {
+				case found <- m[1]:
+				default:
+				}
+			}
+		}
+		cmd.Wait()
+		close(exited)
+	}()
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
 		select {
 		case <-exited:
-			return errors.New("moto server exited")
-		case <-time.After(100 * time.Millisecond):
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+			<-exited
 		}
-		if resp, err := http.Get(endpoint + "/moto-api/"); err == nil {
-			resp.Body.Close()
-			return nil
-		}
+	})
+	select {
+	case endpoint := <-found:
+		return endpoint
+	case <-exited:
+		t.Fatalf("moto server exited:\n%s", logs)
+	case <-time.After(time.Minute):
+		t.Fatalf("moto server not running after a minute:\n%s", logs)
 	}
-	return errors.New("moto server not answering after a minute")
+	return ""
 }
 
 type lockedBuffer struct {
