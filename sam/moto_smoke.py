@@ -1,7 +1,8 @@
 """The moto CloudFormation smoke test of sam/template.yaml (moto_test.go runs it).
 
   python3 moto_smoke.py serve HOST PORT
-      moto's server (what moto_server runs), with the two fixes below.
+      moto's server (what moto_server runs), with the fixes below; PORT 0
+      lets it pick one, which it prints.
   python3 moto_smoke.py check ENDPOINT TEMPLATE ZIPDIR
       translates TEMPLATE with aws-sam-translator, uploads ZIPDIR's
       function.zip and extension-layer.zip (make lambda) to a bucket, points
