@@ -12,9 +12,12 @@ MINIO       := $(TOOLS)/minio
 # MinIO has no semver tags; this is the pseudo-version of its last commit,
 # the newest the module proxy serves (kept in step with internal/miniotest).
 MINIO_VERSION := v0.0.0-20260212201848-7aac2a2c5b7c
+# The AWS Lambda Runtime Interface Emulator (no semver tags either).
+RIE         := $(TOOLS)/aws-lambda-rie
+RIE_VERSION := v0.0.0-20261030222936-bef5c4ba774d
 FUZZTIME    ?= 30s
 
-.PHONY: all build run test faults faults128 lint bench bench-guard compare lambda128 fuzz duckdb minio qemu lambda build-Function build-ExtensionLayer clean
+.PHONY: all build run test faults faults128 rie moto lint bench bench-guard compare lambda128 fuzz duckdb minio qemu lambda build-Function build-ExtensionLayer clean
 
 all: build
 
@@ -63,6 +66,20 @@ test: duckdb minio qemu
 faults: duckdb minio
 	DATATAP_FAULTS=1 DATATAP_LOAD=1 DATATAP_REQUIRE_DUCKDB=1 DATATAP_REQUIRE_MINIO=1 \
 		$(GO) test -count=1 -run 'Fault|TestLoad|TestSecretsNeverLogged|TestBadInput' -v -timeout 15m ./internal/e2e ./internal/server
+
+## rie: the binary as bootstrap and /opt/extensions/datatap under the AWS Lambda Runtime Interface
+## Emulator, Function URL events in, SIGTERM (SHUTDOWN to the extension), every line in MinIO (root)
+rie: duckdb minio $(RIE)
+	DATATAP_RIE=1 DATATAP_REQUIRE_DUCKDB=1 DATATAP_REQUIRE_MINIO=1 \
+		$(GO) test -count=1 -run '^TestRIE$$' -v -timeout 5m ./internal/e2e
+
+## moto: the translated template created as a stack in moto's CloudFormation (moto_server on
+## loopback) with the zips of make lambda; checks what it created (sam/moto_smoke.py)
+moto: lambda
+	DATATAP_MOTO=1 $(GO) test -count=1 -run '^TestMotoStack$$' -v -timeout 5m ./sam
+
+$(RIE):
+	GOBIN=$(TOOLS) $(GO) install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$(RIE_VERSION)
 
 ## minio: build the MinIO server the end-to-end tests use (a few minutes, once)
 minio: $(MINIO)
