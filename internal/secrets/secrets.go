@@ -46,10 +46,11 @@ import (
 )
 
 // Bounds of one read. Lambda gives init 10 s in all; a secret read is one
-// small request, so three short attempts leave most of it to the rest.
+// small request, so three short attempts (at worst 3 × 2 s and 1 s of
+// waits) leave the rest to the others and to the runtime's own start.
 const (
 	attempts       = 3
-	attemptTimeout = 3 * time.Second
+	attemptTimeout = 2 * time.Second
 	backoff        = 200 * time.Millisecond
 	maxResponse    = 1 << 20 // a secret is at most 64 KB, a parameter 8 KB
 )

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/datatap/datatap/internal/config"
+	"github.com/datatap/datatap/internal/mototest"
 	"github.com/datatap/datatap/internal/secrets"
 )
 
@@ -16,22 +17,23 @@ import (
 // create-secret` and `aws ssm put-parameter` would, and reads them back
 // through the client.
 func TestReadBackFromMoto(t *testing.T) {
-	moto := startMoto(t)
+	moto := mototest.Start(t)
+	moto.Setenv(t)
 	ctx := context.Background()
 	key := "0123456789abcdef0123456789abcdef-hmac"
 	var created struct{ ARN string }
-	json.Unmarshal([]byte(awsCall(t, moto, "secretsmanager", "us-east-1", "secretsmanager.CreateSecret",
+	json.Unmarshal([]byte(moto.Call(t, "secretsmanager", "secretsmanager.CreateSecret",
 		`{"Name":"datatap/jwt-secret","SecretString":"`+key+`"}`)), &created)
 	if !strings.HasPrefix(created.ARN, "arn:aws:secretsmanager:us-east-1:") {
 		t.Fatalf("CreateSecret gave ARN %q", created.ARN)
 	}
-	awsCall(t, moto, "secretsmanager", "us-east-1", "secretsmanager.CreateSecret",
+	moto.Call(t, "secretsmanager", "secretsmanager.CreateSecret",
 		`{"Name":"datatap/binary","SecretBinary":"AAEC/w=="}`) // 00 01 02 ff
 	jwks := `{"keys":[{"kty":"OKP","crv":"Ed25519","kid":"k1","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}`
-	awsCall(t, moto, "ssm", "us-east-1", "AmazonSSM.PutParameter",
+	moto.Call(t, "ssm", "AmazonSSM.PutParameter",
 		`{"Name":"/datatap/jwt-secret","Type":"SecureString","Value":"`+key+`"}`)
 	jwksJSON, _ := json.Marshal(jwks)
-	awsCall(t, moto, "ssm", "us-east-1", "AmazonSSM.PutParameter",
+	moto.Call(t, "ssm", "AmazonSSM.PutParameter",
 		`{"Name":"datatap-keys","Type":"String","Value":`+string(jwksJSON)+`}`)
 
 	c := secrets.New()
@@ -64,7 +66,7 @@ func TestReadBackFromMoto(t *testing.T) {
 // TestErrorsNameTheSecret: what is missing is named, with AWS's error code,
 // and the configuration error names the variable too.
 func TestErrorsNameTheSecret(t *testing.T) {
-	startMoto(t)
+	mototest.Start(t).Setenv(t)
 	ctx := context.Background()
 	c := secrets.New()
 	arn := "arn:aws:secretsmanager:us-east-1:123456789012:secret:nope-AbCdEf"
@@ -93,10 +95,11 @@ func TestErrorsNameTheSecret(t *testing.T) {
 // TestConfigFromSecretsManager: a tap configured with TAP_JWT_SECRET_ARN
 // verifies tokens signed with the secret's value.
 func TestConfigFromSecretsManager(t *testing.T) {
-	moto := startMoto(t)
+	moto := mototest.Start(t)
+	moto.Setenv(t)
 	key := "another-key-of-at-least-32-bytes!!"
 	var created struct{ ARN string }
-	json.Unmarshal([]byte(awsCall(t, moto, "secretsmanager", "us-east-1", "secretsmanager.CreateSecret",
+	json.Unmarshal([]byte(moto.Call(t, "secretsmanager", "secretsmanager.CreateSecret",
 		`{"Name":"tap","SecretString":"`+key+`\n"}`)), &created) // stored from a file: the newline goes
 	cfg, err := config.Load(lookup(map[string]string{"TAP_BUCKET": "b", "TAP_JWT_SECRET_ARN": created.ARN, "TAP_ACL": "*"}))
 	if err != nil {
