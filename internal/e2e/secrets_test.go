@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"os"
 	"os/exec"
 	"strings"
@@ -93,4 +94,35 @@ func TestLambdaWarnsNearTheEnvironmentLimit(t *testing.T) {
 		t.Errorf("no warning about the environment's size in the logs:\n%s", logs)
 	}
 	e.shutdown(t)
+}
+
+// TestServeKeyFromParameterStore: serve reads its HMAC key from an SSM
+// SecureString (moto) named by TAP_JWT_SECRET_PARAMETER.
+func TestServeKeyFromParameterStore(t *testing.T) {
+	moto := mototest.Start(t)
+	key := "key-in-parameter-store-0123456789abcdef"
+	moto.Call(t, "ssm", "AmazonSSM.PutParameter", `{"Name":"/datatap/jwt-secret","Type":"SecureString","Value":"`+key+`"}`)
+	env := append(moto.Env(), "TAP_DIR="+t.TempDir(), "TAP_SPOOL_DIR="+t.TempDir(),
+		"TAP_JWT_SECRET_PARAMETER=/datatap/jwt-secret", "TAP_ACL=alice@example.com")
+	s := startServe(t, env...)
+	post := func(token string) int {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPost, s.URL, strings.NewReader(`{"id":1}`+"\n"))
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	good, _ := auth.Mint(key, "", "alice@example.com", time.Hour, "", "", time.Now())
+	if got := post(good); got != http.StatusAccepted {
+		t.Errorf("token signed with the parameter's key: %d, want 202\n%s", got, s.Logs)
+	}
+	other, _ := auth.Mint("some-other-key-0123456789abcdef0123456789", "", "alice@example.com", time.Hour, "", "", time.Now())
+	if got := post(other); got != http.StatusUnauthorized {
+		t.Errorf("token signed with another key: %d, want 401", got)
+	}
+	s.Stop(t, 10*time.Second)
 }
