@@ -111,7 +111,8 @@ func TestTemplateReferences(t *testing.T) {
 	}
 	slices.Sort(got)
 	want := []string{"Bucket=AWS::S3::Bucket", "ExtensionLayer=AWS::Serverless::LayerVersion", "Function=AWS::Serverless::Function",
-		"FunctionURLInvokeAllowPublicAccess=AWS::Lambda::Permission", "FunctionUrlPublicPermissions=AWS::Lambda::Permission"}
+		"FunctionURLInvokeAllowPublicAccess=AWS::Lambda::Permission", "FunctionUrlPublicPermissions=AWS::Lambda::Permission",
+		"LogGroup=AWS::Logs::LogGroup"}
 	if !slices.Equal(got, want) {
 		t.Errorf("resources %v, want %v", got, want)
 	}

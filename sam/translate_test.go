@@ -7,7 +7,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -36,7 +38,10 @@ print(json.dumps(transform(tpl, json.loads(sys.argv[2]), NoManagedPolicies())))
 `
 
 type cfnTemplate struct {
-	Parameters map[string]struct{ Default any }
+	Parameters map[string]struct {
+		Type    string
+		Default any
+	}
 	Conditions map[string]any
 	Rules      map[string]struct {
 		RuleCondition any
@@ -46,9 +51,10 @@ type cfnTemplate struct {
 		}
 	}
 	Resources map[string]struct {
-		Type       string
-		Condition  string
-		Properties map[string]any
+		Type           string
+		Condition      string
+		DeletionPolicy string
+		Properties     map[string]any
 	}
 }
 
@@ -78,40 +84,154 @@ func translate(t *testing.T, params map[string]string, mode string) cfnTemplate 
 	return tpl
 }
 
-// eval evaluates a condition or rule expression of the translated template
-// for the given parameters (others take their defaults): Fn::Equals of Refs
-// and strings, Fn::Not, Fn::And, Fn::Or, which is all the template uses.
-func eval(t *testing.T, tpl cfnTemplate, expr any, params map[string]string) bool {
+// noValue is what Ref AWS::NoValue resolves to: the property or list
+// element is left out.
+type noValue struct{}
+
+// resolve evaluates the intrinsic functions of the translated template in v
+// for the given parameters (others take their defaults), as CloudFormation
+// would: Ref (parameters, pseudo parameters, and resources as "<Ref Name>"),
+// Fn::If, Fn::Sub, Fn::Join, Fn::Split, Fn::Select, Fn::Equals, Fn::Not,
+// Fn::And, Fn::Or, and Fn::GetAtt as "<GetAtt Name.Attr>". Pseudo
+// parameters can be set in params too ("AWS::StackName").
+func resolve(t *testing.T, tpl cfnTemplate, v any, params map[string]string) any {
 	t.Helper()
-	value := func(v any) string {
-		m, ok := v.(map[string]any)
+	str := func(v any) string {
+		s, ok := resolve(t, tpl, v, params).(string)
 		if !ok {
-			return v.(string)
+			t.Fatalf("%v: not a string", v)
 		}
-		name := m["Ref"].(string)
-		if v, ok := params[name]; ok {
-			return v
-		}
-		return fmt.Sprint(tpl.Parameters[name].Default)
+		return s
 	}
-	for op, a := range expr.(map[string]any) {
-		args, _ := a.([]any)
-		switch op {
-		case "Fn::Equals":
-			return value(args[0]) == value(args[1])
-		case "Fn::Not":
-			return !eval(t, tpl, args[0], params)
-		case "Fn::And", "Fn::Or":
-			for _, a := range args {
-				if eval(t, tpl, a, params) == (op == "Fn::Or") {
-					return op == "Fn::Or"
+	list := func(v any) []any {
+		l, ok := resolve(t, tpl, v, params).([]any)
+		if !ok {
+			t.Fatalf("%v: not a list", v)
+		}
+		return l
+	}
+	truth := func(v any) bool {
+		b, ok := resolve(t, tpl, v, params).(bool)
+		if !ok {
+			t.Fatalf("%v: not a condition", v)
+		}
+		return b
+	}
+	switch v := v.(type) {
+	case []any:
+		out := []any{}
+		for _, e := range v {
+			if r := resolve(t, tpl, e, params); r != (noValue{}) {
+				out = append(out, r)
+			}
+		}
+		return out
+	case map[string]any:
+		if len(v) == 1 {
+			for op, a := range v {
+				args, _ := a.([]any)
+				switch op {
+				case "Ref":
+					return ref(tpl, a.(string), params)
+				case "Fn::GetAtt":
+					return fmt.Sprintf("<GetAtt %v>", a)
+				case "Condition":
+					return holds(t, tpl, a.(string), params)
+				case "Fn::If":
+					if holds(t, tpl, args[0].(string), params) {
+						return resolve(t, tpl, args[1], params)
+					}
+					return resolve(t, tpl, args[2], params)
+				case "Fn::Equals":
+					return fmt.Sprint(resolve(t, tpl, args[0], params)) == fmt.Sprint(resolve(t, tpl, args[1], params))
+				case "Fn::Not":
+					return !truth(args[0])
+				case "Fn::And", "Fn::Or":
+					for _, a := range args {
+						if truth(a) == (op == "Fn::Or") {
+							return op == "Fn::Or"
+						}
+					}
+					return op == "Fn::And"
+				case "Fn::Join":
+					var parts []string
+					for _, p := range list(args[1]) {
+						parts = append(parts, p.(string))
+					}
+					return strings.Join(parts, args[0].(string))
+				case "Fn::Split":
+					var out []any
+					for _, p := range strings.Split(str(args[1]), args[0].(string)) {
+						out = append(out, p)
+					}
+					return out
+				case "Fn::Select":
+					return list(args[1])[int(args[0].(float64))]
+				case "Fn::Sub":
+					text, vars := "", map[string]any{}
+					if s, ok := a.(string); ok {
+						text = s
+					} else {
+						text, vars = args[0].(string), args[1].(map[string]any)
+					}
+					return regexp.MustCompile(`\$\{([^}]+)\}`).ReplaceAllStringFunc(text, func(m string) string {
+						name := m[2 : len(m)-1]
+						if v, ok := vars[name]; ok {
+							return str(v)
+						}
+						if strings.Contains(name, ".") {
+							return fmt.Sprintf("<GetAtt %s>", name)
+						}
+						return fmt.Sprint(ref(tpl, name, params))
+					})
 				}
 			}
-			return op == "Fn::And"
 		}
+		out := map[string]any{}
+		for k, e := range v {
+			if r := resolve(t, tpl, e, params); r != (noValue{}) {
+				out[k] = r
+			}
+		}
+		return out
 	}
-	t.Fatalf("cannot evaluate %v", expr)
-	return false
+	return v
+}
+
+func ref(tpl cfnTemplate, name string, params map[string]string) any {
+	pseudo := map[string]string{"AWS::StackName": "teststack", "AWS::Region": "us-east-1",
+		"AWS::Partition": "aws", "AWS::AccountId": "123456789012", "AWS::URLSuffix": "amazonaws.com"}
+	if name == "AWS::NoValue" {
+		return noValue{}
+	}
+	p, isParam := tpl.Parameters[name]
+	v, given := params[name]
+	switch {
+	case !given && isParam:
+		v = fmt.Sprint(p.Default)
+	case !given && pseudo[name] != "":
+		v = pseudo[name]
+	case !given:
+		return "<Ref " + name + ">"
+	}
+	if p.Type == "CommaDelimitedList" {
+		var out []any
+		for _, e := range strings.Split(v, ",") {
+			out = append(out, strings.TrimSpace(e))
+		}
+		return out
+	}
+	return v
+}
+
+// eval evaluates a condition or rule expression.
+func eval(t *testing.T, tpl cfnTemplate, expr any, params map[string]string) bool {
+	t.Helper()
+	b, ok := resolve(t, tpl, expr, params).(bool)
+	if !ok {
+		t.Fatalf("cannot evaluate %v", expr)
+	}
+	return b
 }
 
 // holds evaluates the named condition.
@@ -144,6 +264,7 @@ func refused(t *testing.T, tpl cfnTemplate, params map[string]string) []string {
 func TestRulesRefuseBrokenStacks(t *testing.T) {
 	tpl := translate(t, map[string]string{}, "as-is")
 	secret := "s3cr3t-of-at-least-32-bytes-long!!"
+	arn := "arn:aws:secretsmanager:us-east-1:123456789012:secret:datatap/jwt-AbCdEf"
 	for _, tc := range []struct {
 		params map[string]string
 		refuse bool
@@ -156,6 +277,17 @@ func TestRulesRefuseBrokenStacks(t *testing.T) {
 		{map[string]string{"Auth": "none"}, false},
 		{map[string]string{"UrlAuthType": "AWS_IAM"}, true},
 		{map[string]string{"UrlAuthType": "AWS_IAM", "Acl": "arn:aws:iam::123456789012:role/*"}, false},
+		// A key from Secrets Manager or Parameter Store counts as a key.
+		{map[string]string{"JwtSecretArn": arn, "Acl": "*"}, false},
+		{map[string]string{"JwtSecretParameter": "/datatap/jwt", "Acl": "*"}, false},
+		{map[string]string{"JwtKeysArn": arn, "Acl": "*"}, false},
+		{map[string]string{"JwtKeysParameter": "/datatap/keys", "Acl": "*"}, false},
+		{map[string]string{"JwtSecretArn": arn}, true}, // still no Acl
+		// One source per key (the tap refuses two at start).
+		{map[string]string{"JwtSecret": secret, "JwtSecretArn": arn, "Acl": "*"}, true},
+		{map[string]string{"JwtSecretArn": arn, "JwtSecretParameter": "/datatap/jwt", "Acl": "*"}, true},
+		{map[string]string{"JwtKeys": `{"keys":[]}`, "JwtKeysParameter": "/datatap/keys", "Acl": "*"}, true},
+		{map[string]string{"JwtSecret": secret, "JwtKeysArn": arn, "Acl": "*"}, false}, // a secret and keys: both kinds of token
 	} {
 		got := refused(t, tpl, tc.params)
 		if (len(got) > 0) != tc.refuse {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/datatap/datatap/internal/config"
 	"github.com/datatap/datatap/internal/memlimit"
+	"github.com/datatap/datatap/internal/secrets"
 	"github.com/datatap/datatap/internal/server"
 )
 
@@ -80,6 +81,9 @@ func Serve(ctx context.Context, args []string, io Streams, version string) error
 		return &ExitError{Code: 2, Err: fmt.Errorf("serve: unexpected argument %q (settings are TAP_* variables)", fs.Arg(0))}
 	}
 	cfg, err := config.FromEnv()
+	if err == nil && cfg.HasSecretSources() {
+		err = cfg.ResolveSecrets(ctx, secrets.New())
+	}
 	if err != nil {
 		return &ExitError{Code: 2, Err: fmt.Errorf("serve: bad configuration:\n%w", err)}
 	}

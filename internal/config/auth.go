@@ -40,7 +40,7 @@ func (c Config) Gate(onLambda, loopback bool) (auth.Gate, string, error) {
 		return auth.Open{}, "none (loopback only: requests need no token)", nil
 	case "jwt":
 		if !hasKeys {
-			return nil, "", &Error{Var: "TAP_AUTH", Value: "jwt", Err: errors.New("needs TAP_JWT_SECRET or TAP_JWT_KEYS")}
+			return nil, "", &Error{Var: "TAP_AUTH", Value: "jwt", Err: errors.New("needs TAP_JWT_SECRET or TAP_JWT_KEYS (or their _ARN or _PARAMETER variables)")}
 		}
 		v, err := auth.NewVerifier(auth.Config{Secret: c.JWTSecret, Keys: c.JWTKeys, Issuer: c.JWTIssuer, Audience: c.JWTAudience, ACL: c.ACL})
 		if err != nil {

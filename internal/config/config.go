@@ -45,6 +45,11 @@ type Config struct {
 	JWTAudience     string   // TAP_JWT_AUDIENCE: required aud, when set
 	ACL             []string // TAP_ACL: who may send (emails, subjects or IAM ARNs); * for any valid identity
 
+	// TAP_JWT_SECRET_ARN, TAP_JWT_SECRET_PARAMETER, TAP_JWT_KEYS_ARN,
+	// TAP_JWT_KEYS_PARAMETER: a Secrets Manager secret or an SSM parameter
+	// holding JWTSecret or JWTKeys, read by ResolveSecrets.
+	JWTSecretARN, JWTSecretParameter, JWTKeysARN, JWTKeysParameter string
+
 	// FlushBytesSet and FlushPartitionsSet say TAP_FLUSH_BYTES and
 	// TAP_FLUSH_PARTITIONS were given, not defaulted.
 	FlushBytesSet, FlushPartitionsSet bool
@@ -143,6 +148,10 @@ func (c *Config) Parse(lookup func(string) (string, bool)) error {
 	str("TAP_ADDR", &c.Addr)
 	str("TAP_JWT_SECRET", &c.JWTSecret)
 	str("TAP_JWT_KEYS", &c.JWTKeys)
+	str("TAP_JWT_SECRET_ARN", &c.JWTSecretARN)
+	str("TAP_JWT_SECRET_PARAMETER", &c.JWTSecretParameter)
+	str("TAP_JWT_KEYS_ARN", &c.JWTKeysARN)
+	str("TAP_JWT_KEYS_PARAMETER", &c.JWTKeysParameter)
 	str("TAP_JWT_ISSUER", &c.JWTIssuer)
 	str("TAP_JWT_AUDIENCE", &c.JWTAudience)
 	if v, ok := lookup("TAP_ACL"); ok {
@@ -248,6 +257,7 @@ func (c *Config) Validate() error {
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		bad("TAP_ADDR", c.Addr, "not host:port")
 	}
+	errs = append(errs, c.validateSecretSources()...)
 	return errors.Join(errs...)
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/datatap/datatap/internal/ingest"
 	"github.com/datatap/datatap/internal/lambdaapi"
 	"github.com/datatap/datatap/internal/metrics"
+	"github.com/datatap/datatap/internal/secrets"
 	"github.com/datatap/datatap/internal/spool"
 )
 
@@ -42,7 +43,14 @@ type Runtime struct {
 // on disk for the extension to flush.
 func Run(ctx context.Context, apiAddr, version string, log *slog.Logger) error {
 	api := lambdaapi.NewRuntime(apiAddr)
+	if n := config.TapEnvironmentBytes(); n > config.LambdaEnvWarn {
+		log.Warn("the TAP_* variables are close to Lambda's 4 KB limit for all environment variables; "+
+			"move TAP_JWT_KEYS to TAP_JWT_KEYS_ARN or TAP_JWT_KEYS_PARAMETER (README, Deploy)", "bytes", n, "limit", config.LambdaEnvLimit)
+	}
 	cfg, err := config.FromEnv()
+	if err == nil && cfg.HasSecretSources() {
+		err = cfg.ResolveSecrets(ctx, secrets.New()) // once: an environment lives for many invocations
+	}
 	var r *Runtime
 	if err == nil {
 		r, err = New(ctx, cfg, version, log)

@@ -137,3 +137,8 @@ func stripComment(line string) string {
 	}
 	return line
 }
+
+// Credentials returns what the sink signs its next request with, from the
+// sources the package doc lists, so that other AWS clients of the tap
+// (internal/secrets) find credentials the same way.
+func Credentials() (aws.Credentials, error) { return loadCredentials() }
