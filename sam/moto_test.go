@@ -1,17 +1,12 @@
 package sam
 
 import (
-	"bufio"
-	"bytes"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
-	"sync"
-	"syscall"
 	"testing"
-	"time"
+
+	"github.com/datatap/datatap/internal/mototest"
 )
 
 // TestMotoStack creates the translated template as a stack in moto's
@@ -49,66 +44,5 @@ func TestMotoStack(t *testing.T) {
 // the test ends.
 func startMoto(t *testing.T) string {
 	t.Helper()
-	cmd := exec.Command("python3", "moto_smoke.py", "serve", "127.0.0.1", "0")
-	cmd.Dir = filepath.Join(repoRoot(), "sam")
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	logs := &lockedBuffer{}
-	found := make(chan string, 1)
-	exited := make(chan struct{})
-	go func() {
-		running := regexp.MustCompile(`Running on (http://127\.0\.0\.1:[0-9]+)`)
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			fmt.Fprintln(logs, sc.Text())
-			if m := running.FindStringSubmatch(sc.Text()); m != nil {
-				select {
-				case found <- m[1]:
-				default:
-				}
-			}
-		}
-		cmd.Wait()
-		close(exited)
-	}()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-		}
-	})
-	select {
-	case endpoint := <-found:
-		return endpoint
-	case <-exited:
-		t.Fatalf("moto server exited:\n%s", logs)
-	case <-time.After(time.Minute):
-		t.Fatalf("moto server not running after a minute:\n%s", logs)
-	}
-	return ""
-}
-
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+	return mototest.Run(t, filepath.Join(repoRoot(), "sam"), "python3", "moto_smoke.py", "serve", "127.0.0.1", "0").URL
 }

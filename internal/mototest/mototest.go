@@ -18,6 +18,8 @@ import (
 	"os/exec"
 	"regexp"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -44,7 +46,18 @@ func Start(t *testing.T) *Server {
 		}
 		t.Skip("no moto_server")
 	}
-	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", "0")
+	return Run(t, "", bin, "-H", "127.0.0.1", "-p", "0")
+}
+
+// Run starts argv in dir: moto_server, or a program that runs moto's
+// server (sam/moto_smoke.py patches it first), and waits until it prints
+// moto's "Running on http://127.0.0.1:PORT". It is stopped (SIGTERM, then
+// SIGKILL after 10 s) when the test ends; what it printed is in the
+// failure message if it exits or does not start within a minute.
+func Run(t *testing.T, dir string, argv ...string) *Server {
+	t.Helper()
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Dir = dir
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -52,27 +65,50 @@ func Start(t *testing.T) *Server {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
+	var mu sync.Mutex
+	var logs strings.Builder
 	found := make(chan string, 1)
+	exited := make(chan struct{})
 	go func() {
 		running := regexp.MustCompile(`Running on (http://127\.0\.0\.1:\d+)`)
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
+			mu.Lock()
+			logs.WriteString(sc.Text() + "\n")
+			mu.Unlock()
 			if m := running.FindStringSubmatch(sc.Text()); m != nil {
-				found <- m[1]
+				select {
+				case found <- m[1]:
+				default:
+				}
 			}
 		}
+		cmd.Wait()
+		close(exited)
 	}()
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-exited:
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+			<-exited
+		}
+	})
+	printed := func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		return logs.String()
+	}
 	select {
 	case url := <-found:
 		return &Server{URL: url}
-	case <-time.After(30 * time.Second):
-		t.Fatal("moto_server did not say where it listens within 30 s")
-		return nil
+	case <-exited:
+		t.Fatalf("%s exited:\n%s", argv[0], printed())
+	case <-time.After(time.Minute):
+		t.Fatalf("%s not running after a minute:\n%s", argv[0], printed())
 	}
+	return nil
 }
 
 // Endpoints points Secrets Manager and SSM clients at the server. moto
