@@ -51,7 +51,8 @@ func Run(ctx context.Context, apiAddr, name, version string, log *slog.Logger) e
 		x.InitError(ctx, lambdaapi.Error{Type: "Extension.ConfigError", Message: err.Error()})
 		return fmt.Errorf("extension: %w", err)
 	}
-	flusher.Flushed = func(res flush.Result) { metrics.Flushed(os.Stdout, log, "extension", res) }
+	emf := metrics.Lambda{W: os.Stdout, Log: log, Mode: "extension", Function: cfg.LambdaFunction}
+	flusher.Flushed = emf.Flushed
 	log.Info("datatap extension registered", "name", name, "spool", cfg.SpoolDir, "output", flusher.Sink.String())
 	for {
 		ev, err := x.Next(ctx)
@@ -61,12 +62,12 @@ func Run(ctx context.Context, apiAddr, name, version string, log *slog.Logger) e
 		if ev.EventType != "SHUTDOWN" {
 			continue
 		}
-		return shutdown(ev, sp, flusher, log)
+		return shutdown(ev, sp, flusher, log, emf)
 	}
 }
 
 // shutdown flushes everything before the event's deadline.
-func shutdown(ev lambdaapi.Event, sp *spool.Spool, flusher *flush.Flusher, log *slog.Logger) error {
+func shutdown(ev lambdaapi.Event, sp *spool.Spool, flusher *flush.Flusher, log *slog.Logger, emf metrics.Lambda) error {
 	start := time.Now()
 	deadline := ev.Deadline().Add(-safety)
 	ctx, cancel := context.WithDeadline(context.Background(), deadline)
@@ -89,8 +90,9 @@ func shutdown(ev lambdaapi.Event, sp *spool.Spool, flusher *flush.Flusher, log *
 		var inc *flush.Incomplete
 		if errors.As(err, &inc) {
 			attrs = append(attrs, "segments_left", inc.Segments, "bytes_left", inc.Bytes)
-			metrics.Lost(os.Stdout, time.Now(), "extension", inc.Segments, inc.Bytes)
+			emf.Lost(time.Now(), inc.Segments, inc.Bytes)
 		}
+		emf.FlushFailed(time.Now())
 		log.Error("shutdown: flush incomplete; rows left in the spool are lost with the environment", attrs...)
 		return err
 	}

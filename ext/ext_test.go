@@ -14,6 +14,7 @@ import (
 	"github.com/valyala/fastjson"
 
 	"github.com/datatap/datatap/internal/flush"
+	"github.com/datatap/datatap/internal/metrics"
 	"github.com/datatap/datatap/internal/lambdaapi"
 	"github.com/datatap/datatap/internal/sink/dir"
 	"github.com/datatap/datatap/internal/spool"
@@ -71,7 +72,8 @@ func TestShutdownStopsBeforeTheDeadline(t *testing.T) {
 	log := slog.New(slog.NewJSONHandler(&logs, nil))
 	f := &flush.Flusher{Sink: blockingSink{}, Prefix: "p/", ErrorsPrefix: "e/", TempDir: sp.Dir(), Log: log}
 	ev := shutdownEvent(400 * time.Millisecond)
-	err := shutdown(ev, sp, f, log)
+	var emf bytes.Buffer
+	err := shutdown(ev, sp, f, log, metrics.Lambda{W: &emf, Mode: "extension", Function: "fn"})
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("shutdown: %v, want the deadline (Lambda's less the safety margin)", err)
 	}
@@ -80,6 +82,10 @@ func TestShutdownStopsBeforeTheDeadline(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), `"segments_left":1`) {
 		t.Errorf("log does not say what is left:\n%s", logs.String())
+	}
+	// The alarms' metrics: what was lost, and a failed flush.
+	if !strings.Contains(emf.String(), `"SegmentsLost":1`) || !strings.Contains(emf.String(), `"FlushFailures":1`) || !strings.Contains(emf.String(), `"Function":"fn"`) {
+		t.Errorf("EMF lines:\n%s", emf.String())
 	}
 }
 
@@ -92,7 +98,7 @@ func TestShutdownFlushes(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	var res []flush.Result
 	f := &flush.Flusher{Sink: sk, Prefix: "p/", ErrorsPrefix: "e/", TempDir: sp.Dir(), Flushed: func(r flush.Result) { res = append(res, r) }}
-	if err := shutdown(shutdownEvent(time.Minute), sp, f, log); err != nil {
+	if err := shutdown(shutdownEvent(time.Minute), sp, f, log, metrics.Lambda{W: io.Discard}); err != nil {
 		t.Fatal(err)
 	}
 	if s, _ := sp.Sealed(); len(s) != 0 || len(res) != 1 || len(res[0].Objects) != 20 {

@@ -60,6 +60,9 @@ type Config struct {
 	// LambdaMemoryMB is the function's memory (AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
 	// set by Lambda), 0 elsewhere: it fixes the function's share of CPU.
 	LambdaMemoryMB int
+	// LambdaFunction is the function's name (AWS_LAMBDA_FUNCTION_NAME),
+	// the Function dimension of its metrics; empty elsewhere.
+	LambdaFunction string
 
 	// Program is Transform compiled, set by Validate.
 	Program *transform.Program
@@ -177,6 +180,7 @@ func (c *Config) Parse(lookup func(string) (string, bool)) error {
 	if v, ok := lookup("AWS_LAMBDA_FUNCTION_MEMORY_SIZE"); ok {
 		c.LambdaMemoryMB, _ = strconv.Atoi(v)
 	}
+	str("AWS_LAMBDA_FUNCTION_NAME", &c.LambdaFunction)
 	size("TAP_SPOOL_MAX_BYTES", &c.SpoolMaxBytes)
 	size("TAP_MAX_BODY_BYTES", &c.MaxBodyBytes)
 	size("TAP_MAX_LINE_BYTES", &c.MaxLineBytes)

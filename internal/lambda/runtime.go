@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"runtime/debug"
+	"time"
 
 	"github.com/datatap/datatap/internal/auth"
 	"github.com/datatap/datatap/internal/config"
@@ -30,6 +31,7 @@ type Runtime struct {
 	spool    *spool.Spool
 	ingester *ingest.Ingester
 	flusher  *flush.Flusher
+	emf      metrics.Lambda
 	gate     auth.Gate
 	authMode string
 	dec      decoder
@@ -100,7 +102,8 @@ func New(ctx context.Context, cfg config.Config, version string, log *slog.Logge
 	if err != nil {
 		return nil, err
 	}
-	flusher.Flushed = func(res flush.Result) { metrics.Flushed(os.Stdout, log, "runtime", res) }
+	emf := metrics.Lambda{W: os.Stdout, Log: log, Mode: "runtime", Function: cfg.LambdaFunction}
+	flusher.Flushed = emf.Flushed
 	sp, err := spool.Open(cfg.SpoolDir, cfg.SpoolHeader(), cfg.SpoolMaxBytes)
 	if err != nil {
 		return nil, err
@@ -112,6 +115,7 @@ func New(ctx context.Context, cfg config.Config, version string, log *slog.Logge
 		spool:    sp,
 		ingester: ingest.New(cfg.Program, sp, ingest.Limits{MaxBodyBytes: cfg.MaxBodyBytes, MaxLineBytes: cfg.MaxLineBytes}),
 		flusher:  flusher,
+		emf:      emf,
 		gate:     gate,
 		authMode: authMode,
 		pending:  true,
@@ -276,6 +280,7 @@ func (r *Runtime) flushIfDue(ctx context.Context) {
 			r.log.Info("flush interrupted by SIGTERM; the extension flushes the segment again")
 		} else {
 			r.log.Warn("flush failed; segments kept for the next invocation", "err", err)
+			r.emf.FlushFailed(time.Now())
 		}
 		return
 	}

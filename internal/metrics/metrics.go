@@ -1,6 +1,9 @@
-// Package metrics reports each flush twice: a structured log line, and one
-// CloudWatch Embedded Metric Format (EMF) line on standard output, which
-// Lambda's log pipeline turns into metrics without any API call.
+// Package metrics reports what the tap does. On Lambda (Lambda), each
+// flush twice: a structured log line, and one CloudWatch Embedded Metric
+// Format (EMF) line on standard output, which Lambda's log pipeline turns
+// into metrics without any API call; the SAM template's dashboard and alarms
+// read them. In datatap serve (Registry), as Prometheus text (GET /metrics)
+// and the live page's figures.
 package metrics
 
 import (
@@ -13,11 +16,37 @@ import (
 	"github.com/datatap/datatap/internal/flush"
 )
 
-// Flushed logs res and writes its EMF line to w. mode ("runtime",
-// "extension") is the metrics' one dimension.
-func Flushed(w io.Writer, log *slog.Logger, mode string, res flush.Result) {
-	Log(log, res)
-	w.Write(EMF(time.Now(), mode, res))
+// Lambda writes the EMF lines of one Lambda mode of one function: a line
+// per flush, per failed flush, and for what a shutdown could not send.
+type Lambda struct {
+	W   io.Writer // standard output, which Lambda sends to CloudWatch Logs
+	Log *slog.Logger
+	// Mode is the Mode dimension: runtime (flushes after invocations) or
+	// extension (the flush at shutdown).
+	Mode string
+	// Function is the Function dimension, the function's name
+	// (AWS_LAMBDA_FUNCTION_NAME), so that the stacks of one account keep
+	// their metrics apart; without it, Mode is the only dimension.
+	Function string
+}
+
+// Flushed logs res and writes its EMF line.
+func (l Lambda) Flushed(res flush.Result) {
+	Log(l.Log, res)
+	l.W.Write(l.EMF(time.Now(), res))
+}
+
+// FlushFailed writes the EMF line of a flush that failed (its segments are
+// kept and retried): FlushFailures, which the template's alarm watches.
+func (l Lambda) FlushFailed(now time.Time) {
+	l.W.Write(l.emf(now, []metric{{"FlushFailures", "Count"}}, map[string]any{"FlushFailures": 1}))
+}
+
+// Lost writes the EMF line of what a shutdown flush could not send before
+// its deadline: segments and bytes lost with the environment.
+func (l Lambda) Lost(now time.Time, segments int, bytes int64) {
+	l.W.Write(l.emf(now, []metric{{"SegmentsLost", "Count"}, {"BytesLost", "Bytes"}},
+		map[string]any{"SegmentsLost": segments, "BytesLost": bytes}))
 }
 
 // Log writes the structured log line of one flush.
@@ -35,8 +64,8 @@ type metric struct {
 }
 
 // EMF renders one flush as an Embedded Metric Format line.
-func EMF(now time.Time, mode string, res flush.Result) []byte {
-	return emf(now, mode, []metric{
+func (l Lambda) EMF(now time.Time, res flush.Result) []byte {
+	return l.emf(now, []metric{
 		{"RowsIn", "Count"}, {"RowsOut", "Count"}, {"Filtered", "Count"}, {"Rejected", "Count"},
 		{"BytesIn", "Bytes"}, {"BytesOut", "Bytes"}, {"FlushTime", "Milliseconds"}, {"UploadTime", "Milliseconds"},
 		{"Quarantined", "Count"}, {"RoundedNumbers", "Count"}, {"DuplicateFields", "Count"}, {"CastFailures", "Count"},
@@ -57,25 +86,23 @@ func EMF(now time.Time, mode string, res flush.Result) []byte {
 	})
 }
 
-// Lost writes the EMF line of what a shutdown flush could not send before
-// its deadline: segments and bytes lost with the environment.
-func Lost(w io.Writer, now time.Time, mode string, segments int, bytes int64) {
-	w.Write(emf(now, mode, []metric{{"SegmentsLost", "Count"}, {"BytesLost", "Bytes"}},
-		map[string]any{"SegmentsLost": segments, "BytesLost": bytes}))
-}
-
 // emf renders one Embedded Metric Format line: the metrics declared, their
-// values (and other members) in doc, and the Mode dimension.
-func emf(now time.Time, mode string, metrics []metric, doc map[string]any) []byte {
+// values (and other members) in doc, and the dimensions.
+func (l Lambda) emf(now time.Time, metrics []metric, doc map[string]any) []byte {
+	dims := []string{"Mode"}
+	if l.Function != "" {
+		dims = []string{"Function", "Mode"}
+		doc["Function"] = l.Function
+	}
 	doc["_aws"] = map[string]any{
 		"Timestamp": now.UnixMilli(),
 		"CloudWatchMetrics": []any{map[string]any{
 			"Namespace":  "datatap",
-			"Dimensions": [][]string{{"Mode"}},
+			"Dimensions": [][]string{dims},
 			"Metrics":    metrics,
 		}},
 	}
-	doc["Mode"] = mode
+	doc["Mode"] = l.Mode
 	b, _ := json.Marshal(doc)
 	return append(b, '\n')
 }

@@ -14,7 +14,7 @@ import (
 // a _aws member with Timestamp and CloudWatchMetrics, and every metric and
 // dimension named there present as a top-level member.
 func TestEMF(t *testing.T) {
-	line := EMF(time.UnixMilli(1700000000123), "runtime", flush.Result{
+	line := Lambda{Mode: "runtime", Function: "tap-Function-AbC"}.EMF(time.UnixMilli(1700000000123), flush.Result{
 		Segment: "/tmp/datatap/x.seg", Rows: 90, Filtered: 7, Rejected: 3, BytesIn: 1000, BytesOut: 200,
 		FlushTime: 12 * time.Millisecond, UploadTime: 5 * time.Millisecond, Quarantined: 1,
 		Lossy: spool.Lossy{RoundedNumbers: 4, DuplicateFields: 5, CastFailures: 6},
@@ -34,7 +34,11 @@ func TestEMF(t *testing.T) {
 	if directive["Namespace"] != "datatap" {
 		t.Errorf("Namespace %v", directive["Namespace"])
 	}
-	for _, d := range directive["Dimensions"].([]any)[0].([]any) {
+	dims := directive["Dimensions"].([]any)[0].([]any)
+	if len(dims) != 2 || doc["Function"] != "tap-Function-AbC" || doc["Mode"] != "runtime" {
+		t.Errorf("dimensions %v, Function %v, Mode %v", dims, doc["Function"], doc["Mode"])
+	}
+	for _, d := range dims {
 		if _, ok := doc[d.(string)]; !ok {
 			t.Errorf("dimension %s missing", d)
 		}
@@ -57,7 +61,7 @@ func TestEMF(t *testing.T) {
 // both figures declared and present.
 func TestLost(t *testing.T) {
 	var b strings.Builder
-	Lost(&b, time.UnixMilli(1700000000123), "extension", 2, 4096)
+	Lambda{W: &b, Mode: "extension"}.Lost(time.UnixMilli(1700000000123), 2, 4096)
 	var doc map[string]any
 	if err := json.Unmarshal([]byte(b.String()), &doc); err != nil {
 		t.Fatal(err)
