@@ -14,8 +14,8 @@ import (
 	"github.com/valyala/fastjson"
 
 	"github.com/datatap/datatap/internal/flush"
-	"github.com/datatap/datatap/internal/metrics"
 	"github.com/datatap/datatap/internal/lambdaapi"
+	"github.com/datatap/datatap/internal/metrics"
 	"github.com/datatap/datatap/internal/sink/dir"
 	"github.com/datatap/datatap/internal/spool"
 	"github.com/datatap/datatap/transform"
