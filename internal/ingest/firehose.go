@@ -137,6 +137,12 @@ func (in *Ingester) Firehose(req FirehoseRequest) FirehoseAnswer {
 	return FirehoseAnswer{Status: http.StatusOK, Body: firehoseBody(requestID, in.now(), ""), Counts: c}
 }
 
+// FirehoseError is the answer to a Firehose request an adapter refuses
+// before Firehose sees it (a body too large or too slow).
+func FirehoseError(status int, requestID, msg string) FirehoseAnswer {
+	return FirehoseAnswer{Status: status, Body: firehoseBody(requestID, time.Now(), msg), Err: errors.New(msg)}
+}
+
 func firehoseError(status int, requestID string, err error, now time.Time) FirehoseAnswer {
 	return FirehoseAnswer{Status: status, Body: firehoseBody(requestID, now, Message(err)), Err: err}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/klauspost/compress/zstd"
 	"github.com/valyala/fastjson"
 
+	"github.com/datatap/datatap/internal/config"
 	"github.com/datatap/datatap/internal/spool"
 	"github.com/datatap/datatap/transform"
 )
@@ -287,4 +288,11 @@ func Status(err error) int {
 		return http.StatusTooManyRequests // the disk is full: back off until a flush frees it
 	}
 	return http.StatusInternalServerError
+}
+
+// FromConfig is the Ingester both adapters (serve and the Lambda handler)
+// build from the configuration: its limits and body shapes.
+func FromConfig(cfg config.Config, sp *spool.Spool) *Ingester {
+	return New(cfg.Program, sp, Limits{MaxBodyBytes: cfg.MaxBodyBytes, MaxLineBytes: cfg.MaxLineBytes},
+		Shapes{Unnest: cfg.Unnest, FirehoseAccessKey: cfg.FirehoseAccessKey})
 }

@@ -115,9 +115,7 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options) 
 		cfg:   cfg,
 		log:   log,
 		spool: sp,
-		ingester: ingest.New(cfg.Program, sp, ingest.Limits{
-			MaxBodyBytes: cfg.MaxBodyBytes, MaxLineBytes: cfg.MaxLineBytes,
-		}),
+		ingester: ingest.FromConfig(cfg, sp),
 		flusher: flusher,
 		kick:    make(chan struct{}, 1),
 		// A request being ingested holds its body and its decompressed copy
@@ -208,6 +206,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.Method != http.MethodPost:
 		w.Header().Set("Allow", "POST")
 		writeError(w, http.StatusMethodNotAllowed, "method not allowed: POST NDJSON to this URL", reqID)
+		return
+	}
+	if s.ingester.TakesFirehose(r.Header.Get(ingest.FirehoseRequestIDHeader)) {
+		s.firehose(w, r, reqID) // its key is its credential
 		return
 	}
 	if s.open {
