@@ -36,7 +36,7 @@ type httpRequest struct {
 	IAMUserArn              string // requestContext.authorizer.iam.userArn, with AWS_IAM auth
 	// The headers of Firehose HTTP endpoint delivery (ingest.Firehose).
 	FirehoseRequestID, FirehoseAccessKey string
-	Body                    []byte // decoded from base64 when it was
+	Body                                 []byte // decoded from base64 when it was
 }
 
 // record is one Kinesis or SQS record: its id for batchItemFailures and its data.

@@ -111,13 +111,13 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options) 
 	}
 	_, open := gate.(auth.Open)
 	s := &Server{
-		gate:  gate,
-		cfg:   cfg,
-		log:   log,
-		spool: sp,
+		gate:     gate,
+		cfg:      cfg,
+		log:      log,
+		spool:    sp,
 		ingester: ingest.FromConfig(cfg, sp),
-		flusher: flusher,
-		kick:    make(chan struct{}, 1),
+		flusher:  flusher,
+		kick:     make(chan struct{}, 1),
 		// A request being ingested holds its body and its decompressed copy
 		// (up to TAP_MAX_BODY_BYTES each) and a core: more at once than
 		// cores only costs memory. Slots are taken once the body is read,
