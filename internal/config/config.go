@@ -68,11 +68,15 @@ type Config struct {
 
 // Client is what the client commands (send) read from the environment.
 type Client struct {
-	Token string // TAP_TOKEN: the bearer token for send
+	Token  string // TAP_TOKEN: the bearer token for send
+	Region string // AWS_REGION: send -sigv4's region when the URL does not name one
 }
 
-// ClientFromEnv reads the client settings.
-func ClientFromEnv() Client { return Client{Token: os.Getenv("TAP_TOKEN")} }
+// ClientFromEnv reads the client settings. (send -sigv4's credentials are
+// read by awscreds at each request, as the S3 sink reads them.)
+func ClientFromEnv() Client {
+	return Client{Token: os.Getenv("TAP_TOKEN"), Region: os.Getenv("AWS_REGION")}
+}
 
 // Default returns the settings used when no variable is set.
 func Default() Config {
