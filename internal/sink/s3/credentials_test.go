@@ -3,43 +3,11 @@ package s3
 import (
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/datatap/datatap/internal/awscreds"
 )
-
-func writeCredentials(t *testing.T, content string) string {
-	t.Helper()
-	file := filepath.Join(t.TempDir(), "credentials")
-	if err := os.WriteFile(file, []byte(content), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", file)
-	return file
-}
-
-const credentialsFile = `# a comment
-; another
-[default]
-aws_access_key_id = AKIDDEFAULT
-aws_secret_access_key = default/secret+key
-
-[work]   
-  aws_access_key_id=AKIDWORK   # inline comment
-  AWS_Secret_Access_Key: work-secret
-aws_session_token = FwoGZXIvYXdzEBYaDH==
-region = eu-west-1
-
-[sso]
-sso_session = corp
-sso_account_id = 123456789012
-
-[work]
-aws_session_token = FwoGZXIvYXdzEBYaDH+later==
-`
 
 // TestPutWithoutCredentials: Put fails before any request.
 func TestPutWithoutCredentials(t *testing.T) {
