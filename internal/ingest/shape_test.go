@@ -20,7 +20,7 @@ func newShaped(t testing.TB, stmt string, shapes Shapes) (*Ingester, *spool.Spoo
 	if err != nil {
 		t.Fatal(err)
 	}
-	sp, err := spool.Open(t.TempDir(), spool.HeaderFor(prog), 1<<20)
+	sp, err := spool.Open(t.TempDir(), spool.HeaderFor(prog), 1<<30)
 	if err != nil {
 		t.Fatal(err)
 	}
