@@ -290,9 +290,8 @@ func Status(err error) int {
 	return http.StatusInternalServerError
 }
 
-// FromConfig is the Ingester both adapters (serve and the Lambda handler)
-// build from the configuration: its limits and body shapes.
-func FromConfig(cfg config.Config, sp *spool.Spool) *Ingester {
-	return New(cfg.Program, sp, Limits{MaxBodyBytes: cfg.MaxBodyBytes, MaxLineBytes: cfg.MaxLineBytes},
-		Shapes{Unnest: cfg.Unnest, FirehoseAccessKey: cfg.FirehoseAccessKey})
+// ShapesOf is the body shapes the configuration asks for (TAP_UNNEST,
+// TAP_FIREHOSE_ACCESS_KEY), for New.
+func ShapesOf(cfg config.Config) Shapes {
+	return Shapes{Unnest: cfg.Unnest, FirehoseAccessKey: cfg.FirehoseAccessKey}
 }

@@ -253,7 +253,7 @@ func checkStored(t *testing.T, stmt string, body []byte, vars ...string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := ingest.FromConfig(cfg, sp)
+	in := ingest.New(cfg.Program, sp, ingest.Limits{MaxBodyBytes: cfg.MaxBodyBytes, MaxLineBytes: cfg.MaxLineBytes}, ingest.ShapesOf(cfg))
 	var c ingest.Counts
 	if err := noPanic(func() error { c, err = in.Ingest(body, ""); return err }); err != nil {
 		if errors.Is(err, ingest.ErrTooLarge) {

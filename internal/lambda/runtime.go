@@ -102,7 +102,7 @@ func New(ctx context.Context, cfg config.Config, version string, log *slog.Logge
 		cfg:      cfg,
 		log:      log,
 		spool:    sp,
-		ingester: ingest.FromConfig(cfg, sp),
+		ingester: ingest.New(cfg.Program, sp, ingest.Limits{MaxBodyBytes: cfg.MaxBodyBytes, MaxLineBytes: cfg.MaxLineBytes}, ingest.ShapesOf(cfg)),
 		flusher:  flusher,
 		gate:     gate,
 		authMode: authMode,

@@ -111,13 +111,15 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options) 
 	}
 	_, open := gate.(auth.Open)
 	s := &Server{
-		gate:     gate,
-		cfg:      cfg,
-		log:      log,
-		spool:    sp,
-		ingester: ingest.FromConfig(cfg, sp),
-		flusher:  flusher,
-		kick:     make(chan struct{}, 1),
+		gate:  gate,
+		cfg:   cfg,
+		log:   log,
+		spool: sp,
+		ingester: ingest.New(cfg.Program, sp, ingest.Limits{
+			MaxBodyBytes: cfg.MaxBodyBytes, MaxLineBytes: cfg.MaxLineBytes,
+		}, ingest.ShapesOf(cfg)),
+		flusher: flusher,
+		kick:    make(chan struct{}, 1),
 		// A request being ingested holds its body and its decompressed copy
 		// (up to TAP_MAX_BODY_BYTES each) and a core: more at once than
 		// cores only costs memory. Slots are taken once the body is read,
