@@ -14,8 +14,9 @@ import (
 	"github.com/datatap/datatap/transform"
 )
 
-// errUnsupportedEvent is returned for an event that is neither a Function
-// URL request (payload format 2.0) nor Kinesis or SQS records.
+// errUnsupportedEvent is returned for an event that is none of a Function
+// URL request (payload format 2.0), Kinesis or SQS records, or a CloudWatch
+// Logs subscription event.
 var errUnsupportedEvent = errors.New("unsupported event: expected a Function URL request (payload format 2.0), Kinesis or SQS records, or a CloudWatch Logs subscription event")
 
 // eventKind is what an event turned out to be.

@@ -1,5 +1,6 @@
 // Package lambda is the tap as an AWS Lambda custom runtime: the invoke loop
-// over the Runtime API, Function URL, Kinesis and SQS events, and the flush
+// over the Runtime API, Function URL, Kinesis, SQS and CloudWatch Logs
+// events (Firehose delivery comes through the Function URL), and the flush
 // that follows the response within the same invocation.
 package lambda
 
