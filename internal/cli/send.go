@@ -18,7 +18,10 @@ Posts NDJSON (the FILEs, or standard input) to a tap: cut into requests on
 line boundaries, compressed, several in flight, retried on 429, 5xx and
 network errors with backoff (honouring Retry-After). Prints a summary; exits
 1 when any line was not delivered or was rejected by the tap. The token comes
-from -token or TAP_TOKEN.`
+from -token or TAP_TOKEN; with -sigv4, requests are signed for a Function URL
+with AWS_IAM auth instead (credentials from AWS_ACCESS_KEY_ID,
+AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN, or ~/.aws/credentials; the
+region from the URL, or AWS_REGION).`
 
 // Send is the send command.
 func Send(ctx context.Context, args []string, std Streams) error {
@@ -30,6 +33,7 @@ func Send(ctx context.Context, args []string, std Streams) error {
 	conc := fs.Int("c", 4, "requests in flight")
 	attempts := fs.Int("attempts", 10, "tries per request before its lines count as failed")
 	quiet := fs.Bool("q", false, "no progress line")
+	sigv4 := fs.Bool("sigv4", false, "sign requests with AWS SigV4 (a Function URL with AWS_IAM auth) instead of sending a token")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
@@ -41,8 +45,18 @@ func Send(ctx context.Context, args []string, std Streams) error {
 		return &ExitError{Code: 2, Err: errors.New("send: no URL")}
 	}
 	opt := send.Options{URL: fs.Arg(0), Token: *token, Encoding: *enc, Concurrency: *conc, MaxAttempts: *attempts}
-	if opt.Token == "" {
-		opt.Token = config.ClientFromEnv().Token
+	client := config.ClientFromEnv()
+	if *sigv4 {
+		if opt.Token != "" {
+			return &ExitError{Code: 2, Err: errors.New("send: -sigv4 and -token both want the Authorization header: use one")}
+		}
+		s, err := send.NewSigV4(opt.URL, client.Region)
+		if err != nil {
+			return err
+		}
+		opt.SigV4 = s
+	} else if opt.Token == "" {
+		opt.Token = client.Token
 	}
 	var err error
 	if opt.MaxRequestBytes, err = config.ParseSize(*maxReq); err != nil {

@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/datatap/datatap/internal/auth"
 )
@@ -20,6 +21,10 @@ func (c Config) Gate(onLambda, loopback bool) (auth.Gate, string, error) {
 			mode = "jwt"
 		case !onLambda && loopback:
 			mode = "none"
+		case c.FirehoseAccessKey != "":
+			// Firehose requests carry their own key (ingest.Firehose
+			// checks it); every other request is refused.
+			return firehoseOnly{}, "firehose only (TAP_FIREHOSE_ACCESS_KEY; other requests are refused: set TAP_JWT_SECRET or TAP_AUTH to take them)", nil
 		case onLambda:
 			return nil, "", &Error{Var: "TAP_AUTH", Err: errors.New("on Lambda the tap refuses to start without authentication: " +
 				"set TAP_JWT_SECRET (or TAP_JWT_KEYS) and TAP_ACL, or TAP_AUTH=iam with a Function URL using AWS_IAM, " +
@@ -58,4 +63,13 @@ func (c Config) Gate(onLambda, loopback bool) (auth.Gate, string, error) {
 		return a, "iam (callers' ARNs in TAP_ACL)", nil
 	}
 	return nil, "", &Error{Var: "TAP_AUTH", Value: mode, Err: errors.New("must be jwt, iam or none")}
+}
+
+// firehoseOnly is the gate of a tap that takes Firehose delivery only: the
+// Firehose requests never reach it, everything else is refused.
+type firehoseOnly struct{}
+
+func (firehoseOnly) Allow(auth.Request) (string, error) {
+	return "", fmt.Errorf("%w: this tap takes Firehose delivery requests only (X-Amz-Firehose-Access-Key); "+
+		"set TAP_JWT_SECRET or TAP_JWT_KEYS and TAP_ACL to take other requests", auth.ErrUnauthorized)
 }

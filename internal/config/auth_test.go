@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -38,6 +39,18 @@ func TestGate(t *testing.T) {
 	f(true, false, "iam", "TAP_AUTH", "iam", "TAP_ACL", "arn:aws:iam::123456789012:role/*")
 	f(false, true, `error: TAP_AUTH="iam": works only on Lambda`, "TAP_AUTH", "iam", "TAP_ACL", "*")
 	f(true, false, "error: TAP_JWT_SECRET", "TAP_JWT_SECRET", "short", "TAP_ACL", "*")
+	// A Firehose key alone: Firehose requests only, the rest refused.
+	const fhKey = "0123456789abcdef"
+	f(true, false, "firehose only", "TAP_FIREHOSE_ACCESS_KEY", fhKey)
+	f(false, false, "firehose only", "TAP_FIREHOSE_ACCESS_KEY", fhKey)
+	f(false, true, "none (loopback only", "TAP_FIREHOSE_ACCESS_KEY", fhKey)
+	f(true, false, "jwt", "TAP_FIREHOSE_ACCESS_KEY", fhKey, "TAP_JWT_SECRET", secret, "TAP_ACL", "*")
+	if c, _ := Load(env("TAP_FIREHOSE_ACCESS_KEY", fhKey)); true {
+		g, _, _ := c.Gate(true, false)
+		if _, err := g.Allow(auth.Request{Authorization: "Bearer x"}); !errors.Is(err, auth.ErrUnauthorized) {
+			t.Errorf("firehose-only gate: %v, want ErrUnauthorized", err)
+		}
+	}
 
 	c, _ := Load(env("TAP_JWT_SECRET", secret, "TAP_ACL", " a@b.c , ,x "))
 	if strings.Join(c.ACL, "|") != "a@b.c|x" {

@@ -44,6 +44,12 @@ type Config struct {
 	JWTIssuer       string   // TAP_JWT_ISSUER: required iss, when set
 	JWTAudience     string   // TAP_JWT_AUDIENCE: required aud, when set
 	ACL             []string // TAP_ACL: who may send (emails, subjects or IAM ARNs); * for any valid identity
+	// TAP_UNNEST: a body that is an object whose member of this name is an
+	// array becomes one row per element (internal/ingest/shape.go).
+	Unnest string
+	// TAP_FIREHOSE_ACCESS_KEY: takes Firehose HTTP endpoint delivery requests
+	// carrying this key (internal/ingest/firehose.go); empty: off.
+	FirehoseAccessKey string
 
 	// TAP_JWT_SECRET_ARN, TAP_JWT_SECRET_PARAMETER, TAP_JWT_KEYS_ARN,
 	// TAP_JWT_KEYS_PARAMETER: a Secrets Manager secret or an SSM parameter
@@ -70,11 +76,15 @@ type Config struct {
 
 // Client is what the client commands (send) read from the environment.
 type Client struct {
-	Token string // TAP_TOKEN: the bearer token for send
+	Token  string // TAP_TOKEN: the bearer token for send
+	Region string // AWS_REGION: send -sigv4's region when the URL does not name one
 }
 
-// ClientFromEnv reads the client settings.
-func ClientFromEnv() Client { return Client{Token: os.Getenv("TAP_TOKEN")} }
+// ClientFromEnv reads the client settings. (send -sigv4's credentials are
+// read by awscreds at each request, as the S3 sink reads them.)
+func ClientFromEnv() Client {
+	return Client{Token: os.Getenv("TAP_TOKEN"), Region: os.Getenv("AWS_REGION")}
+}
 
 // Default returns the settings used when no variable is set.
 func Default() Config {
@@ -157,6 +167,8 @@ func (c *Config) Parse(lookup func(string) (string, bool)) error {
 	str("TAP_JWT_KEYS_PARAMETER", &c.JWTKeysParameter)
 	str("TAP_JWT_ISSUER", &c.JWTIssuer)
 	str("TAP_JWT_AUDIENCE", &c.JWTAudience)
+	str("TAP_UNNEST", &c.Unnest)
+	str("TAP_FIREHOSE_ACCESS_KEY", &c.FirehoseAccessKey)
 	if v, ok := lookup("TAP_ACL"); ok {
 		c.ACL = nil
 		for _, id := range strings.Split(v, ",") {
@@ -258,12 +270,24 @@ func (c *Config) Validate() error {
 	default:
 		bad("TAP_AUTH", c.Auth, "must be jwt, iam or none")
 	}
+	if strings.ContainsAny(c.Unnest, "\"\\") || strings.IndexFunc(c.Unnest, func(r rune) bool { return r < 0x20 }) >= 0 || c.Unnest != strings.TrimSpace(c.Unnest) {
+		bad("TAP_UNNEST", c.Unnest, "must be a member name as written in the JSON, without quotes, backslashes, control characters or surrounding spaces")
+	}
+	if k := c.FirehoseAccessKey; k != "" && (len(k) < MinFirehoseKeyBytes || len(k) > 4096) {
+		// The value is a secret: never echoed.
+		errs = append(errs, &Error{Var: "TAP_FIREHOSE_ACCESS_KEY", Err: fmt.Errorf("must be %d to 4096 bytes (Firehose sends at most 4096), got %d", MinFirehoseKeyBytes, len(k))})
+	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		bad("TAP_ADDR", c.Addr, "not host:port")
 	}
 	errs = append(errs, c.validateSecretSources()...)
 	return errors.Join(errs...)
 }
+
+// MinFirehoseKeyBytes is the shortest TAP_FIREHOSE_ACCESS_KEY: the key is
+// the only credential of a Firehose request, so it must not be guessable
+// (openssl rand -hex 16 gives 32).
+const MinFirehoseKeyBytes = 16
 
 // SpoolRoot holds the default spool folders, one per output.
 const SpoolRoot = "/tmp/datatap"

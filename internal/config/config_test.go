@@ -43,6 +43,10 @@ func TestParse(t *testing.T) {
 	if c.FlushBytes != 1<<20 || c.FlushAge != 5*time.Second || !c.Sync || c.Bucket != "b" || c.MaxLineBytes != 64000 {
 		t.Errorf("parsed: %+v", c)
 	}
+	c, err = Load(env("TAP_UNNEST", "metrics", "TAP_FIREHOSE_ACCESS_KEY", "0123456789abcdef"))
+	if err != nil || c.Unnest != "metrics" || c.FirehoseAccessKey != "0123456789abcdef" {
+		t.Errorf("parsed: %+v", c)
+	}
 }
 
 func TestErrorsNameTheVariable(t *testing.T) {
@@ -66,6 +70,12 @@ func TestErrorsNameTheVariable(t *testing.T) {
 	f(`TAP_AUTH="basic": must be jwt, iam or none`, "TAP_AUTH", "basic")
 	f(`TAP_ADDR="8080": not host:port`, "TAP_ADDR", "8080")
 	f(`TAP_DIR: must name a folder`, "TAP_DIR", "")
+	f(`TAP_UNNEST="a\"b": must be a member name`, "TAP_UNNEST", `a"b`)
+	f(`TAP_UNNEST=" logs": must be a member name`, "TAP_UNNEST", " logs")
+	f(`TAP_FIREHOSE_ACCESS_KEY: must be 16 to 4096 bytes (Firehose sends at most 4096), got 5`, "TAP_FIREHOSE_ACCESS_KEY", "short")
+	if _, err := Load(env("TAP_FIREHOSE_ACCESS_KEY", "short")); err != nil && strings.Contains(err.Error(), "short") {
+		t.Errorf("the access key is echoed: %v", err)
+	}
 	// Every bad variable is reported at once.
 	_, err := Load(env("TAP_FLUSH_BYTES", "x", "TAP_SYNC", "y"))
 	if err == nil || !strings.Contains(err.Error(), "TAP_FLUSH_BYTES") || !strings.Contains(err.Error(), "TAP_SYNC") {

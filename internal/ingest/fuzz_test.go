@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bytes"
+	"encoding/json"
 	"testing"
 )
 
@@ -18,8 +19,21 @@ func FuzzIngest(f *testing.F) {
 		if err != nil || enc != "" {
 			return
 		}
-		lines := 0
 		data := bytes.TrimPrefix(body, []byte("\xef\xbb\xbf"))
+		if lead := bytes.TrimLeft(data, " \t\r\n"); len(lead) > 0 && lead[0] == '[' {
+			// A JSON array (shape.go): when it is one valid array, each
+			// element is counted once; other bodies starting with '[' may
+			// be several values or lines, and are checked by
+			// FuzzShapesAreStored.
+			var elems []json.RawMessage
+			if json.Unmarshal(data, &elems) == nil {
+				if got := c.Accepted + c.Filtered + c.Rejected; got != len(elems) {
+					t.Fatalf("%d elements, counted %+v", len(elems), c)
+				}
+			}
+			return
+		}
+		lines := 0
 		for _, l := range bytes.Split(data, []byte("\n")) {
 			if len(bytes.TrimSpace(l)) > 0 {
 				lines++

@@ -20,6 +20,7 @@ import (
 	"github.com/klauspost/compress/zstd"
 	"github.com/valyala/fastjson"
 
+	"github.com/datatap/datatap/internal/config"
 	"github.com/datatap/datatap/internal/spool"
 	"github.com/datatap/datatap/transform"
 )
@@ -65,7 +66,19 @@ func (c *Counts) rejected(line []byte, reason string) {
 // Limits bound what one request may cost.
 type Limits struct {
 	MaxBodyBytes int64 // decoded body; more is ErrTooLarge
-	MaxLineBytes int64 // longer lines are rejected without parsing
+	MaxLineBytes int64 // longer lines (and array elements) are rejected without parsing
+}
+
+// Shapes are the bodies, besides NDJSON, that the ingester reads (shape.go,
+// firehose.go).
+type Shapes struct {
+	// Unnest is TAP_UNNEST: a body that is an object whose member of this
+	// name is an array becomes one row per element.
+	Unnest string
+	// FirehoseAccessKey is TAP_FIREHOSE_ACCESS_KEY: requests of Firehose
+	// HTTP endpoint delivery must carry it (see Firehose). Empty: the mode
+	// is off.
+	FirehoseAccessKey string
 }
 
 // Ingester feeds request bodies into a spool. It is safe for concurrent use.
@@ -73,6 +86,8 @@ type Ingester struct {
 	prog   *transform.Program
 	spool  *spool.Spool
 	limits Limits
+	unnest string
+	fhKey  []byte
 	now    func() time.Time
 	pool   sync.Pool // *worker
 }
@@ -85,20 +100,33 @@ type worker struct {
 	body   bytes.Buffer // decompressed body
 	gzip   *gzip.Reader
 	zstd   *zstd.Decoder
+	spans  []span // elements of a body that is not NDJSON (shape.go)
+	counts Counts // of the request in flight
+	now    time.Time
+	fh     firehoseWorker
 }
 
-// New returns an Ingester that evaluates prog and appends to sp.
-func New(prog *transform.Program, sp *spool.Spool, limits Limits) *Ingester {
+// New returns an Ingester that evaluates prog and appends to sp; shapes,
+// when given, adds the body shapes other than NDJSON.
+func New(prog *transform.Program, sp *spool.Spool, limits Limits, shapes ...Shapes) *Ingester {
 	in := &Ingester{prog: prog, spool: sp, limits: limits, now: time.Now}
+	for _, s := range shapes {
+		in.unnest = s.Unnest
+		if s.FirehoseAccessKey != "" {
+			in.fhKey = []byte(s.FirehoseAccessKey)
+		}
+	}
 	in.pool.New = func() any {
 		return &worker{state: prog.NewState(), batch: spool.NewBatch(prog)}
 	}
 	return in
 }
 
-// Ingest decodes body according to contentEncoding, transforms every line
-// and appends the result to the spool. When it returns nil, every accepted
-// and rejected line is in the spool. On error nothing was spooled.
+// Ingest decodes body according to contentEncoding and reads it as NDJSON,
+// or as one of the other shapes of shape.go (a JSON array, an envelope named
+// by TAP_UNNEST); it transforms every line or element and appends the result
+// to the spool. When it returns nil, every accepted and rejected line is in
+// the spool. On error nothing was spooled.
 func (in *Ingester) Ingest(body []byte, contentEncoding string) (Counts, error) {
 	w := in.pool.Get().(*worker)
 	defer in.pool.Put(w)
@@ -106,11 +134,43 @@ func (in *Ingester) Ingest(body []byte, contentEncoding string) (Counts, error) 
 	if err != nil {
 		return Counts{}, err
 	}
-	var c Counts
+	in.begin(w)
+	in.addBody(w, data)
+	return in.commit(w)
+}
+
+// IngestRows is Ingest for rows that are already cut: each of rows is one
+// line, whatever it holds (newlines included), never split and never read
+// as an array or envelope. The CloudWatch Logs adapter builds its rows so.
+func (in *Ingester) IngestRows(rows [][]byte) (Counts, error) {
+	w := in.pool.Get().(*worker)
+	defer in.pool.Put(w)
+	in.begin(w)
+	for _, row := range rows {
+		in.addLine(w, bytes.TrimSpace(row))
+	}
+	return in.commit(w)
+}
+
+// begin readies w for one request.
+func (in *Ingester) begin(w *worker) {
 	w.batch.Reset()
 	w.state.RoundedNumbers, w.state.DuplicateFields, w.state.CastFailures = 0, 0, 0
-	now := in.now()
+	w.counts = Counts{}
+	w.now = in.now()
+}
+
+// addBody adds every line of an NDJSON body, or every element of a body of
+// another shape, to w's batch.
+func (in *Ingester) addBody(w *worker, data []byte) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a UTF-8 byte order mark
+	if spans, ok := elements(data, in.unnest, w.spans[:0]); ok {
+		w.spans = spans
+		for _, sp := range spans {
+			in.addLine(w, data[sp.start:sp.end])
+		}
+		return
+	}
 	for len(data) > 0 {
 		line := data
 		if i := bytes.IndexByte(data, '\n'); i >= 0 {
@@ -118,33 +178,43 @@ func (in *Ingester) Ingest(body []byte, contentEncoding string) (Counts, error) 
 		} else {
 			data = nil
 		}
-		line = bytes.TrimSpace(line)
-		switch {
-		case len(line) == 0:
-			continue
-		case int64(len(line)) > in.limits.MaxLineBytes:
-			reason := fmt.Sprintf("line too long (%d bytes, limit %d)", len(line), in.limits.MaxLineBytes)
-			w.batch.AddRejected(line, reason, now, int(in.limits.MaxLineBytes))
-			c.rejected(line, reason)
-			continue
-		}
-		rec, err := transform.ParseRecord(&w.parser, line)
-		if err != nil {
-			reason := err.Error()
-			if len(reason) > maxReason {
-				reason = reason[:maxReason]
-			}
-			w.batch.AddRejected(line, reason, now, int(in.limits.MaxLineBytes))
-			c.rejected(line, reason)
-			continue
-		}
-		if !in.prog.Eval(w.state, rec) {
-			c.Filtered++
-			continue
-		}
-		w.batch.AddRow(w.state.Row, w.state.Partition)
-		c.Accepted++
+		in.addLine(w, bytes.TrimSpace(line))
 	}
+}
+
+// addLine adds one line (or element), trimmed, to w's batch: as a row, as a
+// rejected line, or counted as filtered.
+func (in *Ingester) addLine(w *worker, line []byte) {
+	switch {
+	case len(line) == 0:
+		return
+	case int64(len(line)) > in.limits.MaxLineBytes:
+		reason := fmt.Sprintf("line too long (%d bytes, limit %d)", len(line), in.limits.MaxLineBytes)
+		w.batch.AddRejected(line, reason, w.now, int(in.limits.MaxLineBytes))
+		w.counts.rejected(line, reason)
+		return
+	}
+	rec, err := transform.ParseRecord(&w.parser, line)
+	if err != nil {
+		reason := err.Error()
+		if len(reason) > maxReason {
+			reason = reason[:maxReason]
+		}
+		w.batch.AddRejected(line, reason, w.now, int(in.limits.MaxLineBytes))
+		w.counts.rejected(line, reason)
+		return
+	}
+	if !in.prog.Eval(w.state, rec) {
+		w.counts.Filtered++
+		return
+	}
+	w.batch.AddRow(w.state.Row, w.state.Partition)
+	w.counts.Accepted++
+}
+
+// commit appends w's batch to the spool.
+func (in *Ingester) commit(w *worker) (Counts, error) {
+	c := w.counts
 	if c.Filtered > 0 {
 		w.batch.AddFiltered(c.Filtered)
 	}
@@ -240,4 +310,10 @@ func Status(err error) int {
 		return http.StatusTooManyRequests // the disk is full: back off until a flush frees it
 	}
 	return http.StatusInternalServerError
+}
+
+// ShapesOf is the body shapes the configuration asks for (TAP_UNNEST,
+// TAP_FIREHOSE_ACCESS_KEY), for New.
+func ShapesOf(cfg config.Config) Shapes {
+	return Shapes{Unnest: cfg.Unnest, FirehoseAccessKey: cfg.FirehoseAccessKey}
 }

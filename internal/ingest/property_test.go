@@ -181,8 +181,50 @@ func manyKeysLine(n int) string {
 	return b.String()
 }
 
+// FuzzShapesAreStored is FuzzAcceptedIsStored for the other body shapes
+// (shape.go): the lines of a body wrapped into a JSON array, a TAP_UNNEST
+// envelope, NDJSON of envelopes, or left as they are with TAP_UNNEST set.
+// Elements go through the same strictness and U+FFFD rules as lines, so the
+// promise is the same: everything accepted or rejected lands exactly once,
+// readable.
+func FuzzShapesAreStored(f *testing.F) {
+	for i, s := range hostileSeeds() {
+		f.Add(s.body, s.stmt, byte(i))
+	}
+	f.Add([]byte(`{"a":1}`+"\n"+`2`+"\n"+`"x"`+"\n"+`{"a":`), byte(stmtStar), byte(0))
+	f.Add([]byte(`[{"a":1},[{"b":2}]]`), byte(stmtNested), byte(1))
+	f.Fuzz(func(t *testing.T, body []byte, which, shape byte) {
+		checkStored(t, propertyStatements[int(which)%len(propertyStatements)], wrap(body, shape), "TAP_UNNEST", "logs")
+	})
+}
+
+// wrap puts the non-blank lines of body into one of four shapes.
+func wrap(body []byte, shape byte) []byte {
+	var lines [][]byte
+	for _, l := range bytes.Split(body, []byte("\n")) {
+		if l = bytes.TrimSpace(l); len(l) > 0 {
+			lines = append(lines, l)
+		}
+	}
+	array := append(append([]byte("["), bytes.Join(lines, []byte(",\n"))...), ']')
+	switch shape % 4 {
+	case 0:
+		return array
+	case 1:
+		return append(append([]byte(`{"source":"fuzz","logs":`), array...), '}')
+	case 2:
+		var b []byte
+		for _, l := range lines {
+			b = append(append(append(b, `{"logs":[`...), l...), "]}\n"...)
+		}
+		return b
+	}
+	return body
+}
+
 // checkStored runs body through ingest and a flush, and checks what landed.
-func checkStored(t *testing.T, stmt string, body []byte) {
+// vars are more settings, as name, value pairs.
+func checkStored(t *testing.T, stmt string, body []byte, vars ...string) {
 	t.Helper()
 	defer func() {
 		if t.Failed() {
@@ -194,6 +236,9 @@ func checkStored(t *testing.T, stmt string, body []byte) {
 	// describes (a folder sink, as TAP_BUCKET is not set), and the spool.
 	spoolDir, outDir := t.TempDir(), t.TempDir()
 	env := map[string]string{"TAP_TRANSFORM": stmt, "TAP_DIR": outDir, "TAP_SPOOL_DIR": spoolDir}
+	for i := 0; i+1 < len(vars); i += 2 {
+		env[vars[i]] = vars[i+1]
+	}
 	cfg, err := config.Load(func(name string) (string, bool) { v, ok := env[name]; return v, ok })
 	if err != nil {
 		t.Fatal(err)
@@ -208,7 +253,7 @@ func checkStored(t *testing.T, stmt string, body []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := ingest.New(cfg.Program, sp, ingest.Limits{MaxBodyBytes: cfg.MaxBodyBytes, MaxLineBytes: cfg.MaxLineBytes})
+	in := ingest.New(cfg.Program, sp, ingest.Limits{MaxBodyBytes: cfg.MaxBodyBytes, MaxLineBytes: cfg.MaxLineBytes}, ingest.ShapesOf(cfg))
 	var c ingest.Counts
 	if err := noPanic(func() error { c, err = in.Ingest(body, ""); return err }); err != nil {
 		if errors.Is(err, ingest.ErrTooLarge) {

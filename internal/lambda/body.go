@@ -5,6 +5,8 @@ import (
 	"errors"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/datatap/datatap/internal/jsonscan"
 )
 
 // A Function URL event carries the request body as one JSON string that can
@@ -21,27 +23,27 @@ var errNoBody = errors.New("no top-level string member \"body\"")
 // appended to rest. ok is false when there is no such string member; the
 // caller then parses the event as a whole.
 func cutBody(event, dst, rest []byte) (body, without []byte, err error) {
-	i := skipSpace(event, 0)
+	i := jsonscan.SkipSpace(event, 0)
 	if i >= len(event) || event[i] != '{' {
 		return nil, nil, errNoBody
 	}
 	i++
 	for {
-		i = skipSpace(event, i)
+		i = jsonscan.SkipSpace(event, i)
 		if i >= len(event) || event[i] != '"' {
 			return nil, nil, errNoBody
 		}
 		keyStart := i
-		i = skipString(event, i)
+		i = jsonscan.SkipString(event, i)
 		if i < 0 {
 			return nil, nil, errNoBody
 		}
 		key := event[keyStart:i]
-		i = skipSpace(event, i)
+		i = jsonscan.SkipSpace(event, i)
 		if i >= len(event) || event[i] != ':' {
 			return nil, nil, errNoBody
 		}
-		i = skipSpace(event, i+1)
+		i = jsonscan.SkipSpace(event, i+1)
 		if string(key) == `"body"` && i < len(event) && event[i] == '"' {
 			body, n, err := unescape(dst, event[i+1:])
 			if err != nil {
@@ -52,73 +54,15 @@ func cutBody(event, dst, rest []byte) (body, without []byte, err error) {
 			rest = append(rest, `""`...)
 			return body, append(rest, event[end:]...), nil
 		}
-		if i = skipValue(event, i); i < 0 {
+		if i = jsonscan.SkipValue(event, i); i < 0 {
 			return nil, nil, errNoBody
 		}
-		i = skipSpace(event, i)
+		i = jsonscan.SkipSpace(event, i)
 		if i >= len(event) || event[i] != ',' {
 			return nil, nil, errNoBody
 		}
 		i++
 	}
-}
-
-func skipSpace(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t') {
-		i++
-	}
-	return i
-}
-
-// skipString returns the index just past the string starting at b[i] ('"'),
-// or -1.
-func skipString(b []byte, i int) int {
-	for i++; i < len(b); i++ {
-		switch b[i] {
-		case '\\':
-			i++
-		case '"':
-			return i + 1
-		}
-	}
-	return -1
-}
-
-// skipValue returns the index just past the value starting at b[i], or -1.
-// It only needs to find the end: the general parser checks the rest.
-func skipValue(b []byte, i int) int {
-	if i >= len(b) {
-		return -1
-	}
-	switch b[i] {
-	case '"':
-		return skipString(b, i)
-	case '{', '[':
-		depth := 0
-		for ; i < len(b); i++ {
-			switch b[i] {
-			case '"':
-				if i = skipString(b, i); i < 0 {
-					return -1
-				}
-				i--
-			case '{', '[':
-				depth++
-			case '}', ']':
-				if depth--; depth == 0 {
-					return i + 1
-				}
-			}
-		}
-		return -1
-	}
-	for ; i < len(b); i++ { // number, true, false, null
-		switch b[i] {
-		case ',', '}', ']', ' ', '\n', '\r', '\t':
-			return i
-		}
-	}
-	return i
 }
 
 // unescape decodes the JSON string contents at the start of s (after the

@@ -1,6 +1,8 @@
 package lambda
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -12,9 +14,10 @@ import (
 	"github.com/datatap/datatap/transform"
 )
 
-// errUnsupportedEvent is returned for an event that is neither a Function
-// URL request (payload format 2.0) nor Kinesis or SQS records.
-var errUnsupportedEvent = errors.New("unsupported event: expected a Function URL request (payload format 2.0), or Kinesis or SQS records")
+// errUnsupportedEvent is returned for an event that is none of a Function
+// URL request (payload format 2.0), Kinesis or SQS records, or a CloudWatch
+// Logs subscription event.
+var errUnsupportedEvent = errors.New("unsupported event: expected a Function URL request (payload format 2.0), Kinesis or SQS records, or a CloudWatch Logs subscription event")
 
 // eventKind is what an event turned out to be.
 type eventKind int
@@ -23,6 +26,7 @@ const (
 	kindFunctionURL eventKind = iota + 1
 	kindKinesis
 	kindSQS
+	kindCloudWatchLogs
 )
 
 // httpRequest is the part of a Function URL event the tap uses.
@@ -31,7 +35,9 @@ type httpRequest struct {
 	ContentEncoding         string
 	Authorization           string // the header, for JWT
 	IAMUserArn              string // requestContext.authorizer.iam.userArn, with AWS_IAM auth
-	Body                    []byte // decoded from base64 when it was
+	// The headers of Firehose HTTP endpoint delivery (ingest.Firehose).
+	FirehoseRequestID, FirehoseAccessKey string
+	Body                                 []byte // decoded from base64 when it was
 }
 
 // record is one Kinesis or SQS record: its id for batchItemFailures and its data.
@@ -49,9 +55,17 @@ type decoder struct {
 	body    []byte
 	records []record
 	data    []byte
+
+	// CloudWatch Logs (cloudwatch.go)
+	maxBody  int64 // cap on the decompressed data: TAP_MAX_BODY_BYTES
+	gzip     *gzip.Reader
+	unzipped bytes.Buffer
+	ends     []int
+	rows     [][]byte
+	cwl      *cloudWatchLogs
 }
 
-// decode reads one event.
+// decode reads one event. For kindCloudWatchLogs, the event is in d.cwl.
 func (d *decoder) decode(payload []byte) (eventKind, *httpRequest, []record, error) {
 	// Take the (large) body out first, so that the parser only sees the
 	// small rest of the event; without a top-level string "body" (Kinesis,
@@ -72,6 +86,10 @@ func (d *decoder) decode(payload []byte) (eventKind, *httpRequest, []record, err
 		}
 		req, err := d.functionURL(v, body)
 		return kindFunctionURL, req, nil, err
+	}
+	if data := v.Get("awslogs", "data"); data != nil && data.Type() == fastjson.TypeString {
+		d.cwl, err = d.cloudWatchLogs(data.GetStringBytes())
+		return kindCloudWatchLogs, nil, nil, err
 	}
 	recs := v.GetArray("Records")
 	if len(recs) == 0 {
@@ -96,6 +114,9 @@ func (d *decoder) functionURL(v *fastjson.Value, body []byte) (*httpRequest, err
 		ContentEncoding: string(v.GetStringBytes("headers", "content-encoding")),
 		Authorization:   string(v.GetStringBytes("headers", "authorization")),
 		IAMUserArn:      string(v.GetStringBytes("requestContext", "authorizer", "iam", "userArn")),
+
+		FirehoseRequestID: string(v.GetStringBytes("headers", "x-amz-firehose-request-id")),
+		FirehoseAccessKey: string(v.GetStringBytes("headers", "x-amz-firehose-access-key")),
 	}
 	if !v.GetBool("isBase64Encoded") {
 		req.Body = body

@@ -106,7 +106,7 @@ func TestRecordedEvents(t *testing.T) {
 	f("function_url_bad_base64.json", `{"statusCode":400,`+hdr+`,"body":"{\"error\":\"body cannot be decoded: body is not valid base64: illegal base64 data at input byte 3\",\"requestId\":\"c2b6b0f3-6d7e-4b8f-9f0e-1a2b3c4d5e6f\"}","isBase64Encoded":false}`, "", 0)
 	f("kinesis.json", `{"batchItemFailures":[]}`, "", 3)
 	f("sqs.json", `{"batchItemFailures":[]}`, "", 3)
-	f("s3_unsupported.json", "", `unsupported event: expected a Function URL request (payload format 2.0), or Kinesis or SQS records (records from "aws:s3")`, 0)
+	f("s3_unsupported.json", "", `unsupported event: expected a Function URL request (payload format 2.0), Kinesis or SQS records, or a CloudWatch Logs subscription event (records from "aws:s3")`, 0)
 	f("unknown.json", "", "unsupported event", 0)
 	f("../event.go", "", "the payload is not JSON", 0)
 }

@@ -1,6 +1,7 @@
 package lambda
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"testing"
@@ -15,7 +16,7 @@ func FuzzDecodeEvent(f *testing.F) {
 		b, _ := os.ReadFile(name)
 		f.Add(b)
 	}
-	var d decoder
+	d := decoder{maxBody: 1 << 20}
 	f.Fuzz(func(t *testing.T, payload []byte) {
 		kind, req, records, err := d.decode(append([]byte(nil), payload...))
 		switch {
@@ -26,6 +27,15 @@ func FuzzDecodeEvent(f *testing.F) {
 		case kind == kindKinesis || kind == kindSQS:
 			for _, r := range records {
 				_ = r.Data
+			}
+		case kind == kindCloudWatchLogs:
+			if d.cwl == nil {
+				t.Fatal("CloudWatch Logs event without its decoding")
+			}
+			for _, row := range d.cwl.rows {
+				if !bytes.HasPrefix(row, []byte(`{"awslogs":{`)) || row[len(row)-1] != '}' {
+					t.Fatalf("row %q", row)
+				}
 			}
 		}
 	})

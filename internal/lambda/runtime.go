@@ -1,5 +1,6 @@
 // Package lambda is the tap as an AWS Lambda custom runtime: the invoke loop
-// over the Runtime API, Function URL, Kinesis and SQS events, and the flush
+// over the Runtime API, Function URL, Kinesis, SQS and CloudWatch Logs
+// events (Firehose delivery comes through the Function URL), and the flush
 // that follows the response within the same invocation.
 package lambda
 
@@ -113,13 +114,14 @@ func New(ctx context.Context, cfg config.Config, version string, log *slog.Logge
 		cfg:      cfg,
 		log:      log,
 		spool:    sp,
-		ingester: ingest.New(cfg.Program, sp, ingest.Limits{MaxBodyBytes: cfg.MaxBodyBytes, MaxLineBytes: cfg.MaxLineBytes}),
+		ingester: ingest.New(cfg.Program, sp, ingest.Limits{MaxBodyBytes: cfg.MaxBodyBytes, MaxLineBytes: cfg.MaxLineBytes}, ingest.ShapesOf(cfg)),
 		flusher:  flusher,
 		emf:      emf,
 		gate:     gate,
 		authMode: authMode,
 		pending:  true,
 	}
+	r.dec.maxBody = cfg.MaxBodyBytes
 	return r, nil
 }
 
@@ -184,6 +186,9 @@ func (r *Runtime) handle(ctx context.Context, log *slog.Logger, inv *lambdaapi.I
 	if err != nil {
 		return nil, err
 	}
+	if kind == kindCloudWatchLogs {
+		return r.cloudWatchLogs(log, r.dec.cwl)
+	}
 	// Kinesis or SQS: each record is one batch; a record that cannot be
 	// spooled is reported so that Lambda retries it, and only it.
 	r.out = append(r.out[:0], `{"batchItemFailures":[`...)
@@ -209,6 +214,9 @@ func (r *Runtime) functionURL(ctx context.Context, log *slog.Logger, req *httpRe
 		return httpResponse(r.out, http.StatusOK, []byte(`{"status":"ok"}`))
 	case req.Method != http.MethodPost:
 		return httpResponse(r.out, http.StatusMethodNotAllowed, errorBody("method not allowed: POST NDJSON to this URL", req.RequestID), "allow", "POST")
+	}
+	if r.ingester.TakesFirehose(req.FirehoseRequestID) {
+		return r.firehose(req, decodeErr) // its key is its credential
 	}
 	if _, err := r.gate.Allow(auth.Request{Authorization: req.Authorization, IAMUserArn: req.IAMUserArn}); err != nil {
 		status, msg := auth.Status(err)

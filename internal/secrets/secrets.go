@@ -7,7 +7,7 @@
 // Like the S3 sink, it does not link the SDK's service clients: each call is
 // one JSON POST (the AWS JSON 1.1 protocol: X-Amz-Target names the
 // operation), signed with the SDK's SigV4 signer and the credentials the
-// sink uses (s3sink.Credentials: the AWS_* variables Lambda sets, or the
+// sink uses (awscreds.Load: the AWS_* variables Lambda sets, or the
 // shared credentials file).
 //
 //   - Region: the one in the ARN when given an ARN (a secret in another
@@ -42,7 +42,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
-	s3sink "github.com/datatap/datatap/internal/sink/s3"
+	"github.com/datatap/datatap/internal/awscreds"
 )
 
 // Bounds of one read. Lambda gives init 10 s in all; a secret read is one
@@ -74,7 +74,7 @@ func New() *Client {
 		}},
 		signer:      v4.NewSigner(),
 		getenv:      os.Getenv,
-		credentials: s3sink.Credentials,
+		credentials: awscreds.Load,
 	}
 }
 

@@ -37,7 +37,8 @@ func TestBadInput(t *testing.T) {
 		{"JSON nested 100,000 deep", "", []byte(deep), 202, "0/0/1"},
 		{"huge numbers", "", []byte(`{"a":1e400,"b":123456789012345678901234567890,"c":-1e-400}`), 202, "1/0/0"},
 		{"duplicate keys", "", []byte(`{"a":1,"a":2}`), 202, "1/0/0"},
-		{"non-object lines", "", []byte("[1,2]\n42\n\"s\"\nnull\ntrue\n"), 202, "0/0/5"},
+		// (Not starting with '[': that body would be a JSON array, one row per element.)
+		{"non-object lines", "", []byte("42\n[1,2]\n\"s\"\nnull\ntrue\n"), 202, "0/0/5"},
 		{"NUL bytes", "", []byte("{\"a\":\"x\x00y\"}\n\x00\n{\"a\":1}\x00\n"), 202, "0/0/3"},
 		{"a gzip bomb", "gzip", bomb, 413, ""},
 		{"a truncated gzip stream", "gzip", good[:len(good)-5], 400, ""},

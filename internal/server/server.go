@@ -122,7 +122,7 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options) 
 		spool: sp,
 		ingester: ingest.New(cfg.Program, sp, ingest.Limits{
 			MaxBodyBytes: cfg.MaxBodyBytes, MaxLineBytes: cfg.MaxLineBytes,
-		}),
+		}, ingest.ShapesOf(cfg)),
 		flusher: flusher,
 		reg:     reg,
 		kick:    make(chan struct{}, 1),
@@ -229,6 +229,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.Method != http.MethodPost:
 		w.Header().Set("Allow", "POST")
 		writeError(w, http.StatusMethodNotAllowed, "method not allowed: POST NDJSON to this URL", reqID)
+		return
+	}
+	if s.ingester.TakesFirehose(r.Header.Get(ingest.FirehoseRequestIDHeader)) {
+		s.firehose(w, r, reqID) // its key is its credential
 		return
 	}
 	if s.open {

@@ -60,6 +60,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
+	"github.com/datatap/datatap/internal/awscreds"
 	"github.com/datatap/datatap/internal/sink"
 )
 
@@ -202,7 +203,7 @@ func (s *Sink) put(ctx context.Context, key string, body io.ReadSeeker, size int
 	if size < 0 {
 		return fmt.Errorf("negative size %d", size)
 	}
-	creds, err := loadCredentials()
+	creds, err := awscreds.Load()
 	if err != nil {
 		return err
 	}

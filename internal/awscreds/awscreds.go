@@ -1,4 +1,11 @@
-package s3
+// Package awscreds loads AWS credentials the way every AWS client of datatap
+// needs them (the S3 sink, `datatap send -sigv4`): from the environment
+// (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN: what Lambda
+// sets, and what `aws configure export-credentials --format env` prints),
+// else the static keys of a profile in the shared credentials file. Nothing
+// else (SSO, roles, IMDS) is read: the SDK's full chain costs megabytes of
+// binary and start-up time for sources a tap and its senders rarely need.
+package awscreds
 
 import (
 	"bufio"
@@ -17,13 +24,14 @@ import (
 // read itself.
 const exportHint = `for SSO, role or credential_process profiles, export their credentials first: eval "$(aws configure export-credentials --format env)"`
 
-// errNoCredentials is returned, wrapped, when no source has credentials.
-var errNoCredentials = errors.New("no AWS credentials")
+// ErrNoCredentials is returned, wrapped, when no source has credentials.
+var ErrNoCredentials = errors.New("no AWS credentials")
 
-// loadCredentials returns the credentials for the next request: from the
-// environment, else from the shared credentials file. It runs at every Put,
-// which costs a few getenv calls on Lambda, and a small file read elsewhere.
-func loadCredentials() (aws.Credentials, error) {
+// Load returns the credentials for the next request: from the environment,
+// else from the shared credentials file. Callers run it before every request
+// (so that rotated keys are used at once), which costs a few getenv calls on
+// Lambda, and a small file read elsewhere.
+func Load() (aws.Credentials, error) {
 	id, secret := os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY")
 	switch {
 	case id != "" && secret != "":
@@ -90,7 +98,7 @@ func noCredentials(file string) error {
 	return fmt.Errorf("%w: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary credentials), "+
 		"or put them in %s (or the file AWS_SHARED_CREDENTIALS_FILE names, profile AWS_PROFILE or default); %s. "+
 		"Instance and container credentials (IMDS, ECS) are not supported",
-		errNoCredentials, where, exportHint)
+		ErrNoCredentials, where, exportHint)
 }
 
 // iniSection returns the keys (lower-cased) of section [name] in an INI file
@@ -137,8 +145,3 @@ func stripComment(line string) string {
 	}
 	return line
 }
-
-// Credentials returns what the sink signs its next request with, from the
-// sources the package doc lists, so that other AWS clients of the tap
-// (internal/secrets) find credentials the same way.
-func Credentials() (aws.Credentials, error) { return loadCredentials() }
