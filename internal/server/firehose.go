@@ -12,7 +12,7 @@ import (
 // firehose answers a Firehose HTTP endpoint delivery request (see
 // ingest.Firehose): the body read within the same budget as any other, the
 // records ingested in a slot, and the answer Firehose expects.
-func (s *Server) firehose(w http.ResponseWriter, r *http.Request, reqID string) {
+func (s *Server) firehose(w *recorder, r *http.Request, reqID string) {
 	fhID := r.Header.Get(ingest.FirehoseRequestIDHeader)
 	body, release, herr := s.readBody(w, r)
 	if herr != nil {
@@ -27,6 +27,7 @@ func (s *Server) firehose(w http.ResponseWriter, r *http.Request, reqID string) 
 		})
 	})
 	release()
+	w.bodyBytes, w.counts = int64(len(body)), ans.Counts
 	if errors.Is(err, context.Canceled) {
 		return // the connection is gone
 	}

@@ -232,7 +232,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if s.ingester.TakesFirehose(r.Header.Get(ingest.FirehoseRequestIDHeader)) {
-		s.firehose(w, r, reqID) // its key is its credential
+		s.firehose(rec, r, reqID) // its key is its credential
 		return
 	}
 	if s.open {
