@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/datatap/datatap/internal/cors"
 	"github.com/datatap/datatap/internal/sink"
 	"github.com/datatap/datatap/internal/spool"
 	"github.com/datatap/datatap/transform"
@@ -44,6 +45,9 @@ type Config struct {
 	JWTIssuer       string   // TAP_JWT_ISSUER: required iss, when set
 	JWTAudience     string   // TAP_JWT_AUDIENCE: required aud, when set
 	ACL             []string // TAP_ACL: who may send (emails, subjects or IAM ARNs); * for any valid identity
+	// TAP_CORS_ORIGINS: the web pages' origins that may send from a
+	// browser, or *; nil (unset or empty) is no CORS.
+	CORS *cors.Policy
 
 	// FlushBytesSet and FlushPartitionsSet say TAP_FLUSH_BYTES and
 	// TAP_FLUSH_PARTITIONS were given, not defaulted.
@@ -151,6 +155,14 @@ func (c *Config) Parse(lookup func(string) (string, bool)) error {
 			if id = strings.TrimSpace(id); id != "" {
 				c.ACL = append(c.ACL, id)
 			}
+		}
+	}
+	if v, ok := lookup("TAP_CORS_ORIGINS"); ok {
+		p, err := cors.Parse(v)
+		if err != nil {
+			errs = append(errs, &Error{"TAP_CORS_ORIGINS", v, err})
+		} else {
+			c.CORS = p
 		}
 	}
 	size("TAP_FLUSH_BYTES", &c.FlushBytes)

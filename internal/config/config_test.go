@@ -45,6 +45,25 @@ func TestParse(t *testing.T) {
 	}
 }
 
+func TestCORSOrigins(t *testing.T) {
+	f := func(value, want string) {
+		t.Helper()
+		c, err := Load(env("TAP_CORS_ORIGINS", value))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.CORS.String(); got != want {
+			t.Errorf("TAP_CORS_ORIGINS=%q: %q, want %q", value, got, want)
+		}
+	}
+	f("", "off")
+	f("*", "*")
+	f("https://app.example.com, http://localhost:5173", "https://app.example.com,http://localhost:5173")
+	if c, _ := Load(env()); c.CORS != nil {
+		t.Errorf("unset: CORS %v, want off", c.CORS)
+	}
+}
+
 func TestErrorsNameTheVariable(t *testing.T) {
 	f := func(want string, kv ...string) {
 		t.Helper()
@@ -66,6 +85,8 @@ func TestErrorsNameTheVariable(t *testing.T) {
 	f(`TAP_AUTH="basic": must be jwt, iam or none`, "TAP_AUTH", "basic")
 	f(`TAP_ADDR="8080": not host:port`, "TAP_ADDR", "8080")
 	f(`TAP_DIR: must name a folder`, "TAP_DIR", "")
+	f(`TAP_CORS_ORIGINS="https://app.example.com/": "https://app.example.com/": an origin has no path`, "TAP_CORS_ORIGINS", "https://app.example.com/")
+	f(`TAP_CORS_ORIGINS="app.example.com": "app.example.com": not an origin`, "TAP_CORS_ORIGINS", "app.example.com")
 	// Every bad variable is reported at once.
 	_, err := Load(env("TAP_FLUSH_BYTES", "x", "TAP_SYNC", "y"))
 	if err == nil || !strings.Contains(err.Error(), "TAP_FLUSH_BYTES") || !strings.Contains(err.Error(), "TAP_SYNC") {
