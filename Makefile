@@ -136,7 +136,7 @@ bench-guard:
 FUZZ_TARGETS := ./transform:FuzzCompile ./transform:FuzzEval ./internal/sink:FuzzPartitionPath \
 	./internal/auth:FuzzVerify ./internal/auth:FuzzArnMatch ./internal/lambda:FuzzCutBody \
 	./internal/lambda:FuzzDecodeEvent ./internal/ingest:FuzzIngest ./internal/spool:FuzzRecover \
-	./internal/sink:FuzzCheckPrefix ./internal/config:FuzzPrefix
+	./internal/sink:FuzzCheckPrefix ./internal/config:FuzzPrefix ./internal/cors:FuzzParse
 # Targets whose every input is a whole ingest + flush + read-back (10–30 ms):
 # they run for SLOW_FUZZTIME instead.
 SLOW_FUZZ_TARGETS := ./internal/ingest:FuzzAcceptedIsStored

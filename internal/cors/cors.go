@@ -184,7 +184,10 @@ func normalize(s string) (string, error) {
 		return "", fmt.Errorf("host %q: an IPv6 address goes in brackets, e.g. http://[::1]:8080", host)
 	}
 	for _, c := range host {
-		if c <= ' ' || c == 0x7f || c == '%' || c == '\\' || c == '*' || c == ',' {
+		if c > 0x7e {
+			return "", fmt.Errorf("host %q: write it in ASCII (xn--… for an international name), as browsers send it", host)
+		}
+		if c <= ' ' || c == '%' || c == '\\' || c == '*' || c == ',' {
 			return "", fmt.Errorf("host %q has a character no origin has", host)
 		}
 	}

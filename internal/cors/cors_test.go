@@ -52,6 +52,7 @@ func TestParse(t *testing.T) {
 	bad("http://::1", "brackets")
 	bad("http://*.example.com", "character no origin has")
 	bad("*, https://app.example.com", "give it alone")
+	bad("https://bücher.example", "xn--")
 	// Every bad origin is reported, not only the first.
 	bad("x, https://ok.example, https://a/b", `"x"`)
 	bad("x, https://ok.example, https://a/b", `"https://a/b"`)
