@@ -217,3 +217,20 @@ func TestCORSWithoutToken(t *testing.T) {
 		t.Errorf("* without a token: %d %s, Allow-Origin %q; want 403 the page can read", status, body, h.Get("Access-Control-Allow-Origin"))
 	}
 }
+
+// The 503 of a full body budget carries the header too, so the page can
+// read Retry-After.
+func TestCORSOnBudgetFull(t *testing.T) {
+	var srv *Server
+	url, _, _ := startWith(t, Options{started: func(s *Server) { srv = s }, bounds: bounds{budget: 1000, budgetWait: 200 * time.Millisecond}},
+		"TAP_MAX_BODY_BYTES", "600", "TAP_CORS_ORIGINS", appOrigin)
+	body := strings.Repeat(`{"a":1}`+"\n", 60) // 480 bytes
+	a, b := openSlow(t, url, []byte(body), false), openSlow(t, url, []byte(body), false)
+	waitFor(t, "two bodies in the budget", func() bool { return srv.budget.inUse() == 960 })
+	status, h, text := postFrom(t, url, appOrigin, "", strings.Repeat(`{"a":1}`+"\n", 10))
+	if status != http.StatusServiceUnavailable || h.Get("Retry-After") == "" || h.Get("Access-Control-Allow-Origin") != appOrigin {
+		t.Errorf("budget full: %d %s, Retry-After %q, Allow-Origin %q; want 503 with both", status, text, h.Get("Retry-After"), h.Get("Access-Control-Allow-Origin"))
+	}
+	a.finish()
+	b.finish()
+}
