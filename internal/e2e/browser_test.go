@@ -108,7 +108,9 @@ func servePage(t *testing.T, ln net.Listener, p page) (string, <-chan pageResult
 }
 
 // loadPage runs headless Chromium on url until the page reports its result.
-// Chromium gets its own process group, killed when done.
+// --dump-dom alone would print the page at its load event, before the
+// fetches end; --virtual-time-budget keeps it waiting while they are in
+// flight. Chromium gets its own process group, killed when done.
 func loadPage(t *testing.T, chromium, url string, results <-chan pageResult) pageResult {
 	t.Helper()
 	profile := t.TempDir()
@@ -153,6 +155,13 @@ func loadPage(t *testing.T, chromium, url string, results <-chan pageResult) pag
 // passes, the page reads the answer and its X-Request-Id, and every row
 // lands in Parquet; a page on an origin TAP_CORS_ORIGINS does not list is
 // stopped by the browser and lands nothing.
+//
+// Both origins are loopback addresses, so Chromium's Private Network Access
+// checks (for a page on a less private address space calling a more private
+// one) do not come in: the two origins differ by port only, which is enough
+// for CORS. A public page calling a tap on loopback would add
+// Access-Control-Request-Private-Network to its preflight (package cors
+// answers it; TestCheck covers it).
 func TestBrowserSends(t *testing.T) {
 	chromium := requireChromium(t)
 	duckdb.Require(t)
