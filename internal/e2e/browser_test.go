@@ -136,7 +136,8 @@ func loadPage(t *testing.T, chromium, url string, results <-chan pageResult) pag
 		return res
 	case err := <-exited:
 		// --dump-dom exits after the page settles; its result may still be
-		// on the way.
+		// on the way. Its helpers (zygote, renderer) go with the group.
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		select {
 		case res := <-results:
 			return res
