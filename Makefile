@@ -17,7 +17,7 @@ RIE         := $(TOOLS)/aws-lambda-rie
 RIE_VERSION := v0.0.0-20261030222936-bef5c4ba774d
 FUZZTIME    ?= 30s
 
-.PHONY: all build run test faults faults128 rie moto lint bench bench-guard compare lambda128 fuzz duckdb minio qemu lambda build-Function build-ExtensionLayer clean
+.PHONY: all build run test faults faults128 rie moto lint bench bench-guard compare lambda128 fuzz duckdb minio qemu chromium lambda build-Function build-ExtensionLayer clean
 
 all: build
 
@@ -53,13 +53,17 @@ lambda:
 qemu:
 	@command -v qemu-aarch64-static > /dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq qemu-user-static > /dev/null)
 
+## chromium: headless Chromium, for the browser (CORS) test (Debian package; needs root)
+chromium:
+	@command -v chromium > /dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null)
+
 ## run: the tap on this machine: http://127.0.0.1:8080, Parquet in ./data
 run: build
 	./bin/datatap serve
 
 ## test: every test, including DuckDB read-backs and the MinIO end-to-end test
-test: duckdb minio qemu
-	DATATAP_REQUIRE_DUCKDB=1 DATATAP_REQUIRE_MINIO=1 DATATAP_REQUIRE_QEMU=1 DATATAP_REQUIRE_SAM=1 $(GO) test -count=1 -timeout 30m ./...
+test: duckdb minio qemu chromium
+	DATATAP_REQUIRE_DUCKDB=1 DATATAP_REQUIRE_MINIO=1 DATATAP_REQUIRE_QEMU=1 DATATAP_REQUIRE_SAM=1 DATATAP_REQUIRE_CHROMIUM=1 $(GO) test -count=1 -timeout 30m ./...
 
 ## faults: kill, stop and starve the real binary with a real MinIO, bad input, 60 s of load, leaks;
 ## every line reconciled (RELIABILITY.md)
@@ -149,7 +153,7 @@ bench-guard:
 FUZZ_TARGETS := ./transform:FuzzCompile ./transform:FuzzEval ./internal/sink:FuzzPartitionPath \
 	./internal/auth:FuzzVerify ./internal/auth:FuzzArnMatch ./internal/lambda:FuzzCutBody \
 	./internal/lambda:FuzzDecodeEvent ./internal/ingest:FuzzIngest ./internal/spool:FuzzRecover \
-	./internal/sink:FuzzCheckPrefix ./internal/config:FuzzPrefix
+	./internal/sink:FuzzCheckPrefix ./internal/config:FuzzPrefix ./internal/cors:FuzzParse
 # Targets whose every input is a whole ingest + flush + read-back (10–30 ms):
 # they run for SLOW_FUZZTIME instead.
 SLOW_FUZZ_TARGETS := ./internal/ingest:FuzzAcceptedIsStored

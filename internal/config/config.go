@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/datatap/datatap/internal/cors"
 	"github.com/datatap/datatap/internal/sink"
 	"github.com/datatap/datatap/internal/spool"
 	"github.com/datatap/datatap/transform"
@@ -55,6 +56,9 @@ type Config struct {
 	// TAP_JWT_KEYS_PARAMETER: a Secrets Manager secret or an SSM parameter
 	// holding JWTSecret or JWTKeys, read by ResolveSecrets.
 	JWTSecretARN, JWTSecretParameter, JWTKeysARN, JWTKeysParameter string
+	// TAP_CORS_ORIGINS: the web pages' origins that may send from a
+	// browser, or *; nil (unset or empty) is no CORS.
+	CORS *cors.Policy
 
 	// FlushBytesSet and FlushPartitionsSet say TAP_FLUSH_BYTES and
 	// TAP_FLUSH_PARTITIONS were given, not defaulted.
@@ -175,6 +179,14 @@ func (c *Config) Parse(lookup func(string) (string, bool)) error {
 			if id = strings.TrimSpace(id); id != "" {
 				c.ACL = append(c.ACL, id)
 			}
+		}
+	}
+	if v, ok := lookup("TAP_CORS_ORIGINS"); ok {
+		p, err := cors.Parse(v)
+		if err != nil {
+			errs = append(errs, &Error{"TAP_CORS_ORIGINS", v, err})
+		} else {
+			c.CORS = p
 		}
 	}
 	size("TAP_FLUSH_BYTES", &c.FlushBytes)

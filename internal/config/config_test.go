@@ -49,6 +49,25 @@ func TestParse(t *testing.T) {
 	}
 }
 
+func TestCORSOrigins(t *testing.T) {
+	f := func(value, want string) {
+		t.Helper()
+		c, err := Load(env("TAP_CORS_ORIGINS", value))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.CORS.String(); got != want {
+			t.Errorf("TAP_CORS_ORIGINS=%q: %q, want %q", value, got, want)
+		}
+	}
+	f("", "off")
+	f("*", "*")
+	f("https://app.example.com, http://localhost:5173", "https://app.example.com,http://localhost:5173")
+	if c, _ := Load(env()); c.CORS != nil {
+		t.Errorf("unset: CORS %v, want off", c.CORS)
+	}
+}
+
 func TestErrorsNameTheVariable(t *testing.T) {
 	f := func(want string, kv ...string) {
 		t.Helper()
@@ -76,6 +95,8 @@ func TestErrorsNameTheVariable(t *testing.T) {
 	if _, err := Load(env("TAP_FIREHOSE_ACCESS_KEY", "short")); err != nil && strings.Contains(err.Error(), "short") {
 		t.Errorf("the access key is echoed: %v", err)
 	}
+	f(`TAP_CORS_ORIGINS="https://app.example.com/": "https://app.example.com/": an origin has no path`, "TAP_CORS_ORIGINS", "https://app.example.com/")
+	f(`TAP_CORS_ORIGINS="app.example.com": "app.example.com": not an origin`, "TAP_CORS_ORIGINS", "app.example.com")
 	// Every bad variable is reported at once.
 	_, err := Load(env("TAP_FLUSH_BYTES", "x", "TAP_SYNC", "y"))
 	if err == nil || !strings.Contains(err.Error(), "TAP_FLUSH_BYTES") || !strings.Contains(err.Error(), "TAP_SYNC") {

@@ -39,6 +39,7 @@ var Settings = []Setting{
 	{"TAP_JWT_ISSUER", "", "required iss, when set"},
 	{"TAP_JWT_AUDIENCE", "", "required aud, when set"},
 	{"TAP_ACL", "", "who may send: emails, subjects or IAM ARNs, comma-separated; * for any"},
+	{"TAP_CORS_ORIGINS", "", "web pages (origins, comma-separated, or *) that may send from a browser"},
 	{"TAP_UNNEST", "", "a body that is an object with this array field gives one row per element"},
 	{"TAP_FIREHOSE_ACCESS_KEY", "", "answer Amazon Data Firehose HTTP endpoint deliveries carrying this access key"},
 	{"TAP_ADDR", "127.0.0.1:8080", "serve's listen address"},

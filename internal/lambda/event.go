@@ -10,6 +10,7 @@ import (
 
 	"github.com/valyala/fastjson"
 
+	"github.com/datatap/datatap/internal/cors"
 	"github.com/datatap/datatap/internal/ingest"
 	"github.com/datatap/datatap/transform"
 )
@@ -38,6 +39,8 @@ type httpRequest struct {
 	// The headers of Firehose HTTP endpoint delivery (ingest.Firehose).
 	FirehoseRequestID, FirehoseAccessKey string
 	Body                                 []byte // decoded from base64 when it was
+	// The CORS headers (see package cors), read only when CORS is on.
+	Origin, RequestMethod, RequestPrivateNetwork string
 }
 
 // record is one Kinesis or SQS record: its id for batchItemFailures and its data.
@@ -49,7 +52,9 @@ type record struct {
 // decoder turns event payloads into requests or records, reusing its parser
 // and buffers: the results are valid until the next call.
 type decoder struct {
+	cors    bool // read the CORS headers of Function URL requests
 	parser  fastjson.Parser
+	req     httpRequest
 	text    []byte // the body member, unescaped (see cutBody)
 	rest    []byte // the event without it
 	body    []byte
@@ -107,7 +112,8 @@ func (d *decoder) decode(payload []byte) (eventKind, *httpRequest, []record, err
 }
 
 func (d *decoder) functionURL(v *fastjson.Value, body []byte) (*httpRequest, error) {
-	req := &httpRequest{
+	req := &d.req
+	*req = httpRequest{
 		Method:          string(v.GetStringBytes("requestContext", "http", "method")),
 		Path:            string(v.GetStringBytes("rawPath")),
 		RequestID:       string(v.GetStringBytes("requestContext", "requestId")),
@@ -117,6 +123,13 @@ func (d *decoder) functionURL(v *fastjson.Value, body []byte) (*httpRequest, err
 
 		FirehoseRequestID: string(v.GetStringBytes("headers", "x-amz-firehose-request-id")),
 		FirehoseAccessKey: string(v.GetStringBytes("headers", "x-amz-firehose-access-key")),
+	}
+	if d.cors {
+		// Function URL events carry header names in lower case.
+		h := v.Get("headers")
+		req.Origin = string(h.GetStringBytes("origin"))
+		req.RequestMethod = string(h.GetStringBytes("access-control-request-method"))
+		req.RequestPrivateNetwork = string(h.GetStringBytes("access-control-request-private-network"))
 	}
 	if !v.GetBool("isBase64Encoded") {
 		req.Body = body
@@ -174,16 +187,30 @@ func base64Decode(dst *[]byte, src []byte) (int, error) {
 	return base64.StdEncoding.Decode(*dst, src)
 }
 
-// httpResponse renders a Function URL response with a JSON body.
-func httpResponse(dst []byte, status int, jsonBody []byte, extraHeaders ...string) []byte {
+// httpResponse renders a Function URL response with a JSON body (none when
+// jsonBody is nil), the CORS headers and extraHeaders (name, value, …).
+func httpResponse(dst []byte, status int, jsonBody []byte, corsHeaders []cors.Header, extraHeaders ...string) []byte {
 	dst = append(dst, `{"statusCode":`...)
 	dst = strconv.AppendInt(dst, int64(status), 10)
-	dst = append(dst, `,"headers":{"content-type":"application/json"`...)
-	for i := 0; i+1 < len(extraHeaders); i += 2 {
-		dst = append(dst, ',')
-		dst = transform.AppendJSONString(dst, extraHeaders[i])
+	dst = append(dst, `,"headers":{`...)
+	sep := false
+	header := func(name, value string) {
+		if sep {
+			dst = append(dst, ',')
+		}
+		sep = true
+		dst = transform.AppendJSONString(dst, name)
 		dst = append(dst, ':')
-		dst = transform.AppendJSONString(dst, extraHeaders[i+1])
+		dst = transform.AppendJSONString(dst, value)
+	}
+	if jsonBody != nil {
+		header("content-type", "application/json")
+	}
+	for _, h := range corsHeaders {
+		header(h.Name, h.Value)
+	}
+	for i := 0; i+1 < len(extraHeaders); i += 2 {
+		header(extraHeaders[i], extraHeaders[i+1])
 	}
 	dst = append(dst, `},"body":`...)
 	dst = transform.AppendJSONString(dst, string(jsonBody))

@@ -21,9 +21,9 @@ func (r *Runtime) firehose(req *httpRequest, decodeErr error) []byte {
 	switch ans.Status {
 	case http.StatusTooManyRequests:
 		r.pending = true // make room: flush before the next invocation
-		return httpResponse(r.out, ans.Status, ans.Body, "retry-after", ingest.RetryAfter)
+		return httpResponse(r.out, ans.Status, ans.Body, nil, "retry-after", ingest.RetryAfter)
 	case http.StatusInternalServerError:
 		r.log.Error("firehose: ingest failed", "firehose_request_id", req.FirehoseRequestID, "err", ans.Err)
 	}
-	return httpResponse(r.out, ans.Status, ans.Body)
+	return httpResponse(r.out, ans.Status, ans.Body, nil) // Firehose is no browser: no CORS
 }

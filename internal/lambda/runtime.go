@@ -16,6 +16,7 @@ import (
 
 	"github.com/datatap/datatap/internal/auth"
 	"github.com/datatap/datatap/internal/config"
+	"github.com/datatap/datatap/internal/cors"
 	"github.com/datatap/datatap/internal/flush"
 	"github.com/datatap/datatap/internal/ingest"
 	"github.com/datatap/datatap/internal/lambdaapi"
@@ -68,7 +69,7 @@ func Run(ctx context.Context, apiAddr, version string, log *slog.Logger) error {
 		return err
 	}
 	r.api = api
-	log.Info("datatap runtime ready", "output", r.flusher.Sink.String(), "spool", r.cfg.SpoolDir, "auth", r.authMode, "version", version)
+	log.Info("datatap runtime ready", "output", r.flusher.Sink.String(), "spool", r.cfg.SpoolDir, "auth", r.authMode, "cors", r.cfg.CORS.String(), "version", version)
 	for {
 		inv, err := api.Next(ctx)
 		if err != nil {
@@ -119,6 +120,7 @@ func New(ctx context.Context, cfg config.Config, version string, log *slog.Logge
 		emf:      emf,
 		gate:     gate,
 		authMode: authMode,
+		dec:      decoder{cors: cfg.CORS != nil},
 		pending:  true,
 	}
 	r.dec.maxBody = cfg.MaxBodyBytes
@@ -181,7 +183,8 @@ func (r *Runtime) Spool() *spool.Spool { return r.spool }
 func (r *Runtime) handle(ctx context.Context, log *slog.Logger, inv *lambdaapi.Invocation) ([]byte, error) {
 	kind, req, records, err := r.dec.decode(inv.Payload)
 	if kind == kindFunctionURL {
-		return r.functionURL(ctx, log, req, err), nil
+		r.out = r.functionURL(ctx, log, req, err) // built in r.out: keep its room for the next one
+		return r.out, nil
 	}
 	if err != nil {
 		return nil, err
@@ -207,13 +210,37 @@ func (r *Runtime) handle(ctx context.Context, log *slog.Logger, inv *lambdaapi.I
 	return r.out, nil
 }
 
+// functionURL answers a Function URL request.
+//
+// CORS (TAP_CORS_ORIGINS) is answered here as in serve, for a Function URL
+// without its own Cors configuration and under the Runtime Interface
+// Emulator. A Function URL with a Cors configuration answers the preflight
+// itself, without invoking the function, and adds its CORS headers to every
+// answer; "for non-preflight requests such as GET or POST requests, Lambda
+// returns both the configured CORS headers on the function URL, as well as
+// the CORS headers returned by the function", and a browser refuses an
+// Access-Control-Allow-Origin given twice (AWS Lambda developer guide,
+// "Configuring Lambda function URLs", Cross-origin resource sharing). So
+// configure one of the two, never both: sam/template.yaml sets the URL's
+// Cors from AllowOrigins and leaves TAP_CORS_ORIGINS unset.
 func (r *Runtime) functionURL(ctx context.Context, log *slog.Logger, req *httpRequest, decodeErr error) []byte {
 	r.out = r.out[:0]
+	var hs []cors.Header
+	if p := r.cfg.CORS; p != nil {
+		a := p.Check(cors.Request{Method: req.Method, Origin: req.Origin, RequestMethod: req.RequestMethod, RequestPrivateNetwork: req.RequestPrivateNetwork})
+		hs = a.Headers
+		switch {
+		case a.Preflight && a.Status == http.StatusNoContent:
+			return httpResponse(r.out, a.Status, nil, hs)
+		case a.Preflight || a.Refused:
+			return httpResponse(r.out, http.StatusForbidden, errorBody(cors.Message(req.Origin), req.RequestID), hs)
+		}
+	}
 	switch {
 	case req.Method == http.MethodGet && req.Path == "/health":
-		return httpResponse(r.out, http.StatusOK, []byte(`{"status":"ok"}`))
+		return httpResponse(r.out, http.StatusOK, []byte(`{"status":"ok"}`), hs)
 	case req.Method != http.MethodPost:
-		return httpResponse(r.out, http.StatusMethodNotAllowed, errorBody("method not allowed: POST NDJSON to this URL", req.RequestID), "allow", "POST")
+		return httpResponse(r.out, http.StatusMethodNotAllowed, errorBody("method not allowed: POST NDJSON to this URL", req.RequestID), hs, "allow", "POST")
 	}
 	if r.ingester.TakesFirehose(req.FirehoseRequestID) {
 		return r.firehose(req, decodeErr) // its key is its credential
@@ -221,12 +248,12 @@ func (r *Runtime) functionURL(ctx context.Context, log *slog.Logger, req *httpRe
 	if _, err := r.gate.Allow(auth.Request{Authorization: req.Authorization, IAMUserArn: req.IAMUserArn}); err != nil {
 		status, msg := auth.Status(err)
 		if status == http.StatusUnauthorized {
-			return httpResponse(r.out, status, errorBody(msg, req.RequestID), "www-authenticate", "Bearer")
+			return httpResponse(r.out, status, errorBody(msg, req.RequestID), hs, "www-authenticate", "Bearer")
 		}
-		return httpResponse(r.out, status, errorBody(msg, req.RequestID))
+		return httpResponse(r.out, status, errorBody(msg, req.RequestID), hs)
 	}
 	if decodeErr != nil {
-		return httpResponse(r.out, ingest.Status(decodeErr), errorBody(decodeErr.Error(), req.RequestID))
+		return httpResponse(r.out, ingest.Status(decodeErr), errorBody(decodeErr.Error(), req.RequestID), hs)
 	}
 	counts, err := r.ingester.Ingest(req.Body, req.ContentEncoding)
 	if err != nil {
@@ -236,9 +263,9 @@ func (r *Runtime) functionURL(ctx context.Context, log *slog.Logger, req *httpRe
 		}
 		if status == http.StatusTooManyRequests {
 			r.pending = true // make room: flush before the next invocation
-			return httpResponse(r.out, status, errorBody(ingest.Message(err), req.RequestID), "retry-after", ingest.RetryAfter)
+			return httpResponse(r.out, status, errorBody(ingest.Message(err), req.RequestID), hs, "retry-after", ingest.RetryAfter)
 		}
-		return httpResponse(r.out, status, errorBody(ingest.Message(err), req.RequestID))
+		return httpResponse(r.out, status, errorBody(ingest.Message(err), req.RequestID), hs)
 	}
 	status := http.StatusAccepted
 	if r.cfg.Sync {
@@ -251,7 +278,7 @@ func (r *Runtime) functionURL(ctx context.Context, log *slog.Logger, req *httpRe
 			}
 		}
 	}
-	return httpResponse(r.out, status, countsBody(counts))
+	return httpResponse(r.out, status, countsBody(counts), hs)
 }
 
 // flushIfDue runs after the response, before the next invocation is asked

@@ -33,7 +33,9 @@ func (s *Server) serveLive(w http.ResponseWriter, r *http.Request, reqID string)
 		return
 	}
 	if s.open {
-		if why := crossSite(r); why != "" {
+		// No origin is let through here, TAP_CORS_ORIGINS or not: it lets
+		// pages send, not read what the tap has seen.
+		if why := crossSite(r, nil); why != "" {
 			writeError(w, http.StatusForbidden, "refused a request from a web page ("+why+")", reqID)
 			return
 		}

@@ -29,6 +29,7 @@ import (
 
 	"github.com/datatap/datatap/internal/auth"
 	"github.com/datatap/datatap/internal/config"
+	"github.com/datatap/datatap/internal/cors"
 	"github.com/datatap/datatap/internal/flush"
 	"github.com/datatap/datatap/internal/ingest"
 	"github.com/datatap/datatap/internal/metrics"
@@ -153,7 +154,7 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options) 
 
 	addr := "http://" + ln.Addr().String()
 	log.Info("datatap serve: listening", "url", addr, "output", flusher.Sink.String(), "spool", cfg.SpoolDir,
-		"auth", authMode, "transform", cfg.Transform, "body_budget", bnd.budget, "ingest_slots", cap(s.slots))
+		"auth", authMode, "cors", cfg.CORS.String(), "transform", cfg.Transform, "body_budget", bnd.budget, "ingest_slots", cap(s.slots))
 	if opt.Ready != nil {
 		opt.Ready(ln.Addr().String())
 	}
@@ -197,6 +198,9 @@ func isLoopback(a net.Addr) bool {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	reqID := newRequestID()
 	w.Header().Set("X-Request-Id", reqID)
+	if s.cfg.CORS != nil && s.answerCORS(w, r, reqID) {
+		return
+	}
 	if !s.enter() {
 		w.Header().Set("Connection", "close")
 		writeError(w, http.StatusServiceUnavailable, "stopping", reqID)
@@ -236,9 +240,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if s.open {
-		if why := crossSite(r); why != "" {
+		if why := crossSite(r, s.cfg.CORS); why != "" {
 			writeError(w, http.StatusForbidden, "refused a request from a web page ("+why+"): this tap takes requests without a token, "+
-				"so it takes them only from programs on this machine; set TAP_JWT_SECRET and TAP_ACL to take them from elsewhere", reqID)
+				"so it takes them only from programs on this machine and the pages listed in TAP_CORS_ORIGINS (* lists none); "+
+				"set TAP_JWT_SECRET and TAP_ACL to take them from elsewhere", reqID)
 			return
 		}
 	}
@@ -283,6 +288,31 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.nudge()
 	}
 	writeJSON(w, status, counts)
+}
+
+// answerCORS sets the CORS headers of this request's answer, whatever it
+// will be, and answers a preflight or a request from an origin that is not
+// allowed, reporting whether it did.
+func (s *Server) answerCORS(w http.ResponseWriter, r *http.Request, reqID string) bool {
+	origin := r.Header.Get("Origin")
+	a := s.cfg.CORS.Check(cors.Request{
+		Method: r.Method, Origin: origin,
+		RequestMethod:         r.Header.Get("Access-Control-Request-Method"),
+		RequestPrivateNetwork: r.Header.Get("Access-Control-Request-Private-Network"),
+	})
+	h := w.Header()
+	for _, x := range a.Headers {
+		h.Set(x.Name, x.Value)
+	}
+	switch {
+	case a.Preflight && a.Status == http.StatusNoContent:
+		w.WriteHeader(http.StatusNoContent)
+		return true
+	case a.Preflight || a.Refused:
+		writeError(w, http.StatusForbidden, cors.Message(origin), reqID)
+		return true
+	}
+	return false
 }
 
 // ingest ingests one read body in an ingest slot.

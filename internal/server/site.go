@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/datatap/datatap/internal/cors"
 )
 
 // crossSite says why a request to a tap that takes requests without a token
@@ -21,8 +23,17 @@ import (
 //     re-pointed at 127.0.0.1 (DNS rebinding) sends Origin and Host both
 //     naming its own site.
 //
-// Issue 12 will allow the origins of TAP_CORS_ORIGINS here.
-func crossSite(r *http.Request) string {
+// A page whose origin TAP_CORS_ORIGINS lists by name is let through (the
+// Host check stays): listing it is the user saying that page may send. *
+// lists no page, so it does not open a tap without a token to every site
+// the user visits.
+func crossSite(r *http.Request, allowed *cors.Policy) string {
+	if allowed.Listed(r.Header.Get("Origin")) {
+		if !loopbackHost(r.Host) {
+			return "Host: " + r.Host
+		}
+		return ""
+	}
 	switch site := r.Header.Get("Sec-Fetch-Site"); site {
 	case "cross-site", "same-site":
 		return "Sec-Fetch-Site: " + site
