@@ -107,20 +107,50 @@ func servePage(t *testing.T, ln net.Listener, p page) (string, <-chan pageResult
 	return srv.URL + "/", results
 }
 
+// chromiumCommand is headless Chromium with args, its own profile and no
+// background networking, writing to out, in a process group of its own (so
+// that its helpers can be killed with it).
+func chromiumCommand(t *testing.T, chromium string, out io.Writer, args ...string) *exec.Cmd {
+	profile := t.TempDir()
+	cmd := exec.Command(chromium, append([]string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+		"--disable-background-networking", "--no-first-run", "--no-default-browser-check",
+		"--user-data-dir=" + profile}, args...)...)
+	cmd.Env = append(os.Environ(), "HOME="+profile)
+	cmd.Stdout, cmd.Stderr = out, out
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	return cmd
+}
+
+// runChromium runs chromiumCommand to its end (at most 90 s) and returns
+// what it printed.
+func runChromium(t *testing.T, chromium string, args ...string) string {
+	t.Helper()
+	var out bytes.Buffer
+	cmd := chromiumCommand(t, chromium, &out, args...)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	select {
+	case <-exited:
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) // its helpers, in the group of the process started here
+	case <-time.After(90 * time.Second):
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		<-exited
+		t.Errorf("chromium did not end in 90 s")
+	}
+	return out.String()
+}
+
 // loadPage runs headless Chromium on url until the page reports its result.
 // --dump-dom alone would print the page at its load event, before the
 // fetches end; --virtual-time-budget keeps it waiting while they are in
 // flight. Chromium gets its own process group, killed when done.
 func loadPage(t *testing.T, chromium, url string, results <-chan pageResult) pageResult {
 	t.Helper()
-	profile := t.TempDir()
 	var out bytes.Buffer
-	cmd := exec.Command(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-		"--disable-background-networking", "--no-first-run", "--no-default-browser-check",
-		"--user-data-dir="+profile, "--virtual-time-budget=30000", "--dump-dom", url)
-	cmd.Env = append(os.Environ(), "HOME="+profile)
-	cmd.Stdout, cmd.Stderr = &out, &out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd := chromiumCommand(t, chromium, &out, "--virtual-time-budget=30000", "--dump-dom", url)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
