@@ -32,7 +32,7 @@ func Send(ctx context.Context, args []string, std Streams) error {
 	enc := fs.String("encoding", "gzip", "request compression: gzip, zstd or none")
 	conc := fs.Int("c", 4, "requests in flight")
 	attempts := fs.Int("attempts", 10, "tries per request before its lines count as failed")
-	quiet := fs.Bool("q", false, "no progress line")
+	quiet := fs.Bool("q", false, "no progress line, and no message per failed attempt (the summary says why the last one failed)")
 	sigv4 := fs.Bool("sigv4", false, "sign requests with AWS SigV4 (a Function URL with AWS_IAM auth) instead of sending a token")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -68,6 +68,9 @@ func Send(ctx context.Context, args []string, std Streams) error {
 	if !*quiet && isTerminal(std.Stderr) {
 		opt.Progress = std.Stderr
 	}
+	if !*quiet {
+		opt.Messages = std.Stderr
+	}
 	inputs := []io.Reader{std.Stdin}
 	if fs.NArg() > 1 {
 		inputs = inputs[:0]
@@ -77,6 +80,9 @@ func Send(ctx context.Context, args []string, std Streams) error {
 				return fmt.Errorf("send: %w", err)
 			}
 			defer f.Close()
+			if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+				opt.TotalBytes += st.Size()
+			}
 			inputs = append(inputs, f)
 		}
 	}

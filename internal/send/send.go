@@ -10,15 +10,22 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
+	"net/url"
+	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/klauspost/compress/zstd"
@@ -42,8 +49,16 @@ type Options struct {
 	Concurrency  int    // requests in flight (default 4)
 	MaxAttempts  int    // per request, first try included (default 10)
 	Timeout      time.Duration
-	// Progress, when set, receives a progress line twice a second.
+	// Progress, when set, receives a progress line twice a second (a
+	// terminal: the line rewrites itself).
 	Progress io.Writer
+	// TotalBytes, when known (the inputs are files), gives the progress
+	// line a percentage and the time left.
+	TotalBytes int64
+	// Messages, when set, receives a line for each failed attempt as it
+	// happens: why (connection refused, DNS, TLS, a timeout, or the tap's
+	// status and error text) and what happens next.
+	Messages io.Writer
 	Client   *http.Client
 }
 
@@ -83,6 +98,8 @@ type Summary struct {
 	BytesRead int64 // NDJSON bytes read
 	BytesSent int64 // request bytes on the wire, retries included
 	Elapsed   time.Duration
+	// LastProblem is why the last failed attempt failed, "" when none did.
+	LastProblem string
 }
 
 // OK reports whether every line was delivered and used.
@@ -90,9 +107,13 @@ func (s Summary) OK() bool { return s.Failed == 0 && s.Rejected == 0 }
 
 func (s Summary) String() string {
 	rate := float64(s.BytesRead) / 1e6 / max(s.Elapsed.Seconds(), 1e-9)
-	return fmt.Sprintf("%d lines (%.1f MB) in %d requests, %s, %.1f MB/s: accepted %d, filtered %d, rejected %d, failed %d, retries %d",
+	out := fmt.Sprintf("%d lines (%.1f MB) in %d requests, %s, %.1f MB/s: accepted %d, filtered %d, rejected %d, failed %d, retries %d",
 		s.Lines, float64(s.BytesRead)/1e6, s.Requests, s.Elapsed.Round(time.Millisecond), rate,
 		s.Accepted, s.Filtered, s.Rejected, s.Failed, s.Retries)
+	if s.Failed > 0 && s.LastProblem != "" {
+		out += "; last failure: " + s.LastProblem
+	}
+	return out
 }
 
 // ErrAuth means the tap refused the token: nothing more was sent.
@@ -109,6 +130,10 @@ type run struct {
 	opt   Options
 	sum   Summary // counters updated atomically
 	fatal atomic.Pointer[error]
+
+	outMu   sync.Mutex // the progress line and the messages share stderr
+	problem string     // the last failure, under outMu
+	shown   bool       // a progress line is on the screen, under outMu
 }
 
 // Send posts every line of inputs and returns the summary. The error is
@@ -153,6 +178,9 @@ func Send(ctx context.Context, opt Options, inputs ...io.Reader) (Summary, error
 	stopProgress()
 	sum := r.snapshot()
 	sum.Elapsed = time.Since(start)
+	r.outMu.Lock()
+	sum.LastProblem = r.problem
+	r.outMu.Unlock()
 	switch {
 	case r.fatal.Load() != nil:
 		return sum, *r.fatal.Load()
@@ -288,9 +316,13 @@ func (nopCloser) Close() error { return nil }
 // post delivers one chunk, retrying what can be retried. It returns an error
 // only when the whole run must stop (token refused, ctx done).
 func (r *run) post(ctx context.Context, c chunk) error {
-	atomic.AddInt64(&r.sum.Requests, 1)
+	n := atomic.AddInt64(&r.sum.Requests, 1)
 	for attempt := 0; ; attempt++ {
 		status, counts, retryAfter, err := r.attempt(ctx, c)
+		why := ""
+		if err != nil || status/100 != 2 {
+			why = describe(status, counts.Error, err, r.opt)
+		}
 		switch {
 		case err == nil && status/100 == 2:
 			atomic.AddInt64(&r.sum.Accepted, counts.Accepted)
@@ -299,17 +331,26 @@ func (r *run) post(ctx context.Context, c chunk) error {
 			return nil
 		case status == http.StatusUnauthorized || status == http.StatusForbidden:
 			atomic.AddInt64(&r.sum.Failed, c.lines)
-			return fmt.Errorf("%w (%d %s)", ErrAuth, status, http.StatusText(status))
+			r.say(why, "")
+			return fmt.Errorf("%w: %s", ErrAuth, why)
 		case ctx.Err() != nil:
 			atomic.AddInt64(&r.sum.Failed, c.lines)
 			return ctx.Err()
-		case err == nil && !retryable(status), attempt+1 >= r.opt.MaxAttempts:
+		case err == nil && !retryable(status):
 			atomic.AddInt64(&r.sum.Failed, c.lines)
+			r.say(fmt.Sprintf("request %d (%d lines): %s", n, c.lines, why), "not retried: its lines count as failed")
+			return nil
+		case attempt+1 >= r.opt.MaxAttempts:
+			atomic.AddInt64(&r.sum.Failed, c.lines)
+			r.say(fmt.Sprintf("request %d (%d lines), attempt %d of %d: %s", n, c.lines, attempt+1, r.opt.MaxAttempts, why), "giving up: its lines count as failed")
 			return nil
 		}
 		atomic.AddInt64(&r.sum.Retries, 1)
+		wait := backoff(attempt, retryAfter)
+		r.say(fmt.Sprintf("request %d (%d lines), attempt %d of %d: %s", n, c.lines, attempt+1, r.opt.MaxAttempts, why),
+			"retrying in "+wait.Round(time.Millisecond).String())
 		select {
-		case <-time.After(backoff(attempt, retryAfter)):
+		case <-time.After(wait):
 		case <-ctx.Done():
 			atomic.AddInt64(&r.sum.Failed, c.lines)
 			return ctx.Err()
@@ -329,7 +370,12 @@ func backoff(attempt int, retryAfter time.Duration) time.Duration {
 	return max(d, retryAfter)
 }
 
-type counts struct{ Accepted, Filtered, Rejected int64 }
+// counts is the tap's answer: the counts of a 2xx, the error text of
+// anything else.
+type counts struct {
+	Accepted, Filtered, Rejected int64
+	Error                        string
+}
 
 func (r *run) attempt(ctx context.Context, c chunk) (int, counts, time.Duration, error) {
 	ctx, cancel := context.WithTimeout(ctx, r.opt.Timeout)
@@ -362,6 +408,10 @@ func (r *run) attempt(ctx context.Context, c chunk) (int, counts, time.Duration,
 		if err := json.Unmarshal(body, &cn); err != nil {
 			return resp.StatusCode, cn, 0, fmt.Errorf("send: unexpected answer %q", body)
 		}
+	} else if json.Unmarshal(body, &cn) != nil || cn.Error == "" {
+		// Not the tap's JSON error (a proxy, a load balancer, Lambda
+		// itself): its first line says something.
+		cn.Error = firstLine(string(body), 200)
 	}
 	return resp.StatusCode, cn, parseRetryAfter(resp.Header.Get("Retry-After")), nil
 }
@@ -380,6 +430,79 @@ func parseRetryAfter(v string) time.Duration {
 	return max(0, min(d, time.Minute))
 }
 
+// say writes a message about a failure, and remembers it for the summary.
+func (r *run) say(why, next string) {
+	r.outMu.Lock()
+	defer r.outMu.Unlock()
+	r.problem = why
+	if r.opt.Messages == nil {
+		return
+	}
+	if r.shown {
+		fmt.Fprint(r.opt.Messages, "\r\033[K") // the progress line is redrawn after
+		r.shown = false
+	}
+	if next != "" {
+		why += "; " + next
+	}
+	fmt.Fprintln(r.opt.Messages, "send: "+why)
+}
+
+// describe says in a few words why an attempt failed: the tap's status and
+// error text, or what the network said.
+func describe(status int, tapError string, err error, opt Options) string {
+	if err == nil {
+		msg := fmt.Sprintf("%d %s", status, http.StatusText(status))
+		if tapError != "" {
+			msg += ": " + tapError
+		}
+		return msg
+	}
+	var dns *net.DNSError
+	var cert *tls.CertificateVerificationError
+	var unknown x509.UnknownAuthorityError
+	var host x509.HostnameError
+	var record tls.RecordHeaderError
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused: nothing listens at " + hostOf(opt.URL) + " (is the tap running?)"
+	case errors.As(err, &dns):
+		if dns.IsNotFound {
+			return "DNS: no such host " + dns.Name
+		}
+		return "DNS: " + dns.Error()
+	case errors.Is(err, context.DeadlineExceeded), os.IsTimeout(err):
+		return fmt.Sprintf("no answer within %s (the request timed out)", opt.Timeout)
+	case errors.As(err, &cert), errors.As(err, &unknown), errors.As(err, &host):
+		return "TLS: the server's certificate is not trusted: " + err.Error()
+	case errors.As(err, &record):
+		return "TLS: the server does not speak TLS (http:// instead of https://?)"
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err // the method and URL are the user's own
+	}
+	if errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return "the connection was closed before the answer: " + err.Error()
+	}
+	return err.Error()
+}
+
+func hostOf(rawURL string) string {
+	if u, err := url.Parse(rawURL); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return rawURL
+}
+
+func firstLine(s string, n int) string {
+	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
+	if len(s) > n {
+		s = strings.ToValidUTF8(s[:n], "") + "…"
+	}
+	return s
+}
+
 // progress prints a line twice a second until stopped.
 func (r *run) progress(start time.Time) (stop func()) {
 	if r.opt.Progress == nil {
@@ -395,15 +518,36 @@ func (r *run) progress(start time.Time) (stop func()) {
 		for {
 			select {
 			case <-done:
+				r.outMu.Lock()
 				fmt.Fprint(r.opt.Progress, "\r\033[K")
+				r.outMu.Unlock()
 				return
 			case <-t.C:
-				s := r.snapshot()
-				el := time.Since(start).Seconds()
-				fmt.Fprintf(r.opt.Progress, "\r\033[Ksent %d lines, %.1f MB, %.1f MB/s, %d requests, %d retries",
-					s.Lines, float64(s.BytesRead)/1e6, float64(s.BytesRead)/1e6/el, s.Requests, s.Retries)
+				line := progressLine(r.snapshot(), r.opt.TotalBytes, time.Since(start))
+				r.outMu.Lock()
+				fmt.Fprint(r.opt.Progress, "\r\033[K"+line)
+				r.shown = true
+				r.outMu.Unlock()
 			}
 		}
 	}()
 	return func() { close(done); wg.Wait() }
+}
+
+// progressLine is what the progress line says: lines and bytes read, the
+// rate, requests and retries, and with the total known, the share done and
+// the time left at the rate so far.
+func progressLine(s Summary, total int64, elapsed time.Duration) string {
+	rate := float64(s.BytesRead) / max(elapsed.Seconds(), 1e-9)
+	line := fmt.Sprintf("sent %d lines, %.1f MB, %.1f MB/s, %d requests, %d retries",
+		s.Lines, float64(s.BytesRead)/1e6, rate/1e6, s.Requests, s.Retries)
+	if total > 0 {
+		done := min(float64(s.BytesRead)/float64(total), 1)
+		line = fmt.Sprintf("%3.0f%% of %.1f MB, ", 100*done, float64(total)/1e6) + line
+		if rate > 0 && done < 1 {
+			left := time.Duration(float64(total-s.BytesRead) / rate * float64(time.Second))
+			line += fmt.Sprintf(", %s left", left.Round(time.Second))
+		}
+	}
+	return line
 }

@@ -180,3 +180,71 @@ func TestBackoff(t *testing.T) {
 		t.Error("parseRetryAfter")
 	}
 }
+
+// TestFailuresSayWhy: each failed attempt is reported as it happens, with
+// the reason a user can act on, and the summary keeps the last one.
+func TestFailuresSayWhy(t *testing.T) {
+	busy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "0")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		io.WriteString(w, `{"error":"no room for the body","requestId":"r1"}`)
+	}))
+	defer busy.Close()
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadGateway)
+		io.WriteString(w, "<html>502 Bad Gateway</html>\nmore")
+	}))
+	defer proxy.Close()
+	dead := httptest.NewServer(http.NotFoundHandler())
+	deadURL := dead.URL
+	dead.Close()
+
+	f := func(url string, attempts int, want ...string) {
+		t.Helper()
+		var msgs bytes.Buffer
+		sum, err := Send(context.Background(), Options{URL: url, MaxAttempts: attempts, Messages: &msgs, Timeout: 5 * time.Second},
+			strings.NewReader(`{"a":1}`+"\n"))
+		if err != nil {
+			t.Fatalf("%s: %v", url, err)
+		}
+		if got := strings.Count(msgs.String(), "\n"); got != attempts {
+			t.Errorf("%s: %d messages, want one per attempt (%d):\n%s", url, got, attempts, msgs.String())
+		}
+		for _, w := range want {
+			if !strings.Contains(msgs.String(), w) || !strings.Contains(sum.String(), w) {
+				t.Errorf("%s: messages\n%s\nsummary %s\nwant both to say %q", url, msgs.String(), sum, w)
+			}
+		}
+		if sum.Failed != 1 || !strings.Contains(msgs.String(), "giving up") {
+			t.Errorf("%s: %+v\n%s", url, sum, msgs.String())
+		}
+	}
+	f(busy.URL, 2, "503 Service Unavailable: no room for the body")
+	f(proxy.URL, 1, "502 Bad Gateway: <html>502 Bad Gateway</html>")
+	f(deadURL, 2, "connection refused: nothing listens at "+strings.TrimPrefix(deadURL, "http://"))
+	f(strings.Replace(busy.URL, "http://", "https://", 1), 1, "server gave HTTP response to HTTPS client")
+
+	// A status that is not retried fails its lines at once, and says so.
+	bad := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusRequestEntityTooLarge)
+		io.WriteString(w, `{"error":"body over TAP_MAX_BODY_BYTES"}`)
+	}))
+	defer bad.Close()
+	var msgs bytes.Buffer
+	sum, _ := Send(context.Background(), Options{URL: bad.URL, Messages: &msgs}, strings.NewReader(`{"a":1}`+"\n"))
+	if sum.Failed != 1 || !strings.Contains(msgs.String(), "413 Request Entity Too Large: body over TAP_MAX_BODY_BYTES; not retried") {
+		t.Errorf("413: %+v\n%s", sum, msgs.String())
+	}
+}
+
+func TestProgressLine(t *testing.T) {
+	s := Summary{Lines: 1000, BytesRead: 25e6, Requests: 7, Retries: 1}
+	got := progressLine(s, 100e6, 5*time.Second)
+	want := " 25% of 100.0 MB, sent 1000 lines, 25.0 MB, 5.0 MB/s, 7 requests, 1 retries, 15s left"
+	if got != want {
+		t.Errorf("progressLine = %q, want %q", got, want)
+	}
+	if got := progressLine(s, 0, 5*time.Second); strings.Contains(got, "%") || strings.Contains(got, "left") {
+		t.Errorf("without a total: %q", got)
+	}
+}
