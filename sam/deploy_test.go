@@ -314,3 +314,21 @@ func TestSamBuildInSource(t *testing.T) {
 		t.Error("use_container does not go with build_in_source")
 	}
 }
+
+// TestFirehoseOnly: Auth=firehose leaves TAP_AUTH out, so that the tap
+// takes Firehose deliveries with the key and refuses everything else (what
+// the tap does with the key alone), and passes the key.
+func TestFirehoseOnly(t *testing.T) {
+	params := map[string]string{"Auth": "firehose", "FirehoseAccessKey": "0123456789abcdef0123456789abcdef"}
+	tpl := translate(t, params, "as-is")
+	env := environment(t, tpl, params)
+	if _, ok := env["TAP_AUTH"]; ok {
+		t.Errorf("TAP_AUTH=%s with Auth=firehose, want it unset", env["TAP_AUTH"])
+	}
+	if env["TAP_FIREHOSE_ACCESS_KEY"] != params["FirehoseAccessKey"] {
+		t.Errorf("TAP_FIREHOSE_ACCESS_KEY %q", env["TAP_FIREHOSE_ACCESS_KEY"])
+	}
+	if env := environment(t, tpl, withKey); env["TAP_AUTH"] != "jwt" {
+		t.Errorf("defaults: TAP_AUTH %q, want jwt", env["TAP_AUTH"])
+	}
+}

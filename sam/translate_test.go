@@ -288,6 +288,9 @@ func TestRulesRefuseBrokenStacks(t *testing.T) {
 		{map[string]string{"JwtSecretArn": arn, "JwtSecretParameter": "/datatap/jwt", "Acl": "*"}, true},
 		{map[string]string{"JwtKeys": `{"keys":[]}`, "JwtKeysParameter": "/datatap/keys", "Acl": "*"}, true},
 		{map[string]string{"JwtSecret": secret, "JwtKeysArn": arn, "Acl": "*"}, false}, // a secret and keys: both kinds of token
+		// Firehose only needs its key, and no JWT settings.
+		{map[string]string{"Auth": "firehose"}, true},
+		{map[string]string{"Auth": "firehose", "FirehoseAccessKey": secret}, false},
 	} {
 		got := refused(t, tpl, tc.params)
 		if (len(got) > 0) != tc.refuse {
