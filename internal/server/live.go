@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 
-	"github.com/datatap/datatap/internal/auth"
 	"github.com/datatap/datatap/internal/ingest"
 )
 
@@ -40,12 +39,7 @@ func (s *Server) serveLive(w http.ResponseWriter, r *http.Request, reqID string)
 			return
 		}
 	}
-	if _, err := s.gate.Allow(auth.Request{Authorization: r.Header.Get("Authorization")}); err != nil {
-		status, msg := auth.Status(err)
-		if status == http.StatusUnauthorized {
-			w.Header().Set("WWW-Authenticate", "Bearer")
-		}
-		writeError(w, status, msg, reqID)
+	if !s.allowed(w, r, reqID) {
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")

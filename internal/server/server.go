@@ -247,12 +247,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if _, err := s.gate.Allow(auth.Request{Authorization: r.Header.Get("Authorization")}); err != nil {
-		status, msg := auth.Status(err)
-		if status == http.StatusUnauthorized {
-			w.Header().Set("WWW-Authenticate", "Bearer")
-		}
-		writeError(w, status, msg, reqID)
+	if !s.allowed(w, r, reqID) {
 		return
 	}
 	body, release, herr := s.readBody(w, r)
@@ -409,6 +404,21 @@ func (s *Server) flushAll(ctx context.Context, seal bool) error {
 		}
 	}
 	return s.flusher.All(ctx, s.spool)
+}
+
+// allowed reports whether the gate lets the request in, answering 401 or
+// 403 when it does not.
+func (s *Server) allowed(w http.ResponseWriter, r *http.Request, reqID string) bool {
+	_, err := s.gate.Allow(auth.Request{Authorization: r.Header.Get("Authorization")})
+	if err == nil {
+		return true
+	}
+	status, msg := auth.Status(err)
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", "Bearer")
+	}
+	writeError(w, status, msg, reqID)
+	return false
 }
 
 func newRequestID() string {
