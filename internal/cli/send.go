@@ -89,7 +89,7 @@ func Send(ctx context.Context, args []string, std Streams) error {
 	sum, err := send.Send(ctx, opt, inputs...)
 	fmt.Fprintln(std.Stderr, sum)
 	if err != nil {
-		return fmt.Errorf("send: %w", err)
+		return err // says "send: …" already
 	}
 	if !sum.OK() {
 		return &ExitError{Code: 1, Err: fmt.Errorf("send: %d lines not delivered, %d rejected by the tap", sum.Failed, sum.Rejected)}

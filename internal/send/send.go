@@ -98,7 +98,8 @@ type Summary struct {
 	BytesRead int64 // NDJSON bytes read
 	BytesSent int64 // request bytes on the wire, retries included
 	Elapsed   time.Duration
-	// LastProblem is why the last failed attempt failed, "" when none did.
+	// LastProblem is why the last lines that failed were lost, "" when
+	// none were.
 	LastProblem string
 }
 
@@ -117,12 +118,29 @@ func (s Summary) String() string {
 }
 
 // ErrAuth means the tap refused the token: nothing more was sent.
-var ErrAuth = errors.New("send: the tap refused the token")
+var ErrAuth = errors.New("the tap refused the token")
+
+// checkURL refuses, before anything is sent, a URL no attempt could reach.
+func checkURL(raw string) error {
+	u, err := url.Parse(raw)
+	switch {
+	case !strings.Contains(raw, "://"):
+		return fmt.Errorf("send: bad URL %q: want http:// or https:// (http://%s/?)", raw, raw)
+	case err != nil:
+		return fmt.Errorf("send: bad URL %q: %v (want http://host:port/ or https://…)", raw, err)
+	case u.Scheme != "http" && u.Scheme != "https":
+		return fmt.Errorf("send: bad URL %q: want http:// or https://", raw)
+	case u.Host == "":
+		return fmt.Errorf("send: bad URL %q: no host", raw)
+	}
+	return nil
+}
 
 // chunk is one request's body, ready to post.
 type chunk struct {
 	body  []byte
 	lines int64
+	raw   int64 // NDJSON bytes before compression
 }
 
 // run is one Send in progress.
@@ -148,6 +166,18 @@ func Send(ctx context.Context, opt Options, inputs ...io.Reader) (Summary, error
 	}
 	if opt.SigV4 != nil && opt.Token != "" {
 		return Summary{}, errors.New("send: a token and SigV4 both want the Authorization header: use one")
+	}
+	if err := checkURL(opt.URL); err != nil {
+		return Summary{}, err
+	}
+	// A token read from a file often ends with a newline, or was copied
+	// with its "Bearer ": neither can be sent as it is.
+	opt.Token = strings.TrimSpace(opt.Token)
+	if t, ok := strings.CutPrefix(opt.Token, "Bearer "); ok {
+		opt.Token = strings.TrimSpace(t)
+	}
+	if strings.ContainsFunc(opt.Token, func(r rune) bool { return r < ' ' || r == 0x7f || r > '~' }) {
+		return Summary{}, errors.New("send: the token holds characters a header cannot carry (a JWT is letters, digits, '-', '_' and '.')")
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -186,8 +216,10 @@ func Send(ctx context.Context, opt Options, inputs ...io.Reader) (Summary, error
 		return sum, *r.fatal.Load()
 	case readErr != nil:
 		return sum, readErr
+	case ctx.Err() != nil:
+		return sum, fmt.Errorf("send: %w", ctx.Err())
 	}
-	return sum, ctx.Err()
+	return sum, nil
 }
 
 func (r *run) snapshot() Summary {
@@ -304,7 +336,7 @@ func (b *builder) finish() (chunk, error) {
 	if err := b.w.Close(); err != nil {
 		return chunk{}, err
 	}
-	c := chunk{body: bytes.Clone(b.buf.Bytes()), lines: b.lines}
+	c := chunk{body: bytes.Clone(b.buf.Bytes()), lines: b.lines, raw: b.raw}
 	b.w, b.raw, b.lines = nil, 0, 0
 	return c, nil
 }
@@ -331,18 +363,26 @@ func (r *run) post(ctx context.Context, c chunk) error {
 			return nil
 		case status == http.StatusUnauthorized || status == http.StatusForbidden:
 			atomic.AddInt64(&r.sum.Failed, c.lines)
-			r.say(why, "")
-			return fmt.Errorf("%w: %s", ErrAuth, why)
+			if status == http.StatusUnauthorized && r.opt.Token == "" && r.opt.SigV4 == nil {
+				why += " (no token was sent: give -token or set TAP_TOKEN)"
+			}
+			r.lost(why)
+			return fmt.Errorf("send: %w: %s", ErrAuth, why)
 		case ctx.Err() != nil:
 			atomic.AddInt64(&r.sum.Failed, c.lines)
 			return ctx.Err()
 		case err == nil && !retryable(status):
 			atomic.AddInt64(&r.sum.Failed, c.lines)
+			if status == http.StatusRequestEntityTooLarge {
+				why += fmt.Sprintf(" (the tap takes less than this request's %d bytes of NDJSON: lower -max-body to its TAP_MAX_BODY_BYTES)", c.raw)
+			}
 			r.say(fmt.Sprintf("request %d (%d lines): %s", n, c.lines, why), "not retried: its lines count as failed")
+			r.lost(fmt.Sprintf("request %d (%d lines): %s", n, c.lines, why))
 			return nil
 		case attempt+1 >= r.opt.MaxAttempts:
 			atomic.AddInt64(&r.sum.Failed, c.lines)
 			r.say(fmt.Sprintf("request %d (%d lines), attempt %d of %d: %s", n, c.lines, attempt+1, r.opt.MaxAttempts, why), "giving up: its lines count as failed")
+			r.lost(fmt.Sprintf("request %d (%d lines), %d attempts, the last: %s", n, c.lines, attempt+1, why))
 			return nil
 		}
 		atomic.AddInt64(&r.sum.Retries, 1)
@@ -430,11 +470,17 @@ func parseRetryAfter(v string) time.Duration {
 	return max(0, min(d, time.Minute))
 }
 
-// say writes a message about a failure, and remembers it for the summary.
+// lost remembers why lines were lost, for the summary.
+func (r *run) lost(why string) {
+	r.outMu.Lock()
+	r.problem = why
+	r.outMu.Unlock()
+}
+
+// say writes a message about a failed attempt.
 func (r *run) say(why, next string) {
 	r.outMu.Lock()
 	defer r.outMu.Unlock()
-	r.problem = why
 	if r.opt.Messages == nil {
 		return
 	}

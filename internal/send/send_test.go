@@ -232,8 +232,38 @@ func TestFailuresSayWhy(t *testing.T) {
 	defer bad.Close()
 	var msgs bytes.Buffer
 	sum, _ := Send(context.Background(), Options{URL: bad.URL, Messages: &msgs}, strings.NewReader(`{"a":1}`+"\n"))
-	if sum.Failed != 1 || !strings.Contains(msgs.String(), "413 Request Entity Too Large: body over TAP_MAX_BODY_BYTES; not retried") {
+	if sum.Failed != 1 || !strings.Contains(msgs.String(), "413 Request Entity Too Large: body over TAP_MAX_BODY_BYTES (the tap takes less than this request's 8 bytes of NDJSON: lower -max-body") ||
+		!strings.Contains(msgs.String(), "; not retried") {
 		t.Errorf("413: %+v\n%s", sum, msgs.String())
+	}
+}
+
+// TestRefusedBeforeSending: what no attempt could fix fails at once.
+func TestRefusedBeforeSending(t *testing.T) {
+	for _, tc := range []struct{ url, token, want string }{
+		{"127.0.0.1:8080", "", "want http:// or https://"},
+		{"ftp://example.com/", "", "want http:// or https://"},
+		{"http://[::1", "", "bad URL"},
+		{"http:///path", "", "no host"},
+		{"http://127.0.0.1:1/", "a.b\x00c", "characters a header cannot carry"},
+	} {
+		start := time.Now()
+		_, err := Send(context.Background(), Options{URL: tc.url, Token: tc.token}, strings.NewReader(`{"a":1}`+"\n"))
+		if err == nil || !strings.Contains(err.Error(), tc.want) || time.Since(start) > 5*time.Second {
+			t.Errorf("%q, token %q: %v, want at once an error with %q", tc.url, tc.token, err, tc.want)
+		}
+	}
+	// A token with its "Bearer " or a trailing newline is sent as the token.
+	var got string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = r.Header.Get("Authorization")
+		io.WriteString(w, `{"accepted":1,"filtered":0,"rejected":0}`)
+	}))
+	defer srv.Close()
+	for _, tok := range []string{"abc.def.ghi\n", "Bearer abc.def.ghi", " abc.def.ghi\r\n"} {
+		if _, err := Send(context.Background(), Options{URL: srv.URL, Token: tok}, strings.NewReader(`{"a":1}`+"\n")); err != nil || got != "Bearer abc.def.ghi" {
+			t.Errorf("token %q: %v, sent %q", tok, err, got)
+		}
 	}
 }
 
