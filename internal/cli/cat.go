@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/parquet-go/parquet-go"
@@ -47,7 +48,7 @@ func Cat(ctx context.Context, args []string, std Streams) error {
 	fs := newFlagSet("cat", catUsage, std.Stderr)
 	table := fs.Bool("table", false, "print an aligned table instead of NDJSON")
 	schema := fs.Bool("schema", false, "print each file's columns and types instead of its rows")
-	n := fs.Int("n", -1, fmt.Sprintf("print at most this many rows in all (default: all; %d with -table)", tableRows))
+	n := fs.Int("n", -1, fmt.Sprintf("print at most this many `ROWS` in all; -1: all (%d with -table)", tableRows))
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
@@ -248,10 +249,11 @@ func printSchema(w io.Writer, name string, f *parquetfile.File) error {
 	cols := f.Columns()
 	width := 0
 	for _, c := range cols {
-		width = max(width, utf8.RuneCountInString(c.Name))
+		width = max(width, utf8.RuneCountInString(printable(c.Name)))
 	}
 	for _, c := range cols {
-		fmt.Fprintf(w, "  %-*s  %s\n", width, c.Name, c.Type)
+		name := printable(c.Name)
+		fmt.Fprintf(w, "  %s%s  %s\n", name, strings.Repeat(" ", width-utf8.RuneCountInString(name)), c.Type)
 	}
 	return nil
 }
@@ -338,6 +340,27 @@ func (p *printer) columns(cols []parquetfile.ReadColumn) []int {
 	return at
 }
 
+// printable makes a cell safe to put on a terminal: white space becomes a
+// space, and other control characters (ESC, BEL, NUL, C1: what a sender could
+// use to rewrite the screen or the window title) their \u escape.
+func printable(s string) string {
+	if !strings.ContainsFunc(s, unicode.IsControl) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\n' || r == '\r' || r == '\t':
+			b.WriteByte(' ')
+		case unicode.IsControl(r):
+			fmt.Fprintf(&b, "\\u%04x", r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
 func numeric(t string) bool {
 	switch {
 	case strings.HasSuffix(t, "INT"), strings.HasPrefix(t, "DECIMAL"), t == "INTEGER", t == "UINTEGER", t == "FLOAT", t == "DOUBLE":
@@ -353,12 +376,7 @@ func (p *printer) flushTable() {
 		return
 	}
 	cut := func(s string) string {
-		s = strings.Map(func(r rune) rune {
-			if r == '\n' || r == '\r' || r == '\t' {
-				return ' '
-			}
-			return r
-		}, s)
+		s = printable(s)
 		if utf8.RuneCountInString(s) > maxCell {
 			return string([]rune(s)[:maxCell-1]) + "…"
 		}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -243,6 +244,19 @@ func TestCatTableAndSchema(t *testing.T) {
 		if !strings.Contains(out, w) {
 			t.Errorf("-schema printed\n%s\nwant it to hold\n%s", out, w)
 		}
+	}
+
+	// What a sender wrote cannot drive the terminal: control characters
+	// are escaped in a table (NDJSON escapes them as JSON does).
+	writeParquet(t, filepath.Join(dir, "c", "3.parquet"), []parquetfile.Column{{Name: "e", Type: transform.Varchar}},
+		[][]transform.Value{{{Type: transform.Varchar, S: "\x1b[31mR\x1b]0;p\x07\x00\u009b"}}})
+	out, err = runCat(t, "-table", filepath.Join(dir, "c"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.ContainsFunc(out, func(r rune) bool { return unicode.IsControl(r) && r != '\n' }) ||
+		!strings.Contains(out, `\u001b[31mR\u001b]0;p\u0007\u0000\u009b`) {
+		t.Errorf("-table printed %q", out)
 	}
 
 	// A file that is not Parquet, and a path that names nothing, are errors
