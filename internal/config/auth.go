@@ -8,7 +8,8 @@ import (
 )
 
 // Gate builds who may send from the settings. The mode is TAP_AUTH, or when
-// unset: jwt when keys are configured; else none for serve on a loopback
+// unset: jwt when keys are configured; Firehose deliveries only with
+// TAP_FIREHOSE_ACCESS_KEY alone; else none for serve on a loopback
 // address (a developer's machine), and a refusal anywhere else, so that a
 // tap is never open to the world by accident. It returns the gate and a
 // description for the start-up log (never a secret).
@@ -19,12 +20,13 @@ func (c Config) Gate(onLambda, loopback bool) (auth.Gate, string, error) {
 		switch {
 		case hasKeys:
 			mode = "jwt"
-		case !onLambda && loopback:
-			mode = "none"
 		case c.FirehoseAccessKey != "":
 			// Firehose requests carry their own key (ingest.Firehose
-			// checks it); every other request is refused.
+			// checks it); every other request is refused, on loopback
+			// too: a key says the tap is not meant to be open.
 			return firehoseOnly{}, "firehose only (TAP_FIREHOSE_ACCESS_KEY; other requests are refused: set TAP_JWT_SECRET or TAP_AUTH to take them)", nil
+		case !onLambda && loopback:
+			mode = "none"
 		case onLambda:
 			return nil, "", &Error{Var: "TAP_AUTH", Err: errors.New("on Lambda the tap refuses to start without authentication: " +
 				"set TAP_JWT_SECRET (or TAP_JWT_KEYS) and TAP_ACL, or TAP_AUTH=iam with a Function URL using AWS_IAM, " +

@@ -43,7 +43,8 @@ func TestGate(t *testing.T) {
 	const fhKey = "0123456789abcdef"
 	f(true, false, "firehose only", "TAP_FIREHOSE_ACCESS_KEY", fhKey)
 	f(false, false, "firehose only", "TAP_FIREHOSE_ACCESS_KEY", fhKey)
-	f(false, true, "none (loopback only", "TAP_FIREHOSE_ACCESS_KEY", fhKey)
+	f(false, true, "firehose only", "TAP_FIREHOSE_ACCESS_KEY", fhKey) // a key says the tap is not open, loopback or not
+	f(false, true, "none (loopback only", "TAP_FIREHOSE_ACCESS_KEY", fhKey, "TAP_AUTH", "none")
 	f(true, false, "jwt", "TAP_FIREHOSE_ACCESS_KEY", fhKey, "TAP_JWT_SECRET", secret, "TAP_ACL", "*")
 	if c, _ := Load(env("TAP_FIREHOSE_ACCESS_KEY", fhKey)); true {
 		g, _, _ := c.Gate(true, false)

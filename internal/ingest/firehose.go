@@ -79,7 +79,7 @@ func (in *Ingester) TakesFirehose(requestID string) bool { return in.fhKey != ni
 // firehoseWorker is the reusable state of one Firehose request.
 type firehoseWorker struct {
 	data    []byte // every record's data, decoded
-	records []span // into data
+	records []firehoseRecord
 }
 
 // Firehose checks the access key of a Firehose delivery request, spools its
@@ -118,27 +118,46 @@ func (in *Ingester) Firehose(req FirehoseRequest) FirehoseAnswer {
 	fh := &w.fh
 	fh.data, fh.records = fh.data[:0], fh.records[:0]
 	for _, r := range recs {
-		b64 := r.GetStringBytes("data")
 		start := len(fh.data)
+		dv := r.Get("data")
+		if dv == nil || dv.Type() != fastjson.TypeString {
+			// Kept whole, as one rejected line: retrying cannot fix it.
+			fh.data = r.MarshalTo(fh.data)
+			fh.records = append(fh.records, firehoseRecord{span{start, len(fh.data)}, "firehose record without a base64 string \"data\""})
+			continue
+		}
+		b64 := dv.GetStringBytes()
 		need := base64.StdEncoding.DecodedLen(len(b64))
 		fh.data = slices.Grow(fh.data, need)[:start+need]
 		n, err := base64.StdEncoding.Decode(fh.data[start:], b64)
-		if err != nil { // kept raw, as one rejected line: retrying cannot fix it
+		if err != nil {
 			fh.data = append(fh.data[:start], b64...)
-			n = len(b64)
+			fh.records = append(fh.records, firehoseRecord{span{start, len(fh.data)}, "firehose record data is not base64: " + err.Error()})
+			continue
 		}
 		fh.data = fh.data[:start+n]
-		fh.records = append(fh.records, span{start, start + n})
+		fh.records = append(fh.records, firehoseRecord{at: span{start, start + n}})
 	}
 	in.begin(w)
 	for _, r := range fh.records {
-		in.addBody(w, fh.data[r.start:r.end])
+		if r.reject != "" {
+			in.reject(w, fh.data[r.at.start:r.at.end], r.reject)
+			continue
+		}
+		in.addBody(w, fh.data[r.at.start:r.at.end])
 	}
 	c, err := in.commit(w)
 	if err != nil {
 		return firehoseError(Status(err), requestID, err, in.now())
 	}
 	return FirehoseAnswer{Status: http.StatusOK, Body: firehoseBody(requestID, in.now(), ""), Counts: c}
+}
+
+// firehoseRecord is one record's data, decoded, in firehose.data; or the
+// record as it came, when it is to be rejected (why).
+type firehoseRecord struct {
+	at     span
+	reject string
 }
 
 // FirehoseError is the answer to a Firehose request an adapter refuses

@@ -189,19 +189,18 @@ func (in *Ingester) addLine(w *worker, line []byte) {
 	case len(line) == 0:
 		return
 	case int64(len(line)) > in.limits.MaxLineBytes:
-		reason := fmt.Sprintf("line too long (%d bytes, limit %d)", len(line), in.limits.MaxLineBytes)
-		w.batch.AddRejected(line, reason, w.now, int(in.limits.MaxLineBytes))
-		w.counts.rejected(line, reason)
+		in.reject(w, line, fmt.Sprintf("line too long (%d bytes, limit %d)", len(line), in.limits.MaxLineBytes))
 		return
 	}
 	rec, err := transform.ParseRecord(&w.parser, line)
 	if err != nil {
 		reason := err.Error()
-		if len(reason) > maxReason {
-			reason = reason[:maxReason]
+		if strings.Contains(reason, "too big depth") {
+			// fastjson's own message repeats "cannot parse object value"
+			// once per level before it says why.
+			reason = "malformed JSON: nested more than 300 levels deep (the parser's limit)"
 		}
-		w.batch.AddRejected(line, reason, w.now, int(in.limits.MaxLineBytes))
-		w.counts.rejected(line, reason)
+		in.reject(w, line, strings.ToValidUTF8(reason[:min(len(reason), maxReason)], ""))
 		return
 	}
 	if !in.prog.Eval(w.state, rec) {
@@ -210,6 +209,12 @@ func (in *Ingester) addLine(w *worker, line []byte) {
 	}
 	w.batch.AddRow(w.state.Row, w.state.Partition)
 	w.counts.Accepted++
+}
+
+// reject adds line to w's batch as a rejected line, with why.
+func (in *Ingester) reject(w *worker, line []byte, why string) {
+	w.batch.AddRejected(line, why, w.now, int(in.limits.MaxLineBytes))
+	w.counts.rejected(line, why)
 }
 
 // commit appends w's batch to the spool.

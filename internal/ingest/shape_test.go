@@ -97,7 +97,7 @@ func TestFirehose(t *testing.T) {
 	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
 	body := `{"requestId":"ed4acda5-034f-9f42-bba1-f29aea6d7d8f","timestamp":1578090901599,"records":[` +
 		`{"data":"` + b64(`{"a":1}`) + `"},{"data":"` + b64("{\"a\":2}\n{\"a\":3}\n") + `"},` +
-		`{"data":"` + b64(`[{"a":4},{"a":5}]`) + `"},{"data":"not base64!"},{"data":""}]}`
+		`{"data":"` + b64(`[{"a":4},{"a":5}]`) + `"},{"data":"not base64!"},{"data":""},{"nodata":1},{"data":123}]}`
 	f := func(req FirehoseRequest, wantStatus int, wantBody, wantRows string) {
 		t.Helper()
 		in, sp := newShaped(t, "SELECT a", Shapes{FirehoseAccessKey: key})
@@ -123,7 +123,9 @@ func TestFirehose(t *testing.T) {
 		}
 	}
 	ok := `{"requestId":"ed4acda5-034f-9f42-bba1-f29aea6d7d8f","timestamp":1700000000123}`
-	rows := `a=1|a=2|a=3|a=4|a=5|rejected: ` + rejectedReason(t, "not base64!") + `: not base64!`
+	// A record that is not base64, or has no data, is kept whole as a
+	// rejected line, with why; an empty one holds nothing.
+	rows := `a=1|a=2|a=3|a=4|a=5|rejected: firehose record data: not base64!|rejected: firehose record with: {"nodata":1}|rejected: firehose record with: {"data":123}`
 	f(FirehoseRequest{RequestID: "ed4acda5-034f-9f42-bba1-f29aea6d7d8f", AccessKey: key, Body: []byte(body)}, 200, ok, rows)
 	f(FirehoseRequest{RequestID: "ed4acda5-034f-9f42-bba1-f29aea6d7d8f", AccessKey: key, ContentEncoding: "gzip", Body: gz([]byte(body))}, 200, ok, rows)
 	f(FirehoseRequest{RequestID: "r1", AccessKey: "k3", Body: []byte(body)}, http.StatusUnauthorized,

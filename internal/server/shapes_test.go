@@ -19,7 +19,8 @@ import (
 func TestFirehoseAndBatches(t *testing.T) {
 	duckdb.Require(t)
 	const key = "0123456789abcdef0123456789abcdef"
-	url, out, stop := start(t, "TAP_UNNEST", "metrics", "TAP_FIREHOSE_ACCESS_KEY", key, "TAP_FLUSH_AGE", "1h")
+	// TAP_AUTH=none: with the key alone, the tap would take Firehose only.
+	url, out, stop := start(t, "TAP_UNNEST", "metrics", "TAP_FIREHOSE_ACCESS_KEY", key, "TAP_FLUSH_AGE", "1h", "TAP_AUTH", "none")
 
 	// Firehose HTTP endpoint delivery: two records (one of two lines), gzip.
 	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
