@@ -46,7 +46,7 @@ Settings (environment variables; README.md says more):
 func settingsHelp() string {
 	var b strings.Builder
 	for _, s := range config.Settings {
-		fmt.Fprintf(&b, "  %-21s %s", s.Name, s.Doc)
+		fmt.Fprintf(&b, "  %-25s %s", s.Name, s.Doc)
 		if s.Default != "" {
 			fmt.Fprintf(&b, " [%s]", s.Default)
 		}

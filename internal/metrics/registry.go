@@ -233,7 +233,8 @@ func (r *Registry) Snapshot() Snapshot {
 		Version: r.version, Started: r.started.UTC(), Now: r.now().UTC(), SpoolBytes: spool,
 		Accepted: r.lines[0], Filtered: r.lines[1], Rejected: r.lines[2], BytesIn: r.bytesIn, BytesOut: r.bytesOut,
 		Flushes: r.flushes[0], Failures: r.flushes[1], Objects: r.objects,
-		Seconds: slices.Clone(r.seconds), Recent: slices.Clone(r.recent), Rejections: slices.Clone(r.rejected),
+		// Empty lists, not null, for the page and other readers.
+		Seconds: append([]second{}, r.seconds...), Recent: append([]Flush{}, r.recent...), Rejections: append([]Rejection{}, r.rejected...),
 	}
 }
 
@@ -273,7 +274,7 @@ func (r *Registry) WritePrometheus(w io.Writer) error {
 	for _, c := range codes {
 		sample("datatap_requests_total", `code="`+strconv.Itoa(c)+`"`, float64(r.requests[c]))
 	}
-	family("datatap_request_body_bytes_total", "counter", "Bytes of request bodies, as sent (compressed when they were).")
+	family("datatap_request_body_bytes_total", "counter", "Bytes of the request bodies read, as sent (compressed when they were); bodies of requests refused before (auth, size) are not read.")
 	sample("datatap_request_body_bytes_total", "", float64(r.bytesIn))
 	family("datatap_lines_total", "counter", "Lines of accepted requests, by outcome: accepted (spooled as rows), filtered (WHERE), rejected (to the error output).")
 	for i, o := range []string{"accepted", "filtered", "rejected"} {
