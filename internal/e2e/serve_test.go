@@ -351,3 +351,21 @@ func (s *served) Stop(t *testing.T, wait time.Duration) *os.ProcessState {
 	}
 	return s.cmd.ProcessState
 }
+
+// TestServeRefusesAMissingBucket: a misspelled TAP_BUCKET stops serve at
+// start, with the bucket's name, instead of acknowledging rows that could
+// only wait in the spool.
+func TestServeRefusesAMissingBucket(t *testing.T) {
+	minio := miniotest.Start(t)
+	bin, err := buildBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "serve")
+	cmd.Env = append(os.Environ(), minio.Env()...)
+	cmd.Env = append(cmd.Env, "TAP_BUCKET=no-such-"+minio.Bucket, "TAP_ADDR="+freeAddr(t), "TAP_SPOOL_DIR="+t.TempDir())
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "TAP_BUCKET: s3: bucket no-such-"+minio.Bucket+": no such bucket") {
+		t.Errorf("serve with a missing bucket: %v\n%s", err, out)
+	}
+}

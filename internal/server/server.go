@@ -94,6 +94,13 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options) 
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	// A misspelled bucket is refused now, not at the first flush (with
+	// every row acknowledged by then waiting in the spool).
+	if b, ok := flusher.Sink.(interface{ Exists(context.Context) error }); ok {
+		if err := b.Exists(ctx); err != nil {
+			return fmt.Errorf("serve: TAP_BUCKET: %w", err)
+		}
+	}
 	sp, err := spool.Open(cfg.SpoolDir, cfg.SpoolHeader(), cfg.SpoolMaxBytes)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)

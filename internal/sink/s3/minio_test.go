@@ -185,6 +185,14 @@ func TestMinIOMissingBucket(t *testing.T) {
 	if !errors.As(err, &apiErr) || apiErr.Code != "NoSuchBucket" {
 		t.Errorf("Put to a missing bucket: %v, want NoSuchBucket", err)
 	}
+	// What serve asks at start.
+	if err := s.Exists(context.Background()); !errors.Is(err, ErrNoBucket) || !strings.Contains(err.Error(), "no-such-bucket") {
+		t.Errorf("Exists of a missing bucket: %v", err)
+	}
+	good, _ := minioSink(t)
+	if err := good.Exists(context.Background()); err != nil {
+		t.Errorf("Exists of the bucket: %v", err)
+	}
 }
 
 // TestMinIOAwkwardKeys puts keys with every character class that SigV4 path

@@ -3,6 +3,7 @@ package s3
 import (
 	"context"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -99,4 +100,25 @@ func (s *Sink) get(ctx context.Context, u *url.URL, read func(io.Reader) error) 
 		return readError(resp, s.region)
 	}
 	return read(resp.Body)
+}
+
+// ErrNoBucket is what Exists returns for a bucket S3 says is not there.
+var ErrNoBucket = errors.New("no such bucket")
+
+// Exists asks S3 whether the bucket exists (a ListObjectsV2 of one key),
+// so that `datatap serve` can refuse a misspelled TAP_BUCKET at start
+// instead of at its first flush. Only a clear NoSuchBucket is an error
+// (wrapping ErrNoBucket): a tap allowed only s3:PutObject gets AccessDenied
+// here, and an S3 that does not answer now may answer later.
+func (s *Sink) Exists(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	u := s.base
+	u.RawQuery = url.Values{"list-type": {"2"}, "max-keys": {"1"}}.Encode() // MinIO answers max-keys=0 without looking
+	err := s.get(ctx, &u, func(io.Reader) error { return nil })
+	var e *Error
+	if errors.As(err, &e) && e.Code == "NoSuchBucket" {
+		return fmt.Errorf("s3: bucket %s: %w (%s)", s.bucket, ErrNoBucket, e.Message)
+	}
+	return nil
 }
