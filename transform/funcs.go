@@ -1,8 +1,8 @@
 package transform
 
 import (
+	"maps"
 	"math"
-	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -49,6 +49,7 @@ func init() {
 		"floor":          {1, 1, Null, false, rounder(math.Floor)},
 		"ceil":           {1, 1, Null, false, rounder(math.Ceil)},
 	}
+	maps.Copy(functions, textFunctions())
 }
 
 func (c *compiler) call(n *node) compiled {
@@ -323,29 +324,10 @@ func stringTest(test func(s, t string) bool) func(*compiler, *node, []compiled) 
 }
 
 // buildRegexpMatches compiles the pattern once, with RE2 (linear time, no
-// backtracking): regexp_matches(s, pattern[, options]) with options i
-// (case-insensitive), s (dot matches newline), m (multi-line), c (case-sensitive).
+// backtracking): regexp_matches(s, pattern[, options]) with the options of
+// compileRegexp.
 func buildRegexpMatches(c *compiler, n *node, args []compiled) expr {
-	pat := c.constString("regexp_matches", n, args[1], "the pattern")
-	if len(args) == 3 {
-		flags := ""
-		for _, o := range c.constString("regexp_matches", n, args[2], "the options") {
-			switch o {
-			case 'i', 's', 'm':
-				flags += string(o)
-			case 'c':
-			default:
-				c.fail(n.args[2].pos, "regexp_matches: unknown option '%c' (options: i, s, m, c)", o)
-			}
-		}
-		if flags != "" {
-			pat = "(?" + flags + ")" + pat
-		}
-	}
-	re, err := regexp.Compile(pat)
-	if err != nil {
-		c.fail(n.args[1].pos, "regexp_matches: bad pattern: %s", strings.TrimPrefix(err.Error(), "error parsing regexp: "))
-	}
+	re := c.compileRegexp("regexp_matches", n, args, 1, 2, nil)
 	a := args[0].fn
 	return func(st *State, rec *fastjson.Value) Value {
 		v := a(st, rec)

@@ -546,6 +546,10 @@ func (p *parser) call() *node {
 	if isOp(p.tok, "*") {
 		p.failAt(p.tok.pos, "%s(*) is not supported: a transform works on one record at a time", t.text)
 	}
+	if p.specialCall(n) {
+		n.end = p.expectOp(")").end
+		return n
+	}
 	if !isOp(p.tok, ")") {
 		for {
 			n.args = append(n.args, p.expr())
@@ -581,4 +585,86 @@ func (p *parser) caseExpr() *node {
 	p.expectKeyword("END")
 	n.end = end
 	return n
+}
+
+// specialCall parses the argument lists that SQL spells with keywords instead
+// of commas, rewriting them to the plain call:
+//
+//	position(needle IN haystack)          → position(needle, haystack)
+//	                                         (strpos(haystack, needle))
+//	trim([BOTH|LEADING|TRAILING] [chars] FROM s) → trim|ltrim|rtrim(s[, chars])
+//	substring(s FROM start [FOR length])  → substring(s, start[, length])
+//	substring(s FOR length)               → substring(s, 1, length)
+//
+// It reports whether it consumed the arguments (up to the closing ')').
+func (p *parser) specialCall(n *node) bool {
+	switch n.name {
+	case "position":
+		if isOp(p.tok, ")") {
+			return false
+		}
+		needle := p.concat()
+		p.expectKeyword("IN")
+		n.args = []*node{needle, p.concat()}
+		return true
+	case "trim":
+		side := ""
+		for _, kw := range []string{"BOTH", "LEADING", "TRAILING"} {
+			// A field called leading stays a field: the keyword is followed by
+			// the characters or FROM, never by an operator.
+			if isKeyword(p.tok, kw) && (p.peek.kind != tokOp || isOp(p.peek, "(")) {
+				p.advance()
+				side = kw
+			}
+		}
+		var chars *node
+		if !isKeyword(p.tok, "FROM") {
+			if side == "" && isOp(p.tok, ")") {
+				return false
+			}
+			chars = p.expr()
+			if side == "" && !isKeyword(p.tok, "FROM") {
+				// Plain trim(s[, chars]).
+				n.args = []*node{chars}
+				for p.acceptOp(",") {
+					n.args = append(n.args, p.expr())
+				}
+				return true
+			}
+		}
+		p.expectKeyword("FROM")
+		n.args = []*node{p.expr()}
+		if chars != nil {
+			n.args = append(n.args, chars)
+		}
+		switch side {
+		case "LEADING":
+			n.name = "ltrim"
+		case "TRAILING":
+			n.name = "rtrim"
+		}
+		return true
+	case "substring", "substr":
+		if isOp(p.tok, ")") {
+			return false
+		}
+		s := p.expr()
+		n.args = []*node{s}
+		switch {
+		case p.acceptKeyword("FROM"):
+			n.args = append(n.args, p.expr())
+			if p.acceptKeyword("FOR") {
+				n.args = append(n.args, p.expr())
+			}
+		case p.acceptKeyword("FOR"):
+			one := &node{kind: nLiteral, lit: Value{Type: Int64, I: 1}, pos: s.end, end: s.end}
+			n.args = append(n.args, one, p.expr())
+		default:
+			for p.acceptOp(",") {
+				n.args = append(n.args, p.expr())
+			}
+		}
+		return true
+	}
+	return false
 }

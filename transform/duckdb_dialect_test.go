@@ -1,0 +1,61 @@
+package transform_test
+
+// dialectStatements extend diffStatements with DuckDB's functions and
+// operators beyond the core, one family at a time; the trailing index goes on
+// from diffStatements' (the key of knownBugs).
+var dialectStatements = []diffStatement{
+	// Strings: regular expressions.
+	{ // 62
+		items: `regexp_extract(msg, '[0-9]+') AS a, regexp_extract(msg, '([a-z]+) ([a-z]+)', 2) AS b, regexp_extract(user.name, '^(\p{L})(\p{L}*)', 1) AS c, ` +
+			`regexp_extract(msg, 'ERROR|error', 0, 'i') AS d, regexp_extract(msg, '(x)?y', 1) AS e, regexp_extract(service, '(?P<word>[a-z]+)$') AS f`,
+		where: "true",
+	},
+	{ // 63
+		items: `regexp_replace(msg, '[0-9]', '#') AS a, regexp_replace(msg, '[0-9]', '#', 'g') AS b, regexp_replace(msg, '(\w+) (\w+)', '\2 \1') AS c, ` +
+			`regexp_replace(msg, 'e', 'E', 'gi') AS d, regexp_replace(user.name, 'x*', '-', 'g') AS e, regexp_replace(msg, 'o', '\\\0', 'g') AS f, ` +
+			`regexp_replace(level, 'b*', '<\0>', 'g') AS g, regexp_replace(msg, '$', '!') AS h, regexp_replace(msg, '(o)', '$1') AS i`,
+		where: "true",
+	},
+	{items: `regexp_matches(msg, '^user', 'c') AS a, regexp_matches(msg, '^.*$') AS b, regexp_matches(msg, '^.*$', 's') AS c, regexp_matches(msg, 'ok$', 'm') AS d`, where: "true"}, // 64
+
+	// Strings: splitting and slicing.
+	{ // 65
+		items: "split_part(msg, ' ', 1) AS a, split_part(msg, ' ', 2) AS b, split_part(msg, ' ', -1) AS c, split_part(service, '-', 2) AS d, " +
+			"split_part(msg, '', 3) AS e, split_part(msg, 'o', 0) AS f, split_part(user.name, ' ', 5) AS g, split_part(msg, '', -2) AS h, split_part(msg, 'er', -2) AS i",
+		where: "true",
+	},
+	{items: "left(msg, 3) AS a, right(msg, 4) AS b, left(user.name, -2) AS c, right(user.name, -1) AS d, left(msg, 0) AS e, right(msg, 100) AS f, left(msg, count) AS g, right(msg, count) AS h", where: "true"}, // 66
+	{ // 67: DuckDB's lpad takes an INTEGER length, ours any whole number; DuckDB's side casts.
+		items:     "lpad(level, 8, '*') AS a, rpad(level, 8, '-=') AS b, lpad(user.name, 3, 'ü') AS c, rpad(msg, 5, '.') AS d, lpad(service, -1, 'x') AS e, lpad(msg, status % 30, '#') AS f, rpad(user.name, 12, '👍🏽') AS g",
+		duckItems: "lpad(level, 8, '*') AS a, rpad(level, 8, '-=') AS b, lpad(user.name, 3, 'ü') AS c, rpad(msg, 5, '.') AS d, lpad(service, -1, 'x') AS e, lpad(msg, (status % 30)::INTEGER, '#') AS f, rpad(user.name, 12, '👍🏽') AS g",
+		where:     "true",
+	},
+	{items: "strpos(msg, 'o') AS a, instr(msg, 'user') AS b, position('e' IN msg) AS c, strpos(msg, '') AS d, strpos(user.name, 'é') AS e, position(level IN msg) AS f, instr(msg, 'ok') AS g", where: "true"},                  // 68
+	{items: "reverse(msg) AS a, reverse(user.name) AS b, repeat(level, 3) AS c, repeat(service, 0) AS d, repeat(msg, -1) AS e, repeat(user.name, count % 4) AS f", where: "true"},                                               // 69
+	{items: "concat_ws('-', level, service, user.name) AS a, concat_ws(', ', msg, status, ok, latency) AS b, concat_ws(level, 'a', 'b') AS c, concat_ws('|', NULL, user.id) AS d, concat_ws('', msg, msg) AS e", where: "true"}, // 70
+	{items: "prefix(msg, 'user') AS a, suffix(msg, 'ok') AS b, lcase(msg) AS c, ucase(level) AS d, starts_with(service, 'a') AS e, ends_with(msg, '!') AS f, prefix(msg, '') AS g", where: "true"},                              // 71
+	{ // 72: DuckDB's chr takes an INTEGER; DuckDB's side casts.
+		items:     "ascii(msg) AS a, ascii(user.name) AS b, chr(65 + status % 26) AS c, chr(count + 1000) AS d, ascii(chr(count + 1000)) AS e",
+		duckItems: "ascii(msg) AS a, ascii(user.name) AS b, chr((65 + status % 26)::INTEGER) AS c, chr((count + 1000)::INTEGER) AS d, ascii(chr((count + 1000)::INTEGER)) AS e",
+		where:     "true",
+	},
+	{items: "strlen(msg) AS a, length(msg) AS b, char_length(user.name) AS c, strlen(user.name) AS d, strlen(level) AS e", where: "true"}, // 73
+	{ // 74
+		items: "trim(BOTH '!' FROM msg) AS a, trim(LEADING ' ' FROM msg) AS b, trim(TRAILING ' !' FROM msg) AS c, trim(FROM msg) AS d, trim(LEADING FROM user.name) AS e, " +
+			"ltrim(msg, ' !') AS f, rtrim(user.name, 'e') AS g, trim('!' FROM msg) AS h, trim(BOTH FROM user.name) AS i, trim(TRAILING FROM msg) AS j",
+		where: "true",
+	},
+	{items: "substring(msg FROM 2 FOR 3) AS a, substring(msg FROM 5) AS b, substring(user.name FOR 2) AS c, substring(msg FROM -3) AS d, substring(msg FROM 0 FOR 2) AS e", where: "true"}, // 75
+
+	// Strings: format and printf.
+	{ // 76: ts is a string to us, a TIMESTAMP to DuckDB.
+		items:     "format('{} is {}', level, status) AS a, format('{1}-{0}', msg, service) AS b, format('{{}} {}', ok) AS c, format('lat={}', latency) AS d, format('{}', ts::TIMESTAMP) AS e, format('{}/{}', user.id, count) AS f",
+		duckItems: "format('{} is {}', level, status) AS a, format('{1}-{0}', msg, service) AS b, format('{{}} {}', ok) AS c, format('lat={}', latency) AS d, format('{}', ts) AS e, format('{}/{}', user.id, count) AS f",
+		where:     "true",
+	},
+	{ // 77
+		items: "printf('%s:%d', level, status) AS a, printf('%5d|%-6s|%06.2f', count, level, latency) AS b, printf('%x %X %o', status, bytes, count) AS c, printf('%+d % d', count, count) AS d, " +
+			"printf('%.3s', msg) AS e, printf('%e', latency) AS f, printf('%%%s', service) AS g, printf('%-8d|', count) AS h, printf('%08.3f', latency) AS i, printf('%i', user.id) AS j, printf('%10s|', level) AS k",
+		where: "true",
+	},
+}
