@@ -58,4 +58,11 @@ var dialectStatements = []diffStatement{
 			"printf('%.3s', msg) AS e, printf('%e', latency) AS f, printf('%%%s', service) AS g, printf('%-8d|', count) AS h, printf('%08.3f', latency) AS i, printf('%i', user.id) AS j, printf('%10s|', level) AS k",
 		where: "true",
 	},
+
+	// Hashing.
+	{ // 78: DuckDB hashes VARCHAR only; ours hashes the text of any value, DuckDB's side casts.
+		items:     "md5(msg) AS a, sha1(user.name) AS b, sha256(msg) AS c, md5(user.id) AS d, sha256(level || service) AS e, md5('') AS f",
+		duckItems: "md5(msg) AS a, sha1(user.name) AS b, sha256(msg) AS c, md5(user.id::VARCHAR) AS d, sha256(level || service) AS e, md5('') AS f",
+		where:     "true",
+	},
 }

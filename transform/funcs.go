@@ -50,6 +50,7 @@ func init() {
 		"ceil":           {1, 1, Null, false, rounder(math.Ceil)},
 	}
 	maps.Copy(functions, textFunctions())
+	maps.Copy(functions, hashFunctions())
 }
 
 func (c *compiler) call(n *node) compiled {
