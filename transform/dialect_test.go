@@ -42,6 +42,27 @@ func TestEvalDialect(t *testing.T) {
 	v("trim(LEADING 'H' FROM s)", `"ello"`)
 	v("position('l' IN s)", `3`)
 	v("substring(s FOR 2)", `"He"`)
+
+	// Numbers. DuckDB fails the query on these.
+	v("sqrt(neg)", `null`)
+	v("ln(0)", `null`)
+	v("log(z)", `null`)
+	v("log10(neg)", `null`)
+	v("log2(-0.5)", `null`)
+	v("log(1, 5)", `null`)
+	// And what DuckDB gives.
+	v("log(100)", `2`)
+	v("log(2, 8)", `3`)
+	v("isnan(pow(-8, 1/3))", `true`)
+	v("exp(1000) = 'inf'::DOUBLE", `true`)
+	v("sign(-0.0)", `0`)
+	v("trunc(-2.7)", `-2`)
+	v("trunc(neg, -1)", `0`)
+	v("trunc(2.567, 2)", `2.56`)
+	v("mod(neg, 3)", `-1`)
+	v("greatest(n, nul, f)", `42`)
+	v("least(nul, nul)", `null`)
+	v("greatest(s, 'Z')", `"Z"`)
 }
 
 func TestCompileErrorsDialect(t *testing.T) {

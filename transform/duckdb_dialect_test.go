@@ -65,4 +65,13 @@ var dialectStatements = []diffStatement{
 		duckItems: "md5(msg) AS a, sha1(user.name) AS b, sha256(msg) AS c, md5(user.id::VARCHAR) AS d, sha256(level || service) AS e, md5('') AS f",
 		where:     "true",
 	},
+
+	// Numbers. DuckDB fails the query on a domain error (sqrt(-1), ln(0)),
+	// ours gives NULL (TestEvalDialect); the corpus stays inside the domains.
+	{items: "greatest(count, status) AS a, least(count, status, user.id) AS b, greatest(latency, count) AS c, least(level, service) AS d, greatest(count, NULL) AS e, greatest(msg, level, service) AS f, least(NULL, latency) AS g", where: "true"}, // 79
+	{items: "sign(count) AS a, sign(latency) AS b, sign(status - 200) AS c, sign(bytes) AS d", where: "true"},                                                                                                                                        // 80
+	{items: "sqrt(abs(count)) AS a, ln(abs(latency) + 1) AS b, log(abs(count) + 1) AS c, log10(status + 2) AS d, log2(abs(count) + 1) AS e, exp(count / 100) AS f, exp(latency) AS g, log(2, abs(count) + 1) AS h", where: "true"},                   // 81
+	{items: "pow(count, 2) AS a, power(latency, 0.5) AS b, pow(2, count / 100) AS c, pow(status, -1) AS d, pow(count, 0) AS e", where: "true"},                                                                                                       // 82
+	{items: "trunc(latency) AS a, trunc(latency, 2) AS b, trunc(count) AS c, trunc(latency, -2) AS d, mod(count, 7) AS e, mod(latency, 3) AS f, mod(count, 0) AS g, mod(-count, 7) AS h", where: "true"},                                             // 83
+	{items: "cbrt(latency) AS a, pi() * count AS b, isnan(pow(latency, 0.5)) AS c, isinf(exp(latency)) AS d, isfinite(latency) AS e, ceiling(latency) AS f, floor(latency) AS g", where: "true"},                                                     // 84
 }

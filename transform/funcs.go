@@ -51,6 +51,7 @@ func init() {
 	}
 	maps.Copy(functions, textFunctions())
 	maps.Copy(functions, hashFunctions())
+	maps.Copy(functions, numberFunctions())
 }
 
 func (c *compiler) call(n *node) compiled {
@@ -63,7 +64,7 @@ func (c *compiler) call(n *node) compiled {
 	}
 	args := c.exprs(n.args)
 	x := compiled{typ: f.typ, fn: f.build(c, n, args)}
-	if x.typ == Null && (n.name == "coalesce" || n.name == "ifnull" || n.name == "nullif" || n.name == "abs") {
+	if x.typ == Null && argTyped[n.name] {
 		x.typ = args[0].typ
 		for _, a := range args[1:] {
 			if n.name != "nullif" && a.typ != x.typ {
@@ -75,6 +76,13 @@ func (c *compiler) call(n *node) compiled {
 		return x
 	}
 	return c.folded(x, args...)
+}
+
+// argTyped are the functions whose result has the type of their arguments
+// when all have the same (nullif: of its first).
+var argTyped = map[string]bool{
+	"coalesce": true, "ifnull": true, "nullif": true, "abs": true, "greatest": true, "least": true,
+	"trunc": true, "floor": true, "ceil": true, "ceiling": true, "round": true,
 }
 
 func arity(f function) string {
