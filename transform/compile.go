@@ -188,7 +188,14 @@ func (c *compiler) expr(n *node) compiled {
 	case nIn:
 		return c.in(n)
 	case nLike:
+		if n.op == "GLOB" || n.op == "SIMILAR" {
+			return c.regexPredicate(n)
+		}
 		return c.like(n)
+	case nIsBool:
+		return c.isBool(n)
+	case nDistinct:
+		return c.distinct(n)
 	case nBetween:
 		return c.between(n)
 	case nCase:

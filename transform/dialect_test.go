@@ -63,6 +63,34 @@ func TestEvalDialect(t *testing.T) {
 	v("greatest(n, nul, f)", `42`)
 	v("least(nul, nul)", `null`)
 	v("greatest(s, 'Z')", `"Z"`)
+
+	// Predicates.
+	v("u GLOB '?nïc*'", `true`) // DuckDB's ? is one byte: false there
+	v("s GLOB 'H[!a-d]llo'", `true`)
+	v("s GLOB 'H[^e]llo'", `true`) // ^ is a member of the set, as in DuckDB
+	v("s GLOB '[H'", `false`)
+	v("'[H' GLOB '[H'", `true`)
+	v("s NOT GLOB 'h*'", `true`)
+	v("s ~ 'H.*o'", `true`)
+	v("s ~ 'ell'", `false`) // the whole string must match
+	v("nul ~ 'x'", `null`)
+	v("s ~ NULL", `null`)
+	v("nul IS DISTINCT FROM nul", `false`)
+	v("n IS DISTINCT FROM '42'", `false`)
+	v("s IS DISTINCT FROM 1", `true`)
+	v("n IS TRUE", `true`)
+	v("nul IS NOT FALSE", `true`)
+	v("iff(nb, 1, 2)", `2`)
+	v("if(nul, 1, 2)", `2`)
+	// GLOB and SIMILAR stay usable as names.
+	g := func(stmt, want string) {
+		t.Helper()
+		if got := evalLine(t, stmt, `{"glob":1,"similar":2}`); got != want {
+			t.Errorf("%s\n got %s\nwant %s", stmt, got, want)
+		}
+	}
+	g("SELECT glob, similar", `{"glob":1,"similar":2}`)
+	g("SELECT glob similar, similar glob", `{"similar":1,"glob":2}`)
 }
 
 func TestCompileErrorsDialect(t *testing.T) {
@@ -86,6 +114,9 @@ func TestCompileErrorsDialect(t *testing.T) {
 	f("SELECT printf('%q', a)", "printf: unsupported conversion at byte 1 (verbs: %s %d %i %f %e %x %X %o %%) at 1:15")
 	f("SELECT printf('%s %s', a)", "printf: the format asks for argument 2, there are 1 at 1:15")
 	f("SELECT position(a, b)", "expected IN, found ',' at 1:18")
+	f("SELECT a GLOB b", "GLOB pattern must be a constant string at 1:15")
+	f("SELECT a SIMILAR TO '('", "SIMILAR TO: bad pattern: missing closing ): `(` at 1:21")
+	f("SELECT a IS DISTINCT 1", "expected FROM, found '1' at 1:22")
 	f("SELECT trim(LEADING 'x' s)", "expected FROM, found 's' at 1:25")
 }
 

@@ -74,4 +74,25 @@ var dialectStatements = []diffStatement{
 	{items: "pow(count, 2) AS a, power(latency, 0.5) AS b, pow(2, count / 100) AS c, pow(status, -1) AS d, pow(count, 0) AS e", where: "true"},                                                                                                       // 82
 	{items: "trunc(latency) AS a, trunc(latency, 2) AS b, trunc(count) AS c, trunc(latency, -2) AS d, mod(count, 7) AS e, mod(latency, 3) AS f, mod(count, 0) AS g, mod(-count, 7) AS h", where: "true"},                                             // 83
 	{items: "cbrt(latency) AS a, pi() * count AS b, isnan(pow(latency, 0.5)) AS c, isinf(exp(latency)) AS d, isfinite(latency) AS e, ceiling(latency) AS f, floor(latency) AS g", where: "true"},                                                     // 84
+
+	// Conditionals and predicates.
+	{items: "if(ok, 'yes', 'no') AS a, if(status >= 400, status, NULL) AS b, if(level = 'error', 1, 0) AS c, if(NULL, 1, 2) AS d", where: "true"}, // 85
+	{ // 86
+		items: "level IS DISTINCT FROM 'info' AS a, level IS NOT DISTINCT FROM 'info' AS b, user.name IS DISTINCT FROM NULL AS c, status IS NOT DISTINCT FROM count AS d, " +
+			"NULL IS NOT DISTINCT FROM user.id AS e, latency IS DISTINCT FROM 42 AS f",
+		where: "true",
+	},
+	{items: "ok IS TRUE AS a, ok IS NOT TRUE AS b, ok IS FALSE AS c, ok IS NOT FALSE AS d, (status > 300) IS TRUE AS e, (user.name = 'alice') IS NOT FALSE AS f", where: "true"}, // 87
+	{items: "status, ok", where: "ok IS NOT TRUE AND status IS DISTINCT FROM 200"},                                                                                               // 88
+	{ // 89: DuckDB has no NOT GLOB; its side says NOT (… GLOB …).
+		items:     "msg GLOB '*ok' AS a, msg GLOB 'user*' AS b, service GLOB '[a-c]*' AS c, service GLOB '[!a-c]*' AS d, level GLOB '?????' AS e, msg GLOB '*[0-9][0-9]*' AS f, msg NOT GLOB '*!*' AS g, msg GLOB '100\\%*' AS h, msg GLOB '*\\*' AS i",
+		duckItems: "msg GLOB '*ok' AS a, msg GLOB 'user*' AS b, service GLOB '[a-c]*' AS c, service GLOB '[!a-c]*' AS d, level GLOB '?????' AS e, msg GLOB '*[0-9][0-9]*' AS f, NOT (msg GLOB '*!*') AS g, msg GLOB '100\\%*' AS h, msg GLOB '*\\*' AS i",
+		where:     "true",
+	},
+	{ // 90
+		items: "msg SIMILAR TO 'user.*' AS a, msg NOT SIMILAR TO '.*[0-9].*' AS b, msg ~ '.*(error|ERROR).*' AS c, msg !~ '[a-z ]+' AS d, service ~ '[a-z]+(-[a-z]+)?' AS e, " +
+			"msg ~~ '%ok' AS f, msg !~~ 'user%' AS g, msg ~~* '%TIMEOUT%' AS h, msg !~~* 'E%' AS i, user.name SIMILAR TO '\\p{Lu}.*' AS j",
+		where: "true",
+	},
+	{items: "msg", where: "msg ~ '.*[0-9]+.*' AND NOT msg SIMILAR TO 'GET.*'"}, // 91
 }

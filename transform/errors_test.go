@@ -64,7 +64,7 @@ func TestCompileErrors(t *testing.T) {
 	f("SELECT a GROUP BY a", "GROUP is not supported: a transform works on one record at a time at 1:10")
 	f("SELECT DISTINCT a", "DISTINCT is not supported: a transform works on one record at a time at 1:8")
 	f("SELECT a IN (SELECT 1)", "subqueries are not supported at 1:14")
-	f("SELECT a IS 1", "expected NULL, found '1' at 1:13")
+	f("SELECT a IS 1", "expected NULL, TRUE, FALSE or DISTINCT FROM after IS, found '1' at 1:13")
 	f("SELECT CASE a END", "expected WHEN, found keyword END at 1:15")
 	f("SELECT CASE WHEN a THEN 1", "expected END, found end of statement at 1:26")
 	f("SELECT a BETWEEN 1 OR 2", "expected AND, found keyword OR at 1:20")

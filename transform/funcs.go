@@ -52,6 +52,7 @@ func init() {
 	maps.Copy(functions, textFunctions())
 	maps.Copy(functions, hashFunctions())
 	maps.Copy(functions, numberFunctions())
+	maps.Copy(functions, predicateFunctions())
 }
 
 func (c *compiler) call(n *node) compiled {
@@ -71,6 +72,9 @@ func (c *compiler) call(n *node) compiled {
 				x.typ = Null
 			}
 		}
+	}
+	if (n.name == "if" || n.name == "iff") && args[1].typ == args[2].typ {
+		x.typ = args[1].typ
 	}
 	if f.impure {
 		return x

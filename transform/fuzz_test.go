@@ -30,6 +30,7 @@ var seedStatements = []string{
 	"SELECT strpos(a, 'x'), instr(a, ''), position('x' IN a), reverse(b), repeat(a, 3), concat_ws('-', a, NULL, b), prefix(a, 'x'), suffix(a, 'y'), lcase(a), ucase(b), ascii(a), chr(65), strlen(a), char_length(b)",
 	"SELECT trim(BOTH 'x' FROM a), trim(LEADING FROM b), trim(TRAILING 'yz' FROM c), trim('q' FROM a), substring(a FROM 2 FOR 3), substring(b FOR 1), substring(c FROM -2)",
 	"SELECT greatest(a, b, NULL), least(a, 1), sign(a), sqrt(a), cbrt(b), pow(a, b), power(2, a), ln(a), log(a), log(2, a), log10(a), log2(a), exp(a), trunc(a, 1), mod(a, 3), ceiling(a), pi(), isnan(a), isinf(b), isfinite(c)",
+	"SELECT if(a, 1, 2), iff(b, 'x', NULL), a IS DISTINCT FROM b, a IS NOT DISTINCT FROM NULL, a IS TRUE, b IS NOT FALSE, a GLOB '*[!a-c]?\\*', b NOT GLOB 'x', a SIMILAR TO 'x+', b NOT SIMILAR TO '.*', a ~ 'y', a !~ 'z', a ~~ '%', a !~~ '_', a ~~* 'X%', a !~~* 'y'",
 	"SELECT md5(a), sha1(b), sha256(c), format('{} and {1} {{}}', a, b), printf('%s|%5d|%-3s|%08.3f|%x|%X|%o|%e|%+d|%%', a, b, c, d, b, b, b, d, b)",
 }
 

@@ -284,13 +284,31 @@ func (p *parser) predicate() *node {
 			p.advance()
 			not := p.acceptKeyword("NOT")
 			end := p.tok.end
-			p.expectKeyword("NULL")
-			n = &node{kind: nIsNull, not: not, args: []*node{n}, pos: n.pos, end: end}
-		case isKeyword(t, "NOT") && (isKeyword(p.peek, "IN") || isKeyword(p.peek, "LIKE") ||
-			isKeyword(p.peek, "ILIKE") || isKeyword(p.peek, "BETWEEN")):
+			switch {
+			case p.acceptKeyword("TRUE"):
+				n = &node{kind: nIsBool, op: "TRUE", not: not, args: []*node{n}, pos: n.pos, end: end}
+			case p.acceptKeyword("FALSE"):
+				n = &node{kind: nIsBool, op: "FALSE", not: not, args: []*node{n}, pos: n.pos, end: end}
+			case p.acceptKeyword("DISTINCT"):
+				p.expectKeyword("FROM")
+				r := p.concat()
+				n = &node{kind: nDistinct, not: not, args: []*node{n, r}, pos: n.pos, end: r.end}
+			default:
+				if !isKeyword(p.tok, "NULL") {
+					p.failAt(p.tok.pos, "expected NULL, TRUE, FALSE or DISTINCT FROM after IS, found %s", describe(p.tok))
+				}
+				p.advance()
+				n = &node{kind: nIsNull, not: not, args: []*node{n}, pos: n.pos, end: end}
+			}
+		case t.kind == tokOp && likeOps[t.text] != "":
+			p.advance()
+			op := likeOps[t.text]
+			pat := p.concat()
+			n = &node{kind: nLike, op: op, not: t.text[0] == '!', args: []*node{n, pat}, pos: n.pos, end: pat.end}
+		case isKeyword(t, "NOT") && (postfixKeyword(p.peek, token{kind: tokString}) || isKeyword(p.peek, "SIMILAR")):
 			p.advance()
 			n = p.postfixPredicate(n, true)
-		case isKeyword(t, "IN") || isKeyword(t, "LIKE") || isKeyword(t, "ILIKE") || isKeyword(t, "BETWEEN"):
+		case postfixKeyword(t, p.peek):
 			n = p.postfixPredicate(n, false)
 		default:
 			return n
@@ -298,9 +316,42 @@ func (p *parser) predicate() *node {
 	}
 }
 
+// likeOps are DuckDB's operator spellings of LIKE, ILIKE and SIMILAR TO
+// (regular-expression full match); a leading ! negates.
+var likeOps = map[string]string{
+	"~~": "LIKE", "!~~": "LIKE", "~~*": "ILIKE", "!~~*": "ILIKE", "~": "SIMILAR", "!~": "SIMILAR",
+}
+
+// postfixKeyword reports whether t starts a postfix predicate (next is the
+// token after it). GLOB and SIMILAR are not reserved words, so that fields
+// and aliases may keep those names: GLOB is the operator only when an operand
+// follows, SIMILAR only before TO. After NOT, either is the operator.
+func postfixKeyword(t, next token) bool {
+	for _, kw := range []string{"IN", "LIKE", "ILIKE", "BETWEEN"} {
+		if isKeyword(t, kw) {
+			return true
+		}
+	}
+	switch {
+	case isKeyword(t, "SIMILAR"):
+		return isKeyword(next, "TO")
+	case isKeyword(t, "GLOB"):
+		return next.kind == tokString || next.kind == tokQuoted || next.kind == tokNumber || isOp(next, "(") ||
+			next.kind == tokIdent && !reserved[strings.ToUpper(next.text)]
+	}
+	return false
+}
+
 func (p *parser) postfixPredicate(x *node, not bool) *node {
 	kw := p.advance()
 	switch strings.ToUpper(kw.text) {
+	case "GLOB", "SIMILAR":
+		op := strings.ToUpper(kw.text)
+		if op == "SIMILAR" {
+			p.expectKeyword("TO")
+		}
+		pat := p.concat()
+		return &node{kind: nLike, op: op, not: not, args: []*node{x, pat}, pos: x.pos, end: pat.end}
 	case "IN":
 		p.expectOp("(")
 		if isKeyword(p.tok, "SELECT") {
