@@ -13,6 +13,7 @@ const (
 	nLike                     // args[0] [NOT] LIKE|ILIKE|GLOB|SIMILAR args[1] [ESCAPE args[2]]; ~ is SIMILAR
 	nIsBool                   // args[0] IS [NOT] TRUE|FALSE (op)
 	nDistinct                 // args[0] IS [NOT] DISTINCT FROM args[1]
+	nInterval                 // INTERVAL args[0] [op: unit], a constant; only in t ± INTERVAL and date_add
 	nBetween                  // args[0] [NOT] BETWEEN args[1] AND args[2]
 	nCase                     // CASE [operand] WHEN whens[i] THEN thens[i] … [ELSE els] END
 	nCast                     // args[0]::typ

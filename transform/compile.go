@@ -192,6 +192,8 @@ func (c *compiler) expr(n *node) compiled {
 			return c.regexPredicate(n)
 		}
 		return c.like(n)
+	case nInterval:
+		c.fail(n.pos, "an INTERVAL can only be added to or subtracted from a TIMESTAMP or DATE (ts + INTERVAL '1 day', date_add(ts, INTERVAL 1 DAY))")
 	case nIsBool:
 		return c.isBool(n)
 	case nDistinct:
@@ -294,6 +296,16 @@ func (c *compiler) unary(n *node) compiled {
 }
 
 func (c *compiler) binary(n *node) compiled {
+	switch {
+	case (n.op == "+" || n.op == "-") && n.args[1].kind == nInterval:
+		k := int64(1)
+		if n.op == "-" {
+			k = -1
+		}
+		return c.shift(n.args[0], n.args[1], k)
+	case n.op == "+" && n.args[0].kind == nInterval:
+		return c.shift(n.args[1], n.args[0], 1)
+	}
 	l, r := c.expr(n.args[0]), c.expr(n.args[1])
 	a, b := l.fn, r.fn
 	var x compiled
@@ -532,4 +544,47 @@ func (st *State) logical(v Value) Value {
 		return v
 	}
 	return st.cast(v, Boolean)
+}
+
+// shift is t + k·INTERVAL (k = ±1): a TIMESTAMP, for a DATE or a timestamp
+// string too; NULL beyond the range of timestamps.
+func (c *compiler) shift(t, ivNode *node, k int64) compiled {
+	iv := c.interval(ivNode)
+	x := c.expr(t)
+	a := x.fn
+	return c.folded(compiled{typ: Timestamp, fn: func(st *State, rec *fastjson.Value) Value {
+		us, ok := st.timestamp(a(st, rec))
+		if !ok {
+			return Value{}
+		}
+		if us, ok = addInterval(us, iv, k); !ok {
+			return Value{}
+		}
+		return Value{Type: Timestamp, I: us}
+	}}, x)
+}
+
+// interval evaluates an INTERVAL node, which must be constant.
+func (c *compiler) interval(n *node) interval {
+	if n.kind != nInterval {
+		c.fail(n.pos, "expected an INTERVAL, such as INTERVAL 1 DAY")
+	}
+	v := c.expr(n.args[0])
+	if !v.konst || v.val.Type == Null {
+		c.fail(n.args[0].pos, "an INTERVAL must be a constant")
+	}
+	if n.op == "" {
+		if v.val.Type == Varchar {
+			if iv, ok := parseInterval(v.val.S); ok {
+				return iv
+			}
+		}
+		c.fail(n.args[0].pos, "invalid INTERVAL '%s' (write it as '1 day', '2 hours 30 minutes', '00:30:00', or INTERVAL 3 DAY)", v.val.AppendText(nil))
+	}
+	x, ok := c.fold.convert(v.val, Double)
+	var iv interval
+	if !ok || math.IsInf(x.F, 0) || math.Abs(x.F) > 1e15 || !iv.add(parts[n.op], x.F) {
+		c.fail(n.args[0].pos, "invalid INTERVAL quantity %s %s", v.val.AppendText(nil), strings.ToUpper(n.op))
+	}
+	return iv
 }

@@ -82,6 +82,34 @@ func TestEvalDialect(t *testing.T) {
 	v("nul IS NOT FALSE", `true`)
 	v("iff(nb, 1, 2)", `2`)
 	v("if(nul, 1, 2)", `2`)
+	// Time. ts is 2024-05-01T10:30:00+02:00, d 2024-02-29.
+	v("hour(ts)", `8`)
+	v("date_trunc('month', d)", `"2024-02-01T00:00:00Z"`)
+	v("d::DATE + INTERVAL 1 YEAR", `"2025-02-28T00:00:00Z"`)
+	v("TIMESTAMP '2024-01-31 10:00' + INTERVAL 1 MONTH", `"2024-02-29T10:00:00Z"`)
+	v("TIMESTAMP '2024-03-31' - INTERVAL '1 month'", `"2024-02-29T00:00:00Z"`)
+	v("d::DATE + 1", `"2024-03-01"`)
+	v("1 + d::DATE", `"2024-03-01"`)
+	v("TIMESTAMP '2024-01-01' + INTERVAL '1 day 02:30:00.25'", `"2024-01-02T02:30:00.25Z"`)
+	v("TIMESTAMP '2024-01-01' + INTERVAL '2 weeks 3 us'", `"2024-01-15T00:00:00.000003Z"`)
+	v("make_timestamp(293000, 1, 1, 0, 0, 0) + INTERVAL 2000 YEAR", `null`)
+	v("make_date(2023, 2, 29)", `null`) // DuckDB fails the query
+	v("make_timestamp(2024, 1, 1, 0, 0, 60)", `null`)
+	v("strptime('2024-13-01', '%Y-%m-%d')", `null`) // DuckDB's strptime fails; try_strptime gives NULL
+	v("strptime('3PM May 17 24', '%I%p %b %d %y')", `"2024-05-17T15:00:00Z"`)
+	v("strptime('2024-05-17 10:11 +0200', '%Y-%m-%d %H:%M %z')", `"2024-05-17T08:11:00Z"`)
+	v("strptime('1715940672', '%s')", `"2024-05-17T10:11:12Z"`)
+	v("date_diff('week', DATE '2024-01-06', DATE '2024-01-08')", `0`)
+	v("date_diff('month', DATE '2024-01-31', DATE '2024-02-01')", `1`)
+	v("date_part('yearweek', DATE '2024-12-30')", `202501`)
+	v("extract(isoyear FROM DATE '2021-01-01')", `2020`)
+	v("date_part('century', DATE '2000-05-17')", `20`)
+	v("epoch(TIMESTAMP '2024-01-01 00:00:01.5') = 1704067201.5", `true`)
+	v("to_timestamp(1715940672.5)", `"2024-05-17T10:11:12.5Z"`)
+	v("last_day(d)", `"2024-02-29"`)
+	v("dayname(d)", `"Thursday"`)
+	v("monthname(ts)", `"May"`)
+
 	// GLOB and SIMILAR stay usable as names.
 	g := func(stmt, want string) {
 		t.Helper()
@@ -117,6 +145,18 @@ func TestCompileErrorsDialect(t *testing.T) {
 	f("SELECT a GLOB b", "GLOB pattern must be a constant string at 1:15")
 	f("SELECT a SIMILAR TO '('", "SIMILAR TO: bad pattern: missing closing ): `(` at 1:21")
 	f("SELECT a IS DISTINCT 1", "expected FROM, found '1' at 1:22")
+	f("SELECT INTERVAL 1 DAY AS i", "an INTERVAL can only be added to or subtracted from a TIMESTAMP or DATE (ts + INTERVAL '1 day', date_add(ts, INTERVAL 1 DAY)) at 1:8")
+	f("SELECT ts * INTERVAL 1 DAY", "an INTERVAL can only be added to or subtracted from a TIMESTAMP or DATE (ts + INTERVAL '1 day', date_add(ts, INTERVAL 1 DAY)) at 1:13")
+	f("SELECT ts + INTERVAL 'soon'", "invalid INTERVAL 'soon' (write it as '1 day', '2 hours 30 minutes', '00:30:00', or INTERVAL 3 DAY) at 1:22")
+	f("SELECT ts + INTERVAL (n) DAY", "an INTERVAL must be a constant at 1:22")
+	f("SELECT ts + INTERVAL 1.5 MONTH", "invalid INTERVAL quantity 1.5 MONTH at 1:22")
+	f("SELECT date_add(ts, 1)", "expected an INTERVAL, such as INTERVAL 1 DAY at 1:21")
+	f("SELECT date_trunc('fortnight', ts)", "date_trunc: unknown part 'fortnight' at 1:19")
+	f("SELECT date_trunc('epoch', ts)", "date_trunc: unknown part 'epoch' at 1:19")
+	f("SELECT date_part(p, ts)", "date_part: the part must be a constant string at 1:8")
+	f("SELECT extract(1 FROM ts)", "expected a part name (year, month, day, hour…), found '1' at 1:16")
+	f("SELECT make_timestamp(1, 2)", "make_timestamp takes 1 or 6 arguments, got 2 at 1:8")
+	f("SELECT strptime(s, '%u')", "strptime: %u cannot be parsed at 1:20")
 	f("SELECT trim(LEADING 'x' s)", "expected FROM, found 's' at 1:25")
 }
 

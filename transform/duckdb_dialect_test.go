@@ -95,4 +95,61 @@ var dialectStatements = []diffStatement{
 		where: "true",
 	},
 	{items: "msg", where: "msg ~ '.*[0-9]+.*' AND NOT msg SIMILAR TO 'GET.*'"}, // 91
+
+	// Time. ts is an RFC 3339 string to us (the functions read it as a
+	// timestamp) and a TIMESTAMP column to DuckDB, so most statements are the
+	// same text on both sides.
+	{items: "year(ts) AS a, month(ts) AS b, day(ts) AS c, hour(ts) AS d, minute(ts) AS e, second(ts) AS f, dayofweek(ts) AS g, dayofyear(ts) AS h, week(ts) AS i, quarter(ts) AS j, isodow(ts) AS k, isoyear(ts) AS l, yearweek(ts) AS m, weekofyear(ts) AS n, dayofmonth(ts) AS o", where: "true"}, // 92
+	{ // 93
+		items: "date_part('year', ts) AS a, date_part('ms', ts) AS b, date_part('us', ts) AS c, date_part('epoch', ts) AS d, extract(month FROM ts) AS e, extract('dow' FROM ts) AS f, extract(epoch FROM ts) AS g, " +
+			"date_part('decade', ts) AS h, date_part('century', ts) AS i, millisecond(ts) AS j, microsecond(ts) AS k, epoch(ts) AS l, era(ts) AS m, datepart('minute', ts) AS n, extract(doy FROM ts::DATE) AS o, millennium(ts) AS p",
+		duckItems: "date_part('year', ts) AS a, date_part('ms', ts) AS b, date_part('us', ts) AS c, date_part('epoch', ts) AS d, extract(month FROM ts) AS e, extract('dow' FROM ts) AS f, extract(epoch FROM ts) AS g, " +
+			"date_part('decade', ts) AS h, date_part('century', ts) AS i, millisecond(ts) AS j, microsecond(ts) AS k, epoch(ts) AS l, era(ts) AS m, datepart('minute', ts) AS n, extract(doy FROM TRY_CAST(ts AS DATE)) AS o, millennium(ts) AS p",
+		where: "true",
+	},
+	{ // 94
+		items: "date_trunc('month', ts) AS a, date_trunc('week', ts) AS b, date_trunc('hour', ts) AS c, date_trunc('quarter', ts) AS d, date_trunc('year', ts::DATE) AS e, date_trunc('second', ts) AS f, " +
+			"date_trunc('ms', ts) AS g, date_trunc('decade', ts) AS h, date_trunc('minute', ts) AS i, date_trunc('day', ts) AS j, datetrunc('century', ts) AS k, date_trunc('week', ts::DATE) AS l",
+		duckItems: "date_trunc('month', ts) AS a, date_trunc('week', ts) AS b, date_trunc('hour', ts) AS c, date_trunc('quarter', ts) AS d, date_trunc('year', TRY_CAST(ts AS DATE)) AS e, date_trunc('second', ts) AS f, " +
+			"date_trunc('ms', ts) AS g, date_trunc('decade', ts) AS h, date_trunc('minute', ts) AS i, date_trunc('day', ts) AS j, datetrunc('century', ts) AS k, date_trunc('week', TRY_CAST(ts AS DATE)) AS l",
+		where: "true",
+	},
+	{items: "dayname(ts) AS a, monthname(ts) AS b, last_day(ts) AS c, epoch_us(ts) AS d, epoch_ms(ts) AS e", where: "true"}, // 95
+	{ // 96: DuckDB's to_timestamp gives a TIMESTAMPTZ: the same instant.
+		items: "to_timestamp(epoch) AS a, to_timestamp(ms / 1000) AS b, make_timestamp(ms * 1000) AS c, make_date(2024, month(ts), day(ts)) AS d, " +
+			"make_timestamp(year(ts), month(ts), day(ts), hour(ts), minute(ts), second(ts) + 0.5) AS e, make_timestamp(2024, 2, 29, 23, 59, 59.999999) AS f",
+		where: "true",
+	},
+	{ // 97: DuckDB's strptime fails the query on a string that does not match; its try_strptime is our strptime.
+		items: "strptime(strftime(ts, '%d/%m/%Y %H:%M:%S'), '%d/%m/%Y %H:%M:%S') AS a, strptime(seen_at, '%Y-%m-%dT%H:%M:%SZ') AS b, strptime(seen_at, '%Y-%m-%d %H:%M:%S') AS c, " +
+			"strptime(seen_at, '%Y-%m-%dT%H:%M:%S%z') AS d, strptime(seen_at, '%Y-%m-%d') AS e, strptime(strftime(ts, '%A %B %-d %Y %I:%M:%S.%f %p'), '%A %B %d %Y %I:%M:%S.%f %p') AS f, " +
+			"try_strptime(strftime(ts, '%j/%y %H%M%S.%g'), '%j/%y %H%M%S.%g') AS g, strptime(strftime(ts, '%a, %d %b %Y %T'), '%a, %d %b %Y %H:%M:%S') AS h",
+		duckItems: "strptime(strftime(ts, '%d/%m/%Y %H:%M:%S'), '%d/%m/%Y %H:%M:%S') AS a, try_strptime(seen_at, '%Y-%m-%dT%H:%M:%SZ') AS b, try_strptime(seen_at, '%Y-%m-%d %H:%M:%S') AS c, " +
+			"try_strptime(seen_at, '%Y-%m-%dT%H:%M:%S%z') AS d, try_strptime(seen_at, '%Y-%m-%d') AS e, strptime(strftime(ts, '%A %B %-d %Y %I:%M:%S.%f %p'), '%A %B %d %Y %I:%M:%S.%f %p') AS f, " +
+			"try_strptime(strftime(ts, '%j/%y %H%M%S.%g'), '%j/%y %H%M%S.%g') AS g, strptime(strftime(ts, '%a, %d %b %Y %H:%M:%S'), '%a, %d %b %Y %H:%M:%S') AS h",
+		where: "true",
+	},
+	{ // 98
+		items: "date_diff('day', ts, TIMESTAMP '2024-03-01') AS a, date_diff('hour', TIMESTAMP '2024-03-01 12:30', ts) AS b, date_diff('minute', ts, to_timestamp(epoch)) AS c, date_diff('second', ts, TIMESTAMP '2024-02-01') AS d, " +
+			"date_diff('ms', ts, TIMESTAMP '2024-02-01') AS e, date_diff('week', ts, TIMESTAMP '2024-03-01') AS f, date_diff('month', ts, TIMESTAMP '2024-12-25') AS g, date_diff('quarter', TIMESTAMP '2023-11-30', ts) AS h, " +
+			"date_diff('year', ts, to_timestamp(epoch)) AS i, datediff('day', ts::DATE, DATE '2024-02-29') AS j, date_diff('us', ts, TIMESTAMP '2024-02-01') AS k, date_diff('decade', ts, to_timestamp(epoch)) AS l",
+		duckItems: "date_diff('day', ts, TIMESTAMP '2024-03-01') AS a, date_diff('hour', TIMESTAMP '2024-03-01 12:30', ts) AS b, date_diff('minute', ts, to_timestamp(epoch)::TIMESTAMP) AS c, date_diff('second', ts, TIMESTAMP '2024-02-01') AS d, " +
+			"date_diff('ms', ts, TIMESTAMP '2024-02-01') AS e, date_diff('week', ts, TIMESTAMP '2024-03-01') AS f, date_diff('month', ts, TIMESTAMP '2024-12-25') AS g, date_diff('quarter', TIMESTAMP '2023-11-30', ts) AS h, " +
+			"date_diff('year', ts, to_timestamp(epoch)::TIMESTAMP) AS i, datediff('day', TRY_CAST(ts AS DATE), DATE '2024-02-29') AS j, date_diff('us', ts, TIMESTAMP '2024-02-01') AS k, date_diff('decade', ts, to_timestamp(epoch)::TIMESTAMP) AS l",
+		where: "true",
+	},
+	{ // 99
+		items: "ts + INTERVAL 1 DAY AS a, ts + INTERVAL '1 month' AS b, ts - INTERVAL '2 hours 30 minutes' AS c, date_add(ts, INTERVAL 3 MONTH) AS d, INTERVAL '1 year' + ts AS e, ts + INTERVAL '00:00:01.5' AS f, " +
+			"ts::DATE + INTERVAL 1 DAY AS g, ts::DATE + 5 AS h, ts + INTERVAL 1 WEEK AS i, ts + INTERVAL '-1 day' AS j, ts + INTERVAL 2 QUARTER AS k, ts + INTERVAL '1.5 days' AS l, ts - INTERVAL '1 month 1 day' AS m, " +
+			"ts::DATE - 1 AS n, ts + INTERVAL (90) MINUTE AS o, ts + INTERVAL '3' HOUR AS p, ts + INTERVAL '1 day 02:00:00' AS q, ts - INTERVAL 1 YEAR AS r",
+		duckItems: "ts + INTERVAL 1 DAY AS a, ts + INTERVAL '1 month' AS b, ts - INTERVAL '2 hours 30 minutes' AS c, date_add(ts, INTERVAL 3 MONTH) AS d, INTERVAL '1 year' + ts AS e, ts + INTERVAL '00:00:01.5' AS f, " +
+			"TRY_CAST(ts AS DATE) + INTERVAL 1 DAY AS g, TRY_CAST(ts AS DATE) + 5 AS h, ts + INTERVAL 1 WEEK AS i, ts + INTERVAL '-1 day' AS j, ts + INTERVAL 2 QUARTER AS k, ts + INTERVAL '1.5 days' AS l, ts - INTERVAL '1 month 1 day' AS m, " +
+			"TRY_CAST(ts AS DATE) - 1 AS n, ts + INTERVAL (90) MINUTE AS o, ts + INTERVAL '3' HOUR AS p, ts + INTERVAL '1 day 02:00:00' AS q, ts - INTERVAL 1 YEAR AS r",
+		where: "true",
+	},
+	{ // 100
+		items:     "ts::TIMESTAMP AS t",
+		duckItems: "ts AS t",
+		where:     "date_trunc('day', ts) = TIMESTAMP '2024-02-29' OR (hour(ts) = 23 AND dayname(ts) = 'Sunday') OR ts + INTERVAL 1 MONTH < TIMESTAMP '2024-02-01'",
+	},
 }

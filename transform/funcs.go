@@ -53,6 +53,7 @@ func init() {
 	maps.Copy(functions, hashFunctions())
 	maps.Copy(functions, numberFunctions())
 	maps.Copy(functions, predicateFunctions())
+	maps.Copy(functions, timeFunctions())
 }
 
 func (c *compiler) call(n *node) compiled {
@@ -62,6 +63,9 @@ func (c *compiler) call(n *node) compiled {
 	}
 	if len(n.args) < f.min || (f.max >= 0 && len(n.args) > f.max) {
 		c.fail(n.pos, "%s takes %s, got %d", n.name, arity(f), len(n.args))
+	}
+	if n.name == "date_add" {
+		return c.shift(n.args[0], n.args[1], 1)
 	}
 	args := c.exprs(n.args)
 	x := compiled{typ: f.typ, fn: f.build(c, n, args)}

@@ -31,6 +31,8 @@ var seedStatements = []string{
 	"SELECT trim(BOTH 'x' FROM a), trim(LEADING FROM b), trim(TRAILING 'yz' FROM c), trim('q' FROM a), substring(a FROM 2 FOR 3), substring(b FOR 1), substring(c FROM -2)",
 	"SELECT greatest(a, b, NULL), least(a, 1), sign(a), sqrt(a), cbrt(b), pow(a, b), power(2, a), ln(a), log(a), log(2, a), log10(a), log2(a), exp(a), trunc(a, 1), mod(a, 3), ceiling(a), pi(), isnan(a), isinf(b), isfinite(c)",
 	"SELECT if(a, 1, 2), iff(b, 'x', NULL), a IS DISTINCT FROM b, a IS NOT DISTINCT FROM NULL, a IS TRUE, b IS NOT FALSE, a GLOB '*[!a-c]?\\*', b NOT GLOB 'x', a SIMILAR TO 'x+', b NOT SIMILAR TO '.*', a ~ 'y', a !~ 'z', a ~~ '%', a !~~ '_', a ~~* 'X%', a !~~* 'y'",
+	"SELECT year(ts), month(ts), day(ts), hour(ts), minute(ts), second(ts), dayofweek(ts), dayofyear(ts), week(ts), dayname(ts), monthname(ts), epoch(ts), epoch_us(ts), last_day(ts), date_part('ms', ts), extract(epoch FROM ts), extract('dow' FROM ts)",
+	"SELECT date_trunc('week', ts), date_diff('day', ts, now()), datediff('month', ts, TIMESTAMP '2024-01-01'), date_add(ts, INTERVAL 1 MONTH), ts + INTERVAL '1 day 02:00:00', ts - INTERVAL (3) HOUR, INTERVAL '2 weeks' + ts, d::DATE + 1, to_timestamp(a), make_timestamp(2024, 1, 2, 3, 4, 5.5), make_date(2024, 2, 29), make_timestamp(a), strptime(b, '%d/%m/%Y %H:%M:%S.%f %z'), try_strptime(b, '%s')",
 	"SELECT md5(a), sha1(b), sha256(c), format('{} and {1} {{}}', a, b), printf('%s|%5d|%-3s|%08.3f|%x|%X|%o|%e|%+d|%%', a, b, c, d, b, b, b, d, b)",
 }
 

@@ -99,7 +99,7 @@ func asFloat(v Value) float64 {
 // NULL; anything that is not a number makes NULL.
 func arith(op string, a, b Value) Value {
 	if !isNumeric(a.Type) || !isNumeric(b.Type) {
-		return Value{}
+		return dateArith(op, a, b)
 	}
 	if op == "/" || a.Type == Double || b.Type == Double {
 		x, y := asFloat(a), asFloat(b)
@@ -169,4 +169,26 @@ func abs64(x int64) int64 {
 		return -x
 	}
 	return x
+}
+
+// dateArith is DATE ± days and days + DATE, a DATE, as in DuckDB; NULL for
+// anything else that is not numbers.
+func dateArith(op string, a, b Value) Value {
+	const maxDays = 106_000_000 // beyond DuckDB's range of dates, far inside INT64
+	var days, n int64
+	switch {
+	case a.Type == Date && isInteger(b.Type) && (op == "+" || op == "-"):
+		days, n = a.I, b.I
+		if op == "-" {
+			n = -n
+		}
+	case isInteger(a.Type) && b.Type == Date && op == "+":
+		days, n = b.I, a.I
+	default:
+		return Value{}
+	}
+	if n > maxDays || n < -maxDays || days+n > maxDays || days+n < -maxDays {
+		return Value{}
+	}
+	return Value{Type: Date, I: days + n}
 }

@@ -514,6 +514,10 @@ func (p *parser) primary() *node {
 			typ, _ := p.typeName()
 			end := p.expectOp(")").end
 			return &node{kind: nCast, typ: typ, args: []*node{x}, pos: t.pos, end: end}
+		case "INTERVAL":
+			if p.peek.kind == tokString || p.peek.kind == tokNumber || isOp(p.peek, "(") {
+				return p.interval()
+			}
 		case "TIMESTAMP", "DATE":
 			if p.peek.kind == tokString {
 				// A typed literal: TIMESTAMP '2024-01-01 00:00:00'.
@@ -646,6 +650,7 @@ func (p *parser) caseExpr() *node {
 //	trim([BOTH|LEADING|TRAILING] [chars] FROM s) → trim|ltrim|rtrim(s[, chars])
 //	substring(s FROM start [FOR length])  → substring(s, start[, length])
 //	substring(s FOR length)               → substring(s, 1, length)
+//	extract(part FROM t)                  → date_part('part', t)
 //
 // It reports whether it consumed the arguments (up to the closing ')').
 func (p *parser) specialCall(n *node) bool {
@@ -695,6 +700,16 @@ func (p *parser) specialCall(n *node) bool {
 			n.name = "rtrim"
 		}
 		return true
+	case "extract":
+		t := p.tok
+		if t.kind != tokIdent && t.kind != tokString {
+			p.failAt(t.pos, "expected a part name (year, month, day, hour…), found %s", describe(t))
+		}
+		p.advance()
+		p.expectKeyword("FROM")
+		n.name = "date_part"
+		n.args = []*node{{kind: nLiteral, lit: Value{Type: Varchar, S: strings.ToLower(t.text)}, pos: t.pos, end: t.end}, p.expr()}
+		return true
 	case "substring", "substr":
 		if isOp(p.tok, ")") {
 			return false
@@ -718,4 +733,29 @@ func (p *parser) specialCall(n *node) bool {
 		return true
 	}
 	return false
+}
+
+// interval reads INTERVAL '1 day 2 hours', INTERVAL 3 DAY, INTERVAL '3' DAY
+// or INTERVAL (expr) DAY; the compiler requires a constant.
+func (p *parser) interval() *node {
+	t := p.advance()
+	var val *node
+	if p.tok.kind == tokString || p.tok.kind == tokNumber {
+		v := p.advance()
+		lit := Value{Type: Varchar, S: v.text}
+		if v.kind == tokNumber {
+			lit = numberLiteral(v.text)
+		}
+		val = &node{kind: nLiteral, lit: lit, pos: v.pos, end: v.end}
+	} else {
+		val = p.primary()
+	}
+	n := &node{kind: nInterval, args: []*node{val}, pos: t.pos, end: val.end}
+	if u := p.tok; u.kind == tokIdent {
+		if pt, ok := parts[strings.ToLower(u.text)]; ok && truncatable(pt) {
+			p.advance()
+			n.op, n.end = strings.ToLower(u.text), u.end
+		}
+	}
+	return n
 }
