@@ -157,6 +157,18 @@ func TestCompileErrorsDialect(t *testing.T) {
 	f("SELECT extract(1 FROM ts)", "expected a part name (year, month, day, hour…), found '1' at 1:16")
 	f("SELECT make_timestamp(1, 2)", "make_timestamp takes 1 or 6 arguments, got 2 at 1:8")
 	f("SELECT strptime(s, '%u')", "strptime: %u cannot be parsed at 1:20")
+	// An unknown function suggests the nearest known name, when one is near.
+	f("SELECT regexp_extrct(msg, 'x')", "unknown function 'regexp_extrct' (did you mean regexp_extract?) at 1:8")
+	f("SELECT regex_replace(msg, 'x', 'y')", "unknown function 'regex_replace' (did you mean regexp_replace?) at 1:8")
+	f("SELECT strptim(s, '%Y')", "unknown function 'strptim' (did you mean strptime?) at 1:8")
+	f("SELECT datetrunc2('day', ts)", "unknown function 'datetrunc2' (did you mean datetrunc?) at 1:8")
+	f("SELECT uper(s)", "unknown function 'uper' (did you mean upper?) at 1:8")
+	f("SELECT sha512(s)", "unknown function 'sha512' (did you mean sha1?) at 1:8")
+	f("SELECT lenght(s)", "unknown function 'lenght' (did you mean length?) at 1:8")
+	f("SELECT xyzzy(s)", "unknown function 'xyzzy' at 1:8")
+	f("SELECT frobnicate_all(s)", "unknown function 'frobnicate_all' at 1:8")
+	f("SELECT sum(n)", "sum is an aggregate: a transform works on one record at a time at 1:8")
+	f("SELECT count(n)", "count is an aggregate: a transform works on one record at a time at 1:8")
 	f("SELECT trim(LEADING 'x' s)", "expected FROM, found 's' at 1:25")
 }
 

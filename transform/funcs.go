@@ -59,6 +59,12 @@ func init() {
 func (c *compiler) call(n *node) compiled {
 	f, ok := functions[n.name]
 	if !ok {
+		if aggregates[n.name] {
+			c.fail(n.pos, "%s is an aggregate: a transform works on one record at a time", n.name)
+		}
+		if near := nearestFunction(n.name); near != "" {
+			c.fail(n.pos, "unknown function '%s' (did you mean %s?)", n.name, near)
+		}
 		c.fail(n.pos, "unknown function '%s'", n.name)
 	}
 	if len(n.args) < f.min || (f.max >= 0 && len(n.args) > f.max) {
@@ -496,4 +502,66 @@ func rounder(f func(float64) float64) func(*compiler, *node, []compiled) expr {
 			return Value{}
 		}
 	}
+}
+
+// aggregates are DuckDB's common aggregate functions, refused with a reason.
+var aggregates = map[string]bool{
+	"count": true, "sum": true, "avg": true, "min": true, "max": true, "mean": true, "median": true,
+	"first": true, "last": true, "any_value": true, "arg_max": true, "arg_min": true, "list": true,
+	"array_agg": true, "string_agg": true, "group_concat": true, "stddev": true, "variance": true,
+	"bool_and": true, "bool_or": true, "approx_count_distinct": true, "quantile": true, "mode": true,
+}
+
+// nearestFunction returns the known function closest to name by edit
+// distance, if it is close enough to be a slip (at most 1 edit for short
+// names, 2 from 5 characters on, 3 from 10), else "". Ties go to the name
+// first in alphabetical order, so the message is stable.
+func nearestFunction(name string) string {
+	limit := 1
+	switch {
+	case len(name) >= 10:
+		limit = 3
+	case len(name) >= 5:
+		limit = 2
+	}
+	best, bestD := "", limit+1
+	for fn := range functions {
+		if d := editDistance(name, fn, bestD); d < bestD || d == bestD && d <= limit && fn < best {
+			best, bestD = fn, d
+		}
+	}
+	if bestD > limit {
+		return ""
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance of a and b (bytes; function names
+// are ASCII), or a number > bound once it is sure to exceed bound.
+func editDistance(a, b string, bound int) int {
+	if d := len(a) - len(b); d > bound || -d > bound {
+		return bound + 1
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		low := cur[0]
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			low = min(low, cur[j])
+		}
+		if low > bound {
+			return bound + 1
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
