@@ -52,6 +52,7 @@ type step struct {
 type selectItem struct {
 	star    bool
 	exclude []string
+	replace []selectItem // * REPLACE (expr AS name, …)
 	expr    *node
 	alias   string
 	pos     int

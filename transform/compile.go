@@ -2,6 +2,7 @@ package transform
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -71,6 +72,19 @@ func (c *compiler) program(stmt *statement) *Program {
 			for _, x := range it.exclude {
 				// Named as * names fields: EXCLUDE (_empty) leaves out the empty key.
 				p.skip[strings.ReplaceAll(x, "\x00", "\uFFFD")] = struct{}{}
+			}
+			for _, r := range it.replace {
+				name := strings.ReplaceAll(r.alias, "\x00", "\uFFFD")
+				if _, dup := p.replace[name]; dup {
+					c.fail(r.pos, "'%s' is replaced twice", r.alias)
+				}
+				if slices.Contains(it.exclude, r.alias) {
+					c.fail(r.pos, "'%s' is both excluded and replaced", r.alias)
+				}
+				if p.replace == nil {
+					p.replace = map[string]expr{}
+				}
+				p.replace[name] = c.expr(r.expr).fn
 			}
 			p.columns = append(p.columns, Column{Name: "*", Star: true})
 			p.exprs = append(p.exprs, nil)

@@ -110,6 +110,22 @@ func TestEvalDialect(t *testing.T) {
 	v("dayname(d)", `"Thursday"`)
 	v("monthname(ts)", `"May"`)
 
+	// * REPLACE: the field's value computed, in the field's place.
+	r := func(stmt, line, want string) {
+		t.Helper()
+		if got := evalLine(t, stmt, line); got != want {
+			t.Errorf("%s on %s\n got %s\nwant %s", stmt, line, got, want)
+		}
+	}
+	small := `{"a":1,"b":"X","c":{"d":2}}`
+	r("SELECT * REPLACE (lower(b) AS b)", small, `{"a":1,"b":"x","c":{"d":2}}`)
+	r("SELECT * REPLACE (a + c.d AS a, upper(b) || '!' AS b)", small, `{"a":3,"b":"X!","c":{"d":2}}`)
+	r("SELECT * EXCLUDE (c) REPLACE (a * 10 AS a)", small, `{"a":10,"b":"X"}`)
+	r("SELECT * REPLACE (1 AS missing)", small, `{"a":1,"b":"X","c":{"d":2}}`) // only fields the record has
+	r("SELECT * REPLACE (b AS a, a AS b)", small, `{"a":"X","b":1,"c":{"d":2}}`)
+	r("SELECT replace, * EXCLUDE (b)", `{"b":1,"replace":2}`, `{"replace":2}`) // a field called replace stays one
+	r("SELECT * REPLACE (a + 1 AS a) WHERE a > 0 PARTITION BY b", small, `{"a":2,"b":"X","c":{"d":2}|b="X"}`)
+
 	// GLOB and SIMILAR stay usable as names.
 	g := func(stmt, want string) {
 		t.Helper()
@@ -169,6 +185,9 @@ func TestCompileErrorsDialect(t *testing.T) {
 	f("SELECT frobnicate_all(s)", "unknown function 'frobnicate_all' at 1:8")
 	f("SELECT sum(n)", "sum is an aggregate: a transform works on one record at a time at 1:8")
 	f("SELECT count(n)", "count is an aggregate: a transform works on one record at a time at 1:8")
+	f("SELECT * REPLACE (1 AS a, 2 AS a)", "'a' is replaced twice at 1:29")
+	f("SELECT * EXCLUDE (a) REPLACE (1 AS a)", "'a' is both excluded and replaced at 1:33")
+	f("SELECT * REPLACE (1)", "expected AS, found ')' at 1:20")
 	f("SELECT trim(LEADING 'x' s)", "expected FROM, found 's' at 1:25")
 }
 

@@ -16,6 +16,7 @@ import (
 var seedStatements = []string{
 	"SELECT *",
 	"SELECT * EXCLUDE (a, \"b c\"), a + 1 AS a1",
+	"SELECT * EXCLUDE (c) REPLACE (lower(b) AS b, a + 1 AS a) WHERE a > 0",
 	"SELECT ts::TIMESTAMP AS ts, level, user.id AS user_id, latency_ms::INT64, msg WHERE level <> 'debug' AND status >= 200 PARTITION BY service, strftime(ts, '%Y-%m-%d') AS day",
 	"SELECT a['x y'], tags[0], tags[-1], \"odd-key\".x",
 	"SELECT CASE WHEN a > 1 THEN 'x' WHEN a IS NULL THEN NULL ELSE 'y' END, CASE b WHEN 1 THEN 2 END",

@@ -171,6 +171,10 @@ func (p *parser) itemList(allowStar bool) []selectItem {
 			if p.acceptKeyword("EXCLUDE") {
 				it.exclude = p.excludeList()
 			}
+			if isKeyword(p.tok, "REPLACE") && isOp(p.peek, "(") {
+				p.advance()
+				it.replace = p.replaceList()
+			}
 			items = append(items, it)
 		} else {
 			if isKeyword(p.tok, "DISTINCT") {
@@ -201,6 +205,23 @@ func (p *parser) excludeList() []string {
 	}
 	p.expectOp(")")
 	return names
+}
+
+// replaceList reads the (expr AS name, …) of * REPLACE.
+func (p *parser) replaceList() []selectItem {
+	p.expectOp("(")
+	var items []selectItem
+	for {
+		it := selectItem{pos: p.tok.pos, expr: p.expr()}
+		p.expectKeyword("AS")
+		it.alias = p.name("a field name after AS")
+		items = append(items, it)
+		if !p.acceptOp(",") {
+			break
+		}
+	}
+	p.expectOp(")")
+	return items
 }
 
 // name reads an identifier or a "quoted identifier".
