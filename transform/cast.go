@@ -299,3 +299,76 @@ func (st *State) jsonText(v Value) string {
 	st.arena = appendJSONValue(st.arena, v.J)
 	return b2s(st.arena[start:])
 }
+
+// narrowType is a DuckDB type the language stores in a wider one: the
+// integers narrower than INT32 (and the unsigned ones up to 32 bits) as INT32
+// or INT64 with their range checked, FLOAT as the DOUBLE of its single
+// precision value. A cast to one gives exactly DuckDB's value; the Parquet
+// column has the wider type.
+type narrowType struct {
+	name   string
+	typ    Type
+	lo, hi int64 // integers
+	float  bool  // FLOAT: rounded to single precision
+}
+
+var narrowTypes = map[string]narrowType{}
+
+func init() {
+	for _, n := range []narrowType{
+		{name: "TINYINT", typ: Int32, lo: math.MinInt8, hi: math.MaxInt8},
+		{name: "SMALLINT", typ: Int32, lo: math.MinInt16, hi: math.MaxInt16},
+		{name: "UTINYINT", typ: Int32, hi: math.MaxUint8},
+		{name: "USMALLINT", typ: Int32, hi: math.MaxUint16},
+		{name: "UINTEGER", typ: Int64, hi: math.MaxUint32},
+		{name: "FLOAT", typ: Double, float: true},
+	} {
+		narrowTypes[n.name] = n
+	}
+	for alias, name := range map[string]string{
+		"INT1": "TINYINT", "INT2": "SMALLINT", "SHORT": "SMALLINT", "UINT8": "UTINYINT", "UINT16": "USMALLINT",
+		"UINT32": "UINTEGER", "FLOAT4": "FLOAT", "REAL": "FLOAT",
+	} {
+		narrowTypes[alias] = narrowTypes[name]
+	}
+}
+
+// castNarrow casts v to the narrow type n with TRY semantics.
+func (st *State) castNarrow(v Value, n narrowType) Value {
+	if v.Type == Null {
+		return v
+	}
+	if n.float {
+		var f float32
+		switch v.Type {
+		case Boolean, Int32, Int64:
+			f = float32(v.I) // rounded once, from the integer
+		case Double:
+			f = float32(v.F)
+			if math.IsInf(float64(f), 0) && !math.IsInf(v.F, 0) {
+				st.CastFailures++ // beyond FLOAT's range
+				return Value{}
+			}
+		case Varchar:
+			g, err := strconv.ParseFloat(strings.TrimSpace(v.S), 32)
+			if err != nil {
+				st.CastFailures++
+				return Value{}
+			}
+			f = float32(g)
+		default:
+			st.CastFailures++
+			return Value{}
+		}
+		return Value{Type: Double, F: float64(f)}
+	}
+	r := st.cast(v, Int64)
+	if r.Type == Null {
+		return r
+	}
+	if r.I < n.lo || r.I > n.hi {
+		st.CastFailures++
+		return Value{}
+	}
+	return Value{Type: n.typ, I: r.I}
+}

@@ -219,9 +219,11 @@ func (c *compiler) expr(n *node) compiled {
 	case nCast:
 		x := c.expr(n.args[0])
 		a, t := x.fn, n.typ
-		r := c.folded(compiled{typ: t, fn: func(st *State, rec *fastjson.Value) Value {
-			return st.cast(a(st, rec), t)
-		}}, x)
+		cast := func(st *State, rec *fastjson.Value) Value { return st.cast(a(st, rec), t) }
+		if nt, ok := narrowTypes[n.op]; ok {
+			cast = func(st *State, rec *fastjson.Value) Value { return st.castNarrow(a(st, rec), nt) }
+		}
+		r := c.folded(compiled{typ: t, fn: cast}, x)
 		if n.op == "literal" && r.val.Type == Null {
 			c.fail(n.args[0].pos, "invalid %s literal '%s'", t, x.val.S)
 		}

@@ -1,6 +1,12 @@
 package transform
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/valyala/fastjson"
+)
+
+type fastjsonParser = fastjson.Parser
 
 // TestEvalDialect pins what the DuckDB differential test cannot: the cases
 // where DuckDB fails the query and we give NULL, and results on the test
@@ -126,6 +132,18 @@ func TestEvalDialect(t *testing.T) {
 	r("SELECT replace, * EXCLUDE (b)", `{"b":1,"replace":2}`, `{"replace":2}`) // a field called replace stays one
 	r("SELECT * REPLACE (a + 1 AS a) WHERE a > 0 PARTITION BY b", small, `{"a":2,"b":"X","c":{"d":2}|b="X"}`)
 
+	// Narrow types.
+	v("300::TINYINT", `null`)
+	v("(-128)::TINYINT", `-128`)
+	v("'2.5'::SMALLINT", `3`)
+	v("2.5::SMALLINT", `2`)
+	v("(-1)::UTINYINT", `null`)
+	v("4294967295::UINTEGER", `4294967295`)
+	v("0.1::FLOAT = 0.10000000149011612", `true`)
+	v("'0.1'::REAL = 0.10000000149011612", `true`)
+	v("1e39::FLOAT", `null`)
+	v("16777217::FLOAT = 16777216", `true`)
+
 	// GLOB and SIMILAR stay usable as names.
 	g := func(stmt, want string) {
 		t.Helper()
@@ -198,4 +216,37 @@ func firstLine(s string) string {
 		}
 	}
 	return s
+}
+
+func TestNarrowCastColumnsAndFailures(t *testing.T) {
+	prog, err := Compile("SELECT n::TINYINT AS a, f::REAL AS b, n::UINTEGER AS c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var types []Type
+	for _, c := range prog.Columns() {
+		types = append(types, c.Type)
+	}
+	if want := []Type{Int32, Double, Int64}; !slicesEqual(types, want) {
+		t.Errorf("column types %v, want %v", types, want)
+	}
+	st := prog.NewState()
+	var p fastjsonParser
+	rec, _ := p.Parse(`{"n":300,"f":"x"}`)
+	prog.Eval(st, rec)
+	if st.CastFailures != 2 {
+		t.Errorf("CastFailures = %d, want 2 (300 is no TINYINT, 'x' no REAL)", st.CastFailures)
+	}
+}
+
+func slicesEqual(a, b []Type) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }

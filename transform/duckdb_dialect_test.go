@@ -152,4 +152,16 @@ var dialectStatements = []diffStatement{
 		duckItems: "ts AS t",
 		where:     "date_trunc('day', ts) = TIMESTAMP '2024-02-29' OR (hour(ts) = 23 AND dayname(ts) = 'Sunday') OR ts + INTERVAL 1 MONTH < TIMESTAMP '2024-02-01'",
 	},
+
+	// Narrow types: cast exactly as DuckDB, stored as INT32 / INT64 / DOUBLE.
+	{ // 101
+		items:     "count::TINYINT AS a, count::SMALLINT AS b, bytes::SMALLINT AS c, code::TINYINT AS d, CAST(status AS UTINYINT) AS e, bytes::USMALLINT AS f, bytes::UINTEGER AS g, code::INT2 AS h, latency::TINYINT AS i, flag::TINYINT AS j",
+		duckItems: "TRY_CAST(count AS TINYINT) AS a, TRY_CAST(count AS SMALLINT) AS b, TRY_CAST(bytes AS SMALLINT) AS c, TRY_CAST(code AS TINYINT) AS d, TRY_CAST(status AS UTINYINT) AS e, TRY_CAST(bytes AS USMALLINT) AS f, TRY_CAST(bytes AS UINTEGER) AS g, TRY_CAST(code AS INT2) AS h, TRY_CAST(latency AS TINYINT) AS i, TRY_CAST(flag AS TINYINT) AS j",
+		where:     "true",
+	},
+	{ // 102
+		items:     "latency::FLOAT AS a, code::REAL AS b, bytes::FLOAT4 AS c, count::FLOAT AS d, CAST(latency AS FLOAT) * 2 AS e, latency::FLOAT::VARCHAR AS f",
+		duckItems: "TRY_CAST(latency AS FLOAT)::DOUBLE AS a, TRY_CAST(code AS REAL)::DOUBLE AS b, TRY_CAST(bytes AS FLOAT4)::DOUBLE AS c, TRY_CAST(count AS FLOAT)::DOUBLE AS d, TRY_CAST(latency AS FLOAT)::DOUBLE * 2 AS e, TRY_CAST(TRY_CAST(latency AS FLOAT)::DOUBLE AS VARCHAR) AS f",
+		where:     "true",
+	},
 }

@@ -463,8 +463,8 @@ func (p *parser) postfix() *node {
 	n := p.primary()
 	for isOp(p.tok, "::") {
 		p.advance()
-		typ, end := p.typeName()
-		n = &node{kind: nCast, typ: typ, args: []*node{n}, pos: n.pos, end: end}
+		typ, narrow, end := p.typeName()
+		n = &node{kind: nCast, typ: typ, op: narrow, args: []*node{n}, pos: n.pos, end: end}
 	}
 	if isOp(p.tok, "[") || (isOp(p.tok, ".") && n.kind != nPath) {
 		p.failAt(p.tok.pos, "'%s' applies to field paths only", p.tok.text)
@@ -472,17 +472,23 @@ func (p *parser) postfix() *node {
 	return n
 }
 
-func (p *parser) typeName() (Type, int) {
+// typeName reads a type name; narrow is the DuckDB name of a narrower type
+// stored as typ (TINYINT as INT32, FLOAT as DOUBLE), "" for the others.
+func (p *parser) typeName() (typ Type, narrow string, end int) {
 	t := p.tok
 	if t.kind != tokIdent {
 		p.failAt(t.pos, "expected a type name, found %s", describe(t))
 	}
 	p.advance()
-	typ, ok := ParseType(t.text)
+	name := strings.ToUpper(t.text)
+	if n, ok := narrowTypes[name]; ok {
+		return n.typ, n.name, t.end
+	}
+	typ, ok := ParseType(name)
 	if !ok {
 		p.failAt(t.pos, "unknown type '%s' (types: BOOLEAN, INT32, INT64, DOUBLE, VARCHAR, TIMESTAMP, DATE, JSON)", t.text)
 	}
-	return typ, t.end
+	return typ, "", t.end
 }
 
 func (p *parser) primary() *node {
@@ -532,9 +538,9 @@ func (p *parser) primary() *node {
 			p.expectOp("(")
 			x := p.expr()
 			p.expectKeyword("AS")
-			typ, _ := p.typeName()
+			typ, narrow, _ := p.typeName()
 			end := p.expectOp(")").end
-			return &node{kind: nCast, typ: typ, args: []*node{x}, pos: t.pos, end: end}
+			return &node{kind: nCast, typ: typ, op: narrow, args: []*node{x}, pos: t.pos, end: end}
 		case "INTERVAL":
 			if p.peek.kind == tokString || p.peek.kind == tokNumber || isOp(p.peek, "(") {
 				return p.interval()
