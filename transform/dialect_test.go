@@ -132,6 +132,18 @@ func TestEvalDialect(t *testing.T) {
 	r("SELECT replace, * EXCLUDE (b)", `{"b":1,"replace":2}`, `{"replace":2}`) // a field called replace stays one
 	r("SELECT * REPLACE (a + 1 AS a) WHERE a > 0 PARTITION BY b", small, `{"a":2,"b":"X","c":{"d":2}|b="X"}`)
 
+	// Lists: tags is ["x","y","z"].
+	v("list_extract(tags, 1)", `"x"`)
+	v("list_extract(tags, -1)", `"z"`)
+	v("list_extract(tags, 0)", `null`)
+	v("list_extract(s, 1)", `null`)
+	v("list_position(tags, 'y')", `2`)
+	v("list_position(tags, 'q')", `null`)
+	v("list_contains(user.tags, 'c')", `true`)
+	v("list_contains(tags, nul)", `null`)
+	v("array_to_string(arr, ';')", `"[1,2];[3]"`)
+	v("len(tags)", `3`)
+
 	// Narrow types.
 	v("300::TINYINT", `null`)
 	v("(-128)::TINYINT", `-128`)

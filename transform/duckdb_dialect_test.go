@@ -164,4 +164,14 @@ var dialectStatements = []diffStatement{
 		duckItems: "TRY_CAST(latency AS FLOAT)::DOUBLE AS a, TRY_CAST(code AS REAL)::DOUBLE AS b, TRY_CAST(bytes AS FLOAT4)::DOUBLE AS c, TRY_CAST(count AS FLOAT)::DOUBLE AS d, TRY_CAST(latency AS FLOAT)::DOUBLE * 2 AS e, TRY_CAST(TRY_CAST(latency AS FLOAT)::DOUBLE AS VARCHAR) AS f",
 		where:     "true",
 	},
+
+	// Lists: tags is a JSON array to us, a VARCHAR[] to DuckDB. The functions
+	// count from 1 as DuckDB's do; a path index stays 0-based (statement 59).
+	{ // 103
+		items: "len(tags) AS a, array_length(tags) AS b, list_contains(tags, 'prod') AS c, array_contains(tags, '') AS d, list_has(tags, 'α') AS e, list_position(tags, 'beta') AS f, " +
+			"list_extract(tags, 1) AS g, list_extract(tags, -1) AS h, list_element(tags, 3) AS i, array_extract(tags, 0) AS j, list_indexof(tags, 'prod') AS k, array_position(tags, level) AS l",
+		where: "true",
+	},
+	{items: "array_to_string(tags, ',') AS a, array_to_string(tags, ' | ') AS b, list_contains(tags, NULL) AS c, list_extract(tags, count % 5) AS d", where: "true"}, // 104
+	{items: "tags[0] AS t", duckItems: "tags[1] AS t", where: "list_contains(tags, 'prod') AND len(tags) > 1"},                                                       // 105
 }

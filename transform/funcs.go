@@ -54,6 +54,7 @@ func init() {
 	maps.Copy(functions, numberFunctions())
 	maps.Copy(functions, predicateFunctions())
 	maps.Copy(functions, timeFunctions())
+	maps.Copy(functions, listFunctions())
 }
 
 func (c *compiler) call(n *node) compiled {

@@ -35,6 +35,7 @@ var seedStatements = []string{
 	"SELECT if(a, 1, 2), iff(b, 'x', NULL), a IS DISTINCT FROM b, a IS NOT DISTINCT FROM NULL, a IS TRUE, b IS NOT FALSE, a GLOB '*[!a-c]?\\*', b NOT GLOB 'x', a SIMILAR TO 'x+', b NOT SIMILAR TO '.*', a ~ 'y', a !~ 'z', a ~~ '%', a !~~ '_', a ~~* 'X%', a !~~* 'y'",
 	"SELECT year(ts), month(ts), day(ts), hour(ts), minute(ts), second(ts), dayofweek(ts), dayofyear(ts), week(ts), dayname(ts), monthname(ts), epoch(ts), epoch_us(ts), last_day(ts), date_part('ms', ts), extract(epoch FROM ts), extract('dow' FROM ts)",
 	"SELECT date_trunc('week', ts), date_diff('day', ts, now()), datediff('month', ts, TIMESTAMP '2024-01-01'), date_add(ts, INTERVAL 1 MONTH), ts + INTERVAL '1 day 02:00:00', ts - INTERVAL (3) HOUR, INTERVAL '2 weeks' + ts, d::DATE + 1, to_timestamp(a), make_timestamp(2024, 1, 2, 3, 4, 5.5), make_date(2024, 2, 29), make_timestamp(a), strptime(b, '%d/%m/%Y %H:%M:%S.%f %z'), try_strptime(b, '%s')",
+	"SELECT len(c), array_length(tags), list_contains(tags, 'x'), array_contains(c, 1), list_has(c, NULL), list_position(tags, 'x'), list_indexof(c, 2), list_extract(c, -1), list_element(tags, 1), array_extract(c, 0), array_to_string(c, ',')",
 	"SELECT md5(a), sha1(b), sha256(c), format('{} and {1} {{}}', a, b), printf('%s|%5d|%-3s|%08.3f|%x|%X|%o|%e|%+d|%%', a, b, c, d, b, b, b, d, b)",
 }
 
