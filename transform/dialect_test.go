@@ -144,6 +144,24 @@ func TestEvalDialect(t *testing.T) {
 	v("array_to_string(arr, ';')", `"[1,2];[3]"`)
 	v("len(tags)", `3`)
 
+	// JSON.
+	v("user->'name'", `"ann"`)
+	v("user->>'name'", `"ann"`)
+	v("(user->'name')::VARCHAR", `"\"ann\""`)
+	v("user->'tags'->>-1", `"c"`)
+	v("obj->>'$.k[1].v'", `"true"`)
+	v("obj->'$.k[#-1]'", `{"v":true}`)
+	v("obj->'$.k[5]'", `null`)
+	v(`"odd-key"->>'x'`, `"1"`)
+	v("(\"odd-key\"->>'x')::INT64 + 1", `2`)
+	v("json_type(user, '$.id')", `"UBIGINT"`)
+	v("json_type(big)", `null`) // a number of the record is no JSON value
+	v("json_array_length(arr, '$[0]')", `2`)
+	v("json_exists(obj, '$.k[1].v')", `true`)
+	v("s->>'x'", `null`) // a string holding JSON is not parsed (DuckDB parses it)
+	v("json_valid('{\"a\":1}')", `true`)
+	v("json_valid(s)", `false`)
+
 	// Narrow types.
 	v("300::TINYINT", `null`)
 	v("(-128)::TINYINT", `-128`)
@@ -218,6 +236,9 @@ func TestCompileErrorsDialect(t *testing.T) {
 	f("SELECT * REPLACE (1 AS a, 2 AS a)", "'a' is replaced twice at 1:29")
 	f("SELECT * EXCLUDE (a) REPLACE (1 AS a)", "'a' is both excluded and replaced at 1:33")
 	f("SELECT * REPLACE (1)", "expected AS, found ')' at 1:20")
+	f("SELECT j->k", "json_extract: the path must be a constant string at 1:8")
+	f("SELECT j->'$.a.*'", "json_extract: bad JSON path '$.a.*': expected a key after '.' (no wildcards) at 1:11")
+	f("SELECT j->>'$[x]'", "json_extract_string: bad JSON path '$[x]': expected [n] or [#-n] at 1:12")
 	f("SELECT trim(LEADING 'x' s)", "expected FROM, found 's' at 1:25")
 }
 

@@ -174,4 +174,23 @@ var dialectStatements = []diffStatement{
 	},
 	{items: "array_to_string(tags, ',') AS a, array_to_string(tags, ' | ') AS b, list_contains(tags, NULL) AS c, list_extract(tags, count % 5) AS d", where: "true"}, // 104
 	{items: "tags[0] AS t", duckItems: "tags[1] AS t", where: "list_contains(tags, 'prod') AND len(tags) > 1"},                                                       // 105
+
+	// JSON: user and tags are JSON to us, a STRUCT and a VARCHAR[] to
+	// DuckDB; its side reads them through to_json. Where user lacks a key,
+	// to_json has it as null (-> gives JSON null there, SQL NULL here), so
+	// the statements with -> on user keep records whose user has both keys.
+	{ // 106
+		items: "user->>'name' AS a, user->>'id' AS b, (user->>'$.name') AS c, tags->>0 AS d, tags->>-1 AS e, json_extract_string(user, 'name') AS f, json_extract_string(tags, '$[1]') AS g, " +
+			"tags->>'$[#-1]' AS h, json_array_length(tags) AS i, json_array_length(user) AS j, json_type(user) AS l, json_type(tags) AS m, tags->>5 AS n",
+		duckItems: "to_json(user)->>'name' AS a, to_json(user)->>'id' AS b, (to_json(user)->>'$.name') AS c, to_json(tags)->>0 AS d, to_json(tags)->>-1 AS e, json_extract_string(to_json(user), 'name') AS f, json_extract_string(to_json(tags), '$[1]') AS g, " +
+			"to_json(tags)->>'$[#-1]' AS h, json_array_length(to_json(tags)) AS i, json_array_length(to_json(user)) AS j, json_type(to_json(user)) AS l, json_type(to_json(tags)) AS m, to_json(tags)->>5 AS n",
+		where: "true",
+	},
+	{ // 107
+		items: "user->'name' AS a, user->'id' AS b, user->'$' AS c, tags->0 AS d, json_extract(user, '$.id') AS e, json_type(user, '$.id') AS f, json_type(user, 'name') AS g, json_type(tags->0) AS h, " +
+			"json_exists(user, '$.name') AS i, json_exists(tags, '$[3]') AS j, json_valid(msg) AS k, json_valid(user) AS l, (user->>'id')::INT64 + 1 AS m, user->'name'->>'$' AS o, json_array_length(user, '$.name') AS p",
+		duckItems: "to_json(user)->'name' AS a, to_json(user)->'id' AS b, to_json(user)->'$' AS c, to_json(tags)->0 AS d, json_extract(to_json(user), '$.id') AS e, json_type(to_json(user), '$.id') AS f, json_type(to_json(user), 'name') AS g, json_type(to_json(tags)->0) AS h, " +
+			"json_exists(to_json(user), '$.name') AS i, json_exists(to_json(tags), '$[3]') AS j, json_valid(msg) AS k, json_valid(to_json(user)) AS l, TRY_CAST(to_json(user)->>'id' AS BIGINT) + 1 AS m, to_json(user)->'name'->>'$' AS o, json_array_length(to_json(user), '$.name') AS p",
+		where: "user.id IS NOT NULL AND user.name IS NOT NULL",
+	},
 }

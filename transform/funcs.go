@@ -55,6 +55,7 @@ func init() {
 	maps.Copy(functions, predicateFunctions())
 	maps.Copy(functions, timeFunctions())
 	maps.Copy(functions, listFunctions())
+	maps.Copy(functions, jsonFunctions())
 }
 
 func (c *compiler) call(n *node) compiled {

@@ -459,12 +459,37 @@ func negateLiteral(text string, v Value) (Value, bool) {
 	return Value{}, false
 }
 
+// postfix reads casts (x::TYPE) and JSON extraction (j->'k', j->>'$.a[0]'),
+// left to right: j->>'n'::INT is (j->>'n')::INT. (DuckDB gives -> and ->>
+// a low precedence, so that j->>'k' = 'x' means j->>('k' = 'x') there;
+// write (j->>'k') = 'x' for both.)
 func (p *parser) postfix() *node {
 	n := p.primary()
-	for isOp(p.tok, "::") {
-		p.advance()
-		typ, narrow, end := p.typeName()
-		n = &node{kind: nCast, typ: typ, op: narrow, args: []*node{n}, pos: n.pos, end: end}
+	for {
+		switch {
+		case isOp(p.tok, "::"):
+			p.advance()
+			typ, narrow, end := p.typeName()
+			n = &node{kind: nCast, typ: typ, op: narrow, args: []*node{n}, pos: n.pos, end: end}
+			continue
+		case isOp(p.tok, "->") || isOp(p.tok, "->>"):
+			op := p.advance()
+			p.enter(op.pos)
+			var key *node
+			if isOp(p.tok, "-") && p.peek.kind == tokNumber {
+				key = p.unary()
+			} else {
+				key = p.primary()
+			}
+			p.leave()
+			name := "json_extract"
+			if op.text == "->>" {
+				name = "json_extract_string"
+			}
+			n = &node{kind: nCall, name: name, args: []*node{n, key}, pos: n.pos, end: key.end}
+			continue
+		}
+		break
 	}
 	if isOp(p.tok, "[") || (isOp(p.tok, ".") && n.kind != nPath) {
 		p.failAt(p.tok.pos, "'%s' applies to field paths only", p.tok.text)
