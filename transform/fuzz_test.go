@@ -126,6 +126,12 @@ var writableStatements = []string{
 	"SELECT substr(user.region, 2, 1) AS s1, substr(s, -2) AS s2, upper(user.region) AS up, lower(s) AS lo, " +
 		"concat(user, s, n) AS c, s || user.region AS cc, trim(s, 'é') AS t, replace(s, 'a', 'ü') AS rp, " +
 		"n::VARCHAR AS nv, n::JSON AS nj, strftime(ts, '%Y %a') AS tf",
+	"SELECT reverse(s) AS r, left(s, 2) AS l, right(user.region, 1) AS rr, lpad(s, 5, 'é') AS lp, rpad(user.region, 4, s) AS rp, " +
+		"split_part(s, '', 2) AS sp, split_part(s, 'a', -1) AS sp2, regexp_extract(s, '.') AS re, regexp_replace(s, '(.)', '\\1\\0', 'g') AS rr2, " +
+		"printf('%.1s|%3s', s, user.region) AS pf, format('{}-{}', user, o) AS fm, chr(ascii(s)) AS ch, md5(s) AS h, substring(s FROM 2 FOR 1) AS ss, " +
+		"trim(LEADING 'a' FROM s) AS t, concat_ws(s, s, user.region) AS cw, repeat(s, 2) AS rp2, strpos(s, 'a') AS sp3",
+	"SELECT user->'region' AS a, user->>'region' AS b, user->'q' AS c, o->0 AS d, o->>0 AS e, json_extract(user, '$') AS f, json_extract_string(o, '$[#-1]') AS g, " +
+		"array_to_string(o, s) AS h, list_extract(o, 1) AS i, json_type(user) AS j, * REPLACE (upper(s) AS s, user->>'region' AS user)",
 }
 
 // FuzzAcceptedWritable is the content half of "accepted means writable"
