@@ -49,6 +49,14 @@ func TestEvalDialect(t *testing.T) {
 	v("position('l' IN s)", `3`)
 	v("substring(s FOR 2)", `"He"`)
 
+	// Functions that build text while they evaluate their arguments keep it
+	// whole when an argument's own text is in the scratch space too.
+	v("concat(s, '-', upper(s), lower(s))", `"Hello-HELLOhello"`)
+	v("concat_ws('/', upper(s), lpad(n::VARCHAR, 4, '0'), NULL, lower(s))", `"HELLO/0042/hello"`)
+	v("format('{}|{}', upper(s), lower(s))", `"HELLO|hello"`)
+	v("printf('%s|%5s|%d', upper(s), lower(s), n + 1)", `"HELLO|hello|43"`)
+	v("array_to_string(arr, upper(s))", `"[1,2]HELLO[3]"`)
+
 	// Numbers. DuckDB fails the query on these.
 	v("sqrt(neg)", `null`)
 	v("ln(0)", `null`)

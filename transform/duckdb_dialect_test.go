@@ -193,4 +193,42 @@ var dialectStatements = []diffStatement{
 			"json_exists(to_json(user), '$.name') AS i, json_exists(to_json(tags), '$[3]') AS j, json_valid(msg) AS k, json_valid(to_json(user)) AS l, TRY_CAST(to_json(user)->>'id' AS BIGINT) + 1 AS m, to_json(user)->'name'->>'$' AS o, json_array_length(to_json(user), '$.name') AS p",
 		where: "user.id IS NOT NULL AND user.name IS NOT NULL",
 	},
+	{ // 108: DuckDB's lpad takes an INTEGER length
+		items:     "regexp_extract(level, '[a-z]+') AS a, regexp_replace(level, 'o', '0', 'g') AS b, split_part(level, 'o', 1) AS c, split_part(msg, level, 1) AS d, left(level, count) AS e, lpad(level, count % 10, service) AS f",
+		duckItems: "regexp_extract(level, '[a-z]+') AS a, regexp_replace(level, 'o', '0', 'g') AS b, split_part(level, 'o', 1) AS c, split_part(msg, level, 1) AS d, left(level, count) AS e, lpad(level, (count % 10)::INTEGER, service) AS f",
+		where:     "true",
+	},
+	{items: "strpos(level, msg) AS a, position(level IN service) AS b, reverse(level) AS c, repeat(level, count % 3) AS d, concat_ws(level, msg, service) AS e, ascii(level) AS f, strlen(level) AS g", where: "true"},    // 109
+	{items: "md5(level) AS a, sha1(msg) AS b, greatest(status, count, NULL) AS c, least(user.id, bytes) AS d, sign(status) AS e, sqrt(abs(status)) AS f, pow(status, NULL) AS g, mod(count, status) AS h", where: "true"}, // 110
+	{ // 111: DuckDB's trunc and round take INTEGER digits
+		items:     "trunc(latency, count % 4) AS a, round(latency, count % 4) AS b, log(abs(status) + 2) AS c, exp(count / 1000) AS d, ln(abs(count) + 1) * 2 AS e",
+		duckItems: "trunc(latency, (count % 4)::INTEGER) AS a, round(latency, (count % 4)::INTEGER) AS b, log(abs(status) + 2) AS c, exp(count / 1000) AS d, ln(abs(count) + 1) * 2 AS e",
+		where:     "true",
+	},
+	{items: "if(ok, level, service) AS a, if(ok IS NULL, 'none', 'some') AS b, ok IS DISTINCT FROM (status = 200) AS c, level IS NOT DISTINCT FROM service AS d, (count > 0) IS FALSE AS e", where: "true"}, // 112
+	{items: "msg GLOB '*ok*' AS a, level GLOB 'info' AS b, service GLOB '*i*' AS c, msg ~ '.*' AS d, level ~ 'INFO|info' AS e, user.name ~ '.*é.*' AS f", where: "true"},                                    // 113
+	{ // 114: our ::TIMESTAMP applies the offset, as DuckDB's TIMESTAMPTZ does (statement 37)
+		items:     "year(seen_at::TIMESTAMP) AS a, month(seen_at::DATE) AS b, date_trunc('day', seen_at::TIMESTAMP) AS c, dayname(seen_at::DATE) AS d, seen_at::DATE + 1 AS e, seen_at::TIMESTAMP + INTERVAL 1 HOUR AS f",
+		duckItems: "year(TRY_CAST(seen_at AS TIMESTAMPTZ)) AS a, month(TRY_CAST(TRY_CAST(seen_at AS TIMESTAMPTZ) AS DATE)) AS b, date_trunc('day', TRY_CAST(seen_at AS TIMESTAMPTZ)) AS c, dayname(TRY_CAST(TRY_CAST(seen_at AS TIMESTAMPTZ) AS DATE)) AS d, TRY_CAST(TRY_CAST(seen_at AS TIMESTAMPTZ) AS DATE) + 1 AS e, TRY_CAST(seen_at AS TIMESTAMPTZ) + INTERVAL 1 HOUR AS f",
+		where:     "true",
+	},
+	{items: "strftime(date_trunc('week', ts), '%Y-%m-%d') AS a, strftime(ts + INTERVAL '1 day', '%A') AS b, date_diff('day', date_trunc('month', ts), ts) AS c, day(last_day(ts)) AS d, epoch(date_trunc('hour', ts)) AS e", where: "true"},                       // 115
+	{items: "extract(hour FROM ts) * 60 + extract(minute FROM ts) AS a, date_part('second', ts) + date_part('ms', ts) % 1000 / 1000 AS b, week(ts) - week(date_trunc('year', ts)) AS c, quarter(ts) * 3 AS d", where: "true"},                                     // 116
+	{items: "concat_ws('/', year(ts), lpad(month(ts)::VARCHAR, 2, '0'), lpad(day(ts)::VARCHAR, 2, '0')) AS a, format('{}-{}', year(ts), monthname(ts)) AS b, printf('%04d-%02d', year(ts), month(ts)) AS c", where: "true"},                                       // 117
+	{items: "upper(left(service, 1)) || lower(substring(service FROM 2)) AS a, regexp_replace(lower(msg), '[^a-z]+', '_', 'g') AS b, split_part(regexp_extract(msg, '/[a-z0-9/]+'), '/', 2) AS c, reverse(reverse(msg)) = msg AS d", where: "true"},               // 118
+	{items: "length(md5(msg)) AS a, left(sha256(coalesce(user.name, '')), 12) AS b, md5(concat_ws(':', service, user.id)) AS c, sha1(lower(trim(coalesce(user.name, '')))) AS d", where: "true"},                                                                  // 119
+	{items: "CASE WHEN msg ~ '.*[0-9].*' THEN 'digits' WHEN msg GLOB '*!*' THEN 'bang' ELSE 'plain' END AS a, CASE sign(count) WHEN -1 THEN 'neg' WHEN 0 THEN 'zero' ELSE 'pos' END AS b, if(greatest(count, status) > 500, 'big', 'small') AS c", where: "true"}, // 120
+	{items: "strpos(lower(msg), 'error') > 0 AS a, starts_with(lower(msg), 'get') AS b, suffix(service, 'api') OR prefix(service, 'auth') AS c, contains(msg, chr(33)) AS d", where: "true"},                                                                      // 121
+	{items: "trunc(latency / 100) * 100 AS a, round(latency / 3, 3) AS b, floor(latency / 7) AS c, ceiling(latency * 1.5) AS d, mod(trunc(latency), 10) AS e, sign(latency - 500) AS f", where: "true"},                                                           // 122
+	{items: "greatest(length(msg), length(user.name), 3) AS a, least(strlen(msg), 10) AS b, abs(length(msg) - strlen(msg)) AS c, log2(length(msg) + 1) AS d, sqrt(length(msg)) AS e", where: "true"},                                                              // 123
+	{items: "msg", where: "regexp_matches(msg, '[0-9]') AND NOT msg GLOB 'GET*'"},                                                  // 124
+	{items: "service", where: "service SIMILAR TO '[a-z]+' OR service ~~* 'AUTH%'"},                                                // 125
+	{items: "status, count", where: "greatest(status, count) BETWEEN 100 AND 300 AND sign(count) IS DISTINCT FROM -1"},             // 126
+	{items: "level", where: "split_part(msg, ' ', 1) IN ('user', 'GET', 'POST') AND level IS NOT NULL"},                            // 127
+	{items: "latency", where: "sqrt(abs(latency)) > 10 AND trunc(latency) % 2 = 0"},                                                // 128
+	{items: "ts::TIMESTAMP AS t", duckItems: "ts AS t", where: "date_part('dow', ts) IN (0, 6) AND hour(ts) < 6"},                  // 129
+	{items: "ts::TIMESTAMP AS t", duckItems: "ts AS t", where: "ts + INTERVAL 30 DAY > TIMESTAMP '2024-05-01' AND month(ts) = 4"},  // 130
+	{items: "user.name AS n", where: "ascii(user.name) > 127 OR strlen(user.name) <> length(user.name)"},                           // 131
+	{items: "tags[0] AS t", duckItems: "tags[1] AS t", where: "list_position(tags, 'beta') = 2 OR array_to_string(tags, '') = ''"}, // 132
+	{items: "msg", where: "(ok IS TRUE AND msg !~ '.*[A-Z].*') OR (ok IS FALSE AND msg NOT SIMILAR TO '.*[a-z].*')"},               // 133
 }

@@ -280,9 +280,29 @@ func buildConcat(_ *compiler, _ *node, args []compiled) expr {
 	return func(st *State, rec *fastjson.Value) Value {
 		start := len(st.arena)
 		for _, f := range fs {
-			st.arena = f(st, rec).AppendText(st.arena)
+			mark := len(st.arena)
+			st.appendAt(mark, "", f(st, rec))
 		}
 		return Value{Type: Varchar, S: b2s(st.arena[start:])}
+	}
+}
+
+// appendAt appends prefix and v's text at mark, the end of the text being
+// built in the arena, dropping whatever evaluating v left in the arena after
+// mark (the text of an argument computed by a function, which v may point
+// into: it is copied first). A function that builds its result while it
+// evaluates its arguments so keeps the result contiguous.
+func (st *State) appendAt(mark int, prefix string, v Value) {
+	end := len(st.arena)
+	st.arena = append(st.arena, prefix...)
+	st.arena = v.AppendText(st.arena)
+	st.dropBetween(mark, end)
+}
+
+// dropBetween removes arena[mark:end], moving what follows down.
+func (st *State) dropBetween(mark, end int) {
+	if end > mark {
+		st.arena = append(st.arena[:mark], st.arena[end:]...)
 	}
 }
 

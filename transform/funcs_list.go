@@ -97,15 +97,17 @@ func buildArrayToString(_ *compiler, _ *node, args []compiled) expr {
 		sep := st.text(sv)
 		start, first := len(st.arena), true
 		for _, e := range list {
-			v := st.fromJSON(e)
+			mark := len(st.arena)
+			v := st.fromJSON(e) // a rounded number keeps its text in the arena
 			if v.Type == Null {
 				continue
 			}
-			if !first {
-				st.arena = append(st.arena, sep...)
+			s := sep
+			if first {
+				s = ""
 			}
 			first = false
-			st.arena = v.AppendText(st.arena)
+			st.appendAt(mark, s, v)
 		}
 		return Value{Type: Varchar, S: b2s(st.arena[start:])}
 	}

@@ -421,15 +421,18 @@ func buildConcatWS(_ *compiler, _ *node, args []compiled) expr {
 		s := st.text(sv)
 		start, first := len(st.arena), true
 		for _, f := range fs {
+			mark := len(st.arena)
 			v := f(st, rec)
 			if v.Type == Null {
+				st.arena = st.arena[:mark]
 				continue
 			}
-			if !first {
-				st.arena = append(st.arena, s...)
+			sep := s
+			if first {
+				sep = ""
 			}
 			first = false
-			st.arena = v.AppendText(st.arena)
+			st.appendAt(mark, sep, v)
 		}
 		return Value{Type: Varchar, S: b2s(st.arena[start:])}
 	}
@@ -591,20 +594,24 @@ func formatter(ps []piece, fs []expr) expr {
 		}
 		start := len(st.arena)
 		for _, p := range ps {
-			st.arena = append(st.arena, p.lit...)
 			if p.arg < 0 {
+				st.arena = append(st.arena, p.lit...)
 				break
 			}
+			mark := len(st.arena)
 			v := fs[p.arg](st, rec)
 			if p.verb == 0 {
-				st.arena = v.AppendText(st.arena)
+				st.appendAt(mark, p.lit, v)
 				continue
 			}
+			end := len(st.arena)
+			st.arena = append(st.arena, p.lit...)
 			var ok bool
 			if st.arena, ok = p.appendVerb(st.arena, v); !ok {
 				st.arena = st.arena[:start]
 				return Value{}
 			}
+			st.dropBetween(mark, end)
 		}
 		return Value{Type: Varchar, S: b2s(st.arena[start:])}
 	}
