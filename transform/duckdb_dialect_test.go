@@ -317,4 +317,192 @@ var dialectStatements = []diffStatement{
 		duckItems: "user.id AS uid",
 		where:     "(user->>'id')::INT64 > 900000",
 	},
+	{items: "reverse(msg) AS a, left(msg, 3) AS b, right(msg, 3) AS c, strlen(msg) AS d, ascii(msg) AS e, strpos(msg, 'e') AS f, split_part(msg, ' ', 2) AS g, lpad(msg, 12, '.') AS h, rpad(msg, 12, '.') AS i, md5(msg) AS j", where: "true"}, // 184
+	{ // 185: DuckDB upper-cases ß to ẞ (see intendedDifferences).
+		items:     "regexp_extract(msg, '\\p{L}+') AS a, regexp_replace(msg, '\\p{L}', '*', 'g') AS b, msg ~ '.*\\d.*' AS c, msg GLOB '*[0-9]*' AS d, msg SIMILAR TO '[[:alpha:] ]*' AS e, concat_ws('|', msg, upper(msg), lower(msg)) AS f, format('<{}>', msg) AS g, printf('%-12s|', msg) AS h",
+		duckItems: "regexp_extract(msg, '\\p{L}+') AS a, regexp_replace(msg, '\\p{L}', '*', 'g') AS b, msg ~ '.*\\d.*' AS c, msg GLOB '*[0-9]*' AS d, msg SIMILAR TO '[[:alpha:] ]*' AS e, concat_ws('|', msg, replace(upper(msg), 'ẞ', 'ß'), lower(msg)) AS f, format('<{}>', msg) AS g, printf('%-12s|', msg) AS h",
+		where:     "true",
+	},
+	{items: "reverse(user.name) AS a, left(user.name, 3) AS b, right(user.name, 3) AS c, strlen(user.name) AS d, ascii(user.name) AS e, strpos(user.name, 'e') AS f, split_part(user.name, ' ', 2) AS g, lpad(user.name, 12, '.') AS h, rpad(user.name, 12, '.') AS i, md5(user.name) AS j", where: "true"}, // 186
+	{ // 187: DuckDB upper-cases ß to ẞ (see intendedDifferences).
+		items:     "regexp_extract(user.name, '\\p{L}+') AS a, regexp_replace(user.name, '\\p{L}', '*', 'g') AS b, user.name ~ '.*\\d.*' AS c, user.name GLOB '*[0-9]*' AS d, user.name SIMILAR TO '[[:alpha:] ]*' AS e, concat_ws('|', user.name, upper(user.name), lower(user.name)) AS f, format('<{}>', user.name) AS g, printf('%-12s|', user.name) AS h",
+		duckItems: "regexp_extract(user.name, '\\p{L}+') AS a, regexp_replace(user.name, '\\p{L}', '*', 'g') AS b, user.name ~ '.*\\d.*' AS c, user.name GLOB '*[0-9]*' AS d, user.name SIMILAR TO '[[:alpha:] ]*' AS e, concat_ws('|', user.name, replace(upper(user.name), 'ẞ', 'ß'), lower(user.name)) AS f, format('<{}>', user.name) AS g, printf('%-12s|', user.name) AS h",
+		where:     "true",
+	},
+	{items: "reverse(service) AS a, left(service, 3) AS b, right(service, 3) AS c, strlen(service) AS d, ascii(service) AS e, strpos(service, 'e') AS f, split_part(service, ' ', 2) AS g, lpad(service, 12, '.') AS h, rpad(service, 12, '.') AS i, md5(service) AS j", where: "true"}, // 188
+	{ // 189: DuckDB upper-cases ß to ẞ (see intendedDifferences).
+		items:     "regexp_extract(service, '\\p{L}+') AS a, regexp_replace(service, '\\p{L}', '*', 'g') AS b, service ~ '.*\\d.*' AS c, service GLOB '*[0-9]*' AS d, service SIMILAR TO '[[:alpha:] ]*' AS e, concat_ws('|', service, upper(service), lower(service)) AS f, format('<{}>', service) AS g, printf('%-12s|', service) AS h",
+		duckItems: "regexp_extract(service, '\\p{L}+') AS a, regexp_replace(service, '\\p{L}', '*', 'g') AS b, service ~ '.*\\d.*' AS c, service GLOB '*[0-9]*' AS d, service SIMILAR TO '[[:alpha:] ]*' AS e, concat_ws('|', service, replace(upper(service), 'ẞ', 'ß'), lower(service)) AS f, format('<{}>', service) AS g, printf('%-12s|', service) AS h",
+		where:     "true",
+	},
+	{items: "reverse(level) AS a, left(level, 3) AS b, right(level, 3) AS c, strlen(level) AS d, ascii(level) AS e, strpos(level, 'e') AS f, split_part(level, ' ', 2) AS g, lpad(level, 12, '.') AS h, rpad(level, 12, '.') AS i, md5(level) AS j", where: "true"}, // 190
+	{ // 191: DuckDB upper-cases ß to ẞ (see intendedDifferences).
+		items:     "regexp_extract(level, '\\p{L}+') AS a, regexp_replace(level, '\\p{L}', '*', 'g') AS b, level ~ '.*\\d.*' AS c, level GLOB '*[0-9]*' AS d, level SIMILAR TO '[[:alpha:] ]*' AS e, concat_ws('|', level, upper(level), lower(level)) AS f, format('<{}>', level) AS g, printf('%-12s|', level) AS h",
+		duckItems: "regexp_extract(level, '\\p{L}+') AS a, regexp_replace(level, '\\p{L}', '*', 'g') AS b, level ~ '.*\\d.*' AS c, level GLOB '*[0-9]*' AS d, level SIMILAR TO '[[:alpha:] ]*' AS e, concat_ws('|', level, replace(upper(level), 'ẞ', 'ß'), lower(level)) AS f, format('<{}>', level) AS g, printf('%-12s|', level) AS h",
+		where:     "true",
+	},
+	{items: "reverse(code) AS a, left(code, 3) AS b, right(code, 3) AS c, strlen(code) AS d, ascii(code) AS e, strpos(code, 'e') AS f, split_part(code, ' ', 2) AS g, lpad(code, 12, '.') AS h, rpad(code, 12, '.') AS i, md5(code) AS j", where: "true"}, // 192
+	{ // 193: DuckDB upper-cases ß to ẞ (see intendedDifferences).
+		items:     "regexp_extract(code, '\\p{L}+') AS a, regexp_replace(code, '\\p{L}', '*', 'g') AS b, code ~ '.*\\d.*' AS c, code GLOB '*[0-9]*' AS d, code SIMILAR TO '[[:alpha:] ]*' AS e, concat_ws('|', code, upper(code), lower(code)) AS f, format('<{}>', code) AS g, printf('%-12s|', code) AS h",
+		duckItems: "regexp_extract(code, '\\p{L}+') AS a, regexp_replace(code, '\\p{L}', '*', 'g') AS b, code ~ '.*\\d.*' AS c, code GLOB '*[0-9]*' AS d, code SIMILAR TO '[[:alpha:] ]*' AS e, concat_ws('|', code, replace(upper(code), 'ẞ', 'ß'), lower(code)) AS f, format('<{}>', code) AS g, printf('%-12s|', code) AS h",
+		where:     "true",
+	},
+	{items: "reverse(flag) AS a, left(flag, 3) AS b, right(flag, 3) AS c, strlen(flag) AS d, ascii(flag) AS e, strpos(flag, 'e') AS f, split_part(flag, ' ', 2) AS g, lpad(flag, 12, '.') AS h, rpad(flag, 12, '.') AS i, md5(flag) AS j", where: "true"}, // 194
+	{ // 195: DuckDB upper-cases ß to ẞ (see intendedDifferences).
+		items:     "regexp_extract(flag, '\\p{L}+') AS a, regexp_replace(flag, '\\p{L}', '*', 'g') AS b, flag ~ '.*\\d.*' AS c, flag GLOB '*[0-9]*' AS d, flag SIMILAR TO '[[:alpha:] ]*' AS e, concat_ws('|', flag, upper(flag), lower(flag)) AS f, format('<{}>', flag) AS g, printf('%-12s|', flag) AS h",
+		duckItems: "regexp_extract(flag, '\\p{L}+') AS a, regexp_replace(flag, '\\p{L}', '*', 'g') AS b, flag ~ '.*\\d.*' AS c, flag GLOB '*[0-9]*' AS d, flag SIMILAR TO '[[:alpha:] ]*' AS e, concat_ws('|', flag, replace(upper(flag), 'ẞ', 'ß'), lower(flag)) AS f, format('<{}>', flag) AS g, printf('%-12s|', flag) AS h",
+		where:     "true",
+	},
+	{items: "date_part('year', ts) AS a, date_part('month', ts) AS b, date_part('day', ts) AS c, date_part('hour', ts) AS d, date_part('minute', ts) AS e, date_part('second', ts) AS f, date_part('week', ts) AS g, date_part('quarter', ts) AS h", where: "ts IS NOT NULL"},        // 196
+	{items: "date_part('dow', ts) AS a, date_part('isodow', ts) AS b, date_part('doy', ts) AS c, date_part('epoch', ts) AS d, date_part('milliseconds', ts) AS e, date_part('microseconds', ts) AS f, date_part('isoyear', ts) AS g, date_part('yearweek', ts) AS h", where: "true"}, // 197
+	{items: "date_trunc('microsecond', ts) AS t, date_diff('microsecond', ts, TIMESTAMP '2024-03-15 12:34:56.789') AS d, date_diff('microsecond', TIMESTAMP '2024-03-15 12:34:56.789', ts) AS e", where: "true"},                                                                     // 198
+	{items: "date_trunc('millisecond', ts) AS t, date_diff('millisecond', ts, TIMESTAMP '2024-03-15 12:34:56.789') AS d, date_diff('millisecond', TIMESTAMP '2024-03-15 12:34:56.789', ts) AS e", where: "true"},                                                                     // 199
+	{items: "date_trunc('second', ts) AS t, date_diff('second', ts, TIMESTAMP '2024-03-15 12:34:56.789') AS d, date_diff('second', TIMESTAMP '2024-03-15 12:34:56.789', ts) AS e", where: "true"},                                                                                    // 200
+	{items: "date_trunc('minute', ts) AS t, date_diff('minute', ts, TIMESTAMP '2024-03-15 12:34:56.789') AS d, date_diff('minute', TIMESTAMP '2024-03-15 12:34:56.789', ts) AS e", where: "true"},                                                                                    // 201
+	{items: "date_trunc('hour', ts) AS t, date_diff('hour', ts, TIMESTAMP '2024-03-15 12:34:56.789') AS d, date_diff('hour', TIMESTAMP '2024-03-15 12:34:56.789', ts) AS e", where: "true"},                                                                                          // 202
+	{items: "date_trunc('day', ts) AS t, date_diff('day', ts, TIMESTAMP '2024-03-15 12:34:56.789') AS d, date_diff('day', TIMESTAMP '2024-03-15 12:34:56.789', ts) AS e", where: "true"},                                                                                             // 203
+	{items: "date_trunc('week', ts) AS t, date_diff('week', ts, TIMESTAMP '2024-03-15 12:34:56.789') AS d, date_diff('week', TIMESTAMP '2024-03-15 12:34:56.789', ts) AS e", where: "true"},                                                                                          // 204
+	{items: "date_trunc('month', ts) AS t, date_diff('month', ts, TIMESTAMP '2024-03-15 12:34:56.789') AS d, date_diff('month', TIMESTAMP '2024-03-15 12:34:56.789', ts) AS e", where: "true"},                                                                                       // 205
+	{items: "date_trunc('quarter', ts) AS t, date_diff('quarter', ts, TIMESTAMP '2024-03-15 12:34:56.789') AS d, date_diff('quarter', TIMESTAMP '2024-03-15 12:34:56.789', ts) AS e", where: "true"},                                                                                 // 206
+	{items: "date_trunc('year', ts) AS t, date_diff('year', ts, TIMESTAMP '2024-03-15 12:34:56.789') AS d, date_diff('year', TIMESTAMP '2024-03-15 12:34:56.789', ts) AS e", where: "true"},                                                                                          // 207
+	{items: "date_trunc('decade', ts) AS t, date_diff('decade', ts, TIMESTAMP '2024-03-15 12:34:56.789') AS d, date_diff('decade', TIMESTAMP '2024-03-15 12:34:56.789', ts) AS e", where: "true"},                                                                                    // 208
+	{items: "date_trunc('century', ts) AS t, date_diff('century', ts, TIMESTAMP '2024-03-15 12:34:56.789') AS d, date_diff('century', TIMESTAMP '2024-03-15 12:34:56.789', ts) AS e", where: "true"},                                                                                 // 209
+	{items: "date_trunc('millennium', ts) AS t, date_diff('millennium', ts, TIMESTAMP '2024-03-15 12:34:56.789') AS d, date_diff('millennium', TIMESTAMP '2024-03-15 12:34:56.789', ts) AS e", where: "true"},                                                                        // 210
+	{ // 211
+		items:     "ts + INTERVAL '1 second' AS a, ts - INTERVAL '1 second' AS b, ts::DATE + INTERVAL '1 second' AS c",
+		duckItems: "ts + INTERVAL '1 second' AS a, ts - INTERVAL '1 second' AS b, TRY_CAST(ts AS DATE) + INTERVAL '1 second' AS c",
+		where:     "true",
+	},
+	{ // 212
+		items:     "ts + INTERVAL '59 minutes' AS a, ts - INTERVAL '59 minutes' AS b, ts::DATE + INTERVAL '59 minutes' AS c",
+		duckItems: "ts + INTERVAL '59 minutes' AS a, ts - INTERVAL '59 minutes' AS b, TRY_CAST(ts AS DATE) + INTERVAL '59 minutes' AS c",
+		where:     "true",
+	},
+	{ // 213
+		items:     "ts + INTERVAL '25 hours' AS a, ts - INTERVAL '25 hours' AS b, ts::DATE + INTERVAL '25 hours' AS c",
+		duckItems: "ts + INTERVAL '25 hours' AS a, ts - INTERVAL '25 hours' AS b, TRY_CAST(ts AS DATE) + INTERVAL '25 hours' AS c",
+		where:     "true",
+	},
+	{ // 214
+		items:     "ts + INTERVAL '31 days' AS a, ts - INTERVAL '31 days' AS b, ts::DATE + INTERVAL '31 days' AS c",
+		duckItems: "ts + INTERVAL '31 days' AS a, ts - INTERVAL '31 days' AS b, TRY_CAST(ts AS DATE) + INTERVAL '31 days' AS c",
+		where:     "true",
+	},
+	{ // 215
+		items:     "ts + INTERVAL '1 month' AS a, ts - INTERVAL '1 month' AS b, ts::DATE + INTERVAL '1 month' AS c",
+		duckItems: "ts + INTERVAL '1 month' AS a, ts - INTERVAL '1 month' AS b, TRY_CAST(ts AS DATE) + INTERVAL '1 month' AS c",
+		where:     "true",
+	},
+	{ // 216
+		items:     "ts + INTERVAL '13 months' AS a, ts - INTERVAL '13 months' AS b, ts::DATE + INTERVAL '13 months' AS c",
+		duckItems: "ts + INTERVAL '13 months' AS a, ts - INTERVAL '13 months' AS b, TRY_CAST(ts AS DATE) + INTERVAL '13 months' AS c",
+		where:     "true",
+	},
+	{ // 217
+		items:     "ts + INTERVAL '1 year 6 months' AS a, ts - INTERVAL '1 year 6 months' AS b, ts::DATE + INTERVAL '1 year 6 months' AS c",
+		duckItems: "ts + INTERVAL '1 year 6 months' AS a, ts - INTERVAL '1 year 6 months' AS b, TRY_CAST(ts AS DATE) + INTERVAL '1 year 6 months' AS c",
+		where:     "true",
+	},
+	{ // 218
+		items:     "ts + INTERVAL '-2 months 3 days' AS a, ts - INTERVAL '-2 months 3 days' AS b, ts::DATE + INTERVAL '-2 months 3 days' AS c",
+		duckItems: "ts + INTERVAL '-2 months 3 days' AS a, ts - INTERVAL '-2 months 3 days' AS b, TRY_CAST(ts AS DATE) + INTERVAL '-2 months 3 days' AS c",
+		where:     "true",
+	},
+	{ // 219
+		items:     "ts + INTERVAL '1 week 1 microsecond' AS a, ts - INTERVAL '1 week 1 microsecond' AS b, ts::DATE + INTERVAL '1 week 1 microsecond' AS c",
+		duckItems: "ts + INTERVAL '1 week 1 microsecond' AS a, ts - INTERVAL '1 week 1 microsecond' AS b, TRY_CAST(ts AS DATE) + INTERVAL '1 week 1 microsecond' AS c",
+		where:     "true",
+	},
+	{ // 220
+		items:     "ts + INTERVAL '0.001 seconds' AS a, ts - INTERVAL '0.001 seconds' AS b, ts::DATE + INTERVAL '0.001 seconds' AS c",
+		duckItems: "ts + INTERVAL '0.001 seconds' AS a, ts - INTERVAL '0.001 seconds' AS b, TRY_CAST(ts AS DATE) + INTERVAL '0.001 seconds' AS c",
+		where:     "true",
+	},
+	{items: "sign(count) AS a, abs(count) AS b, sqrt(abs(count)) AS c, ln(abs(count) + 1) AS d, log2(abs(count) + 1) AS e, trunc(count / 3) AS f, mod(count, 7) AS g, greatest(count, 0) AS h, least(count, 0) AS i, pow(count, 2) AS j, cbrt(count) AS k", where: "true"},                                                                                                    // 221
+	{items: "sign(status) AS a, abs(status) AS b, sqrt(abs(status)) AS c, ln(abs(status) + 1) AS d, log2(abs(status) + 1) AS e, trunc(status / 3) AS f, mod(status, 7) AS g, greatest(status, 0) AS h, least(status, 0) AS i, pow(status, 2) AS j, cbrt(status) AS k", where: "true"},                                                                                         // 222
+	{items: "sign(latency) AS a, abs(latency) AS b, sqrt(abs(latency)) AS c, ln(abs(latency) + 1) AS d, log2(abs(latency) + 1) AS e, trunc(latency / 3) AS f, mod(latency, 7) AS g, greatest(latency, 0) AS h, least(latency, 0) AS i, pow(latency, 2) AS j, cbrt(latency) AS k", where: "true"},                                                                              // 223
+	{items: "sign(user.id) AS a, abs(user.id) AS b, sqrt(abs(user.id)) AS c, ln(abs(user.id) + 1) AS d, log2(abs(user.id) + 1) AS e, trunc(user.id / 3) AS f, mod(user.id, 7) AS g, greatest(user.id, 0) AS h, least(user.id, 0) AS i, pow(user.id, 2) AS j, cbrt(user.id) AS k", where: "true"},                                                                              // 224
+	{items: "sign(bytes % 100000) AS a, abs(bytes % 100000) AS b, sqrt(abs(bytes % 100000)) AS c, ln(abs(bytes % 100000) + 1) AS d, log2(abs(bytes % 100000) + 1) AS e, trunc(bytes % 100000 / 3) AS f, mod(bytes % 100000, 7) AS g, greatest(bytes % 100000, 0) AS h, least(bytes % 100000, 0) AS i, pow(bytes % 100000, 2) AS j, cbrt(bytes % 100000) AS k", where: "true"}, // 225
+	{ // 226
+		items:     "json_type(tags, '$[0]') AS a, json_type(user, '$.name') AS b, json_array_length(tags, '$') AS c, tags->'$[0]' AS d, tags->>'$[1]' AS e, json_extract(tags, 2) AS f",
+		duckItems: "json_type(to_json(tags), '$[0]') AS a, json_type(to_json(user), '$.name') AS b, json_array_length(to_json(tags), '$') AS c, to_json(tags)->'$[0]' AS d, to_json(tags)->>'$[1]' AS e, json_extract(to_json(tags), 2) AS f",
+		where:     "user.id IS NOT NULL AND user.name IS NOT NULL",
+	},
+	{items: "ok IS TRUE OR status IS NOT DISTINCT FROM 200 AS a, (latency > 100) IS NOT TRUE AS b, (user.name ~ '.*[A-Z].*') IS FALSE AS c, if(ok IS NULL, NULL, NOT ok) AS d", where: "true"},                                                                                                              // 227
+	{items: "nullif(split_part(msg, ' ', 1), '') AS a, coalesce(nullif(regexp_extract(msg, '[0-9]+'), ''), 'none') AS b, CASE WHEN msg GLOB '* *' THEN 'words' WHEN msg ~ '[0-9.+-]+' THEN 'number' ELSE 'other' END AS c, length(reverse(msg)) = length(msg) AS d", where: "true"},                         // 228
+	{items: "substring(msg FROM strpos(msg, ' ') + 1) AS a, left(msg, strpos(msg, ' ') - 1) AS b, replace(concat_ws(',', msg, msg), ',', ';') AS c, trim(BOTH ' ' FROM lpad(msg, 20, ' ')) = trim(msg) AS d", where: "true"},                                                                                // 229
+	{items: "nullif(split_part(service, ' ', 1), '') AS a, coalesce(nullif(regexp_extract(service, '[0-9]+'), ''), 'none') AS b, CASE WHEN service GLOB '* *' THEN 'words' WHEN service ~ '[0-9.+-]+' THEN 'number' ELSE 'other' END AS c, length(reverse(service)) = length(service) AS d", where: "true"}, // 230
+	{items: "substring(service FROM strpos(service, ' ') + 1) AS a, left(service, strpos(service, ' ') - 1) AS b, replace(concat_ws(',', service, service), ',', ';') AS c, trim(BOTH ' ' FROM lpad(service, 20, ' ')) = trim(service) AS d", where: "true"},                                                // 231
+	{items: "nullif(split_part(code, ' ', 1), '') AS a, coalesce(nullif(regexp_extract(code, '[0-9]+'), ''), 'none') AS b, CASE WHEN code GLOB '* *' THEN 'words' WHEN code ~ '[0-9.+-]+' THEN 'number' ELSE 'other' END AS c, length(reverse(code)) = length(code) AS d", where: "true"},                   // 232
+	{items: "substring(code FROM strpos(code, ' ') + 1) AS a, left(code, strpos(code, ' ') - 1) AS b, replace(concat_ws(',', code, code), ',', ';') AS c, trim(BOTH ' ' FROM lpad(code, 20, ' ')) = trim(code) AS d", where: "true"},                                                                        // 233
+	{ // 234
+		items:     "strftime(ts + INTERVAL 1 DAY, '%Y-%m-%d') AS a, date_trunc('month', ts) + INTERVAL '1 month' - INTERVAL '1 day' AS b, last_day(ts) AS c, date_diff('day', date_trunc('month', ts), last_day(ts)) + 1 AS d, monthname(ts) || ' ' || year(ts) AS e",
+		duckItems: "strftime(ts + INTERVAL 1 DAY, '%Y-%m-%d') AS a, date_trunc('month', ts) + INTERVAL '1 month' - INTERVAL '1 day' AS b, last_day(ts) AS c, date_diff('day', date_trunc('month', ts), last_day(ts)) + 1 AS d, monthname(ts) || ' ' || year(ts) AS e",
+		where:     "true",
+	},
+	{ // 235
+		items:     "date_part('dow', ts) = dayofweek(ts) AS a, extract(year FROM ts) * 100 + extract(month FROM ts) AS b, week(ts) AS c, yearweek(ts) AS d, dayname(ts) AS e, epoch(ts) AS f",
+		duckItems: "date_part('dow', ts) = dayofweek(ts) AS a, extract(year FROM ts) * 100 + extract(month FROM ts) AS b, week(ts) AS c, yearweek(ts) AS d, dayname(ts) AS e, epoch(ts) AS f",
+		where:     "true",
+	},
+	{ // 236
+		items:     "strftime(ts::DATE + INTERVAL 1 DAY, '%Y-%m-%d') AS a, date_trunc('month', ts::DATE) + INTERVAL '1 month' - INTERVAL '1 day' AS b, last_day(ts::DATE) AS c, date_diff('day', date_trunc('month', ts::DATE), last_day(ts::DATE)) + 1 AS d, monthname(ts::DATE) || ' ' || year(ts::DATE) AS e",
+		duckItems: "strftime(TRY_CAST(ts AS DATE) + INTERVAL 1 DAY, '%Y-%m-%d') AS a, date_trunc('month', TRY_CAST(ts AS DATE)) + INTERVAL '1 month' - INTERVAL '1 day' AS b, last_day(TRY_CAST(ts AS DATE)) AS c, date_diff('day', date_trunc('month', TRY_CAST(ts AS DATE)), last_day(TRY_CAST(ts AS DATE))) + 1 AS d, monthname(TRY_CAST(ts AS DATE)) || ' ' || year(TRY_CAST(ts AS DATE)) AS e",
+		where:     "true",
+	},
+	{ // 237
+		items:     "date_part('dow', ts::DATE) = dayofweek(ts::DATE) AS a, extract(year FROM ts::DATE) * 100 + extract(month FROM ts::DATE) AS b, week(ts::DATE) AS c, yearweek(ts::DATE) AS d, dayname(ts::DATE) AS e, epoch(ts::DATE) AS f",
+		duckItems: "date_part('dow', TRY_CAST(ts AS DATE)) = dayofweek(TRY_CAST(ts AS DATE)) AS a, extract(year FROM TRY_CAST(ts AS DATE)) * 100 + extract(month FROM TRY_CAST(ts AS DATE)) AS b, week(TRY_CAST(ts AS DATE)) AS c, yearweek(TRY_CAST(ts AS DATE)) AS d, dayname(TRY_CAST(ts AS DATE)) AS e, epoch(TRY_CAST(ts AS DATE)) AS f",
+		where:     "true",
+	},
+	{items: "epoch_ms(ts) - epoch_ms(date_trunc('day', ts)) AS a, epoch_us(ts) % 1000000 AS b, to_timestamp(epoch(ts)) AS c, make_timestamp(epoch_us(ts)) AS d, make_date(year(ts), month(ts), 1) AS e", where: "true"},                                        // 238
+	{items: "make_timestamp(year(ts), month(ts), day(ts), hour(ts), 0, 0) = date_trunc('hour', ts) AS a, strptime(strftime(ts, '%Y%m%d%H%M%S'), '%Y%m%d%H%M%S') AS b", where: "true"},                                                                          // 239
+	{items: "printf('%d-%02d-%02d', year(ts), month(ts), day(ts)) AS a, format('{}h{}', hour(ts), lpad(minute(ts)::VARCHAR, 2, '0')) AS b, printf('%.3f', epoch(ts) - trunc(epoch(ts))) AS c, printf('%5.1f%%', 100.0 * minute(ts) / 60) AS d", where: "true"}, // 240
+	{ // 241
+		items:     "greatest(ts::TIMESTAMP, to_timestamp(epoch)) AS a, least(ts::DATE, DATE '2024-03-01') AS b, if(ts::TIMESTAMP > to_timestamp(epoch), 'later', 'earlier') AS c",
+		duckItems: "greatest(ts, to_timestamp(epoch)::TIMESTAMP) AS a, least(TRY_CAST(ts AS DATE), DATE '2024-03-01') AS b, if(ts > to_timestamp(epoch)::TIMESTAMP, 'later', 'earlier') AS c",
+		where:     "true",
+	},
+	{ // 242
+		items:     "count::TINYINT AS a, (count * 100)::SMALLINT AS b, status::UTINYINT AS c, (count + 1000)::USMALLINT AS d, latency::REAL * 2 AS e, (status::FLOAT)::VARCHAR AS f",
+		duckItems: "TRY_CAST(count AS TINYINT) AS a, TRY_CAST(count * 100 AS SMALLINT) AS b, TRY_CAST(status AS UTINYINT) AS c, TRY_CAST(count + 1000 AS USMALLINT) AS d, TRY_CAST(latency AS REAL)::DOUBLE * 2 AS e, TRY_CAST(TRY_CAST(status AS FLOAT)::DOUBLE AS VARCHAR) AS f",
+		where:     "true",
+	},
+	{ // 243
+		items:     "list_contains(tags, lower(level)) AS a, list_position(tags, service) AS b, array_to_string(tags, '+') || '!' AS c, list_extract(tags, 2) IS DISTINCT FROM tags[1] AS d",
+		duckItems: "list_contains(tags, lower(level)) AS a, list_position(tags, service) AS b, array_to_string(tags, '+') || '!' AS c, false AS d",
+		where:     "true",
+	},
+	{ // 244
+		items:     "json_type(user) AS a, json_type(tags) AS b, json_array_length(tags) = len(tags) AS c, json_exists(tags, '$[0]') = (len(tags) > 0) AS d",
+		duckItems: "json_type(to_json(user)) AS a, json_type(to_json(tags)) AS b, json_array_length(to_json(tags)) = len(tags) AS c, json_exists(to_json(tags), '$[0]') = (len(tags) > 0) AS d",
+		where:     "true",
+	},
+	{items: "sha256(msg) = sha256(msg) AS a, md5(msg) <> md5(upper(msg)) AS b, left(md5(coalesce(msg, '')), 8) AS c, sha1(concat(service, '/', level)) AS d", where: "true"},                                                           // 245
+	{items: "regexp_replace(msg, '(\\w)(\\w*)', '\\2\\1', 'g') AS a, regexp_replace(msg, '^(.)', '\\1\\1') AS b, regexp_extract(msg, '(?i)(error|timeout)', 1) AS c, regexp_extract(msg, '^(\\S+)\\s+(\\S+)', 2) AS d", where: "true"}, // 246
+	{items: "msg", where: "msg ~~ '%o%' AND msg !~~* '%ERROR%' AND msg NOT SIMILAR TO '.*[!#].*'"},                                                                                                                                     // 247
+	{items: "level", where: "level GLOB '[A-Z]*' AND level NOT GLOB 'INFO'", duckWhere: "level GLOB '[A-Z]*' AND NOT (level GLOB 'INFO')"},                                                                                             // 248
+	{items: "status", where: "sign(status - 300) = 1 AND mod(status, 100) = 0"},                                                                                                                                                        // 249
+	{ // 250
+		items:     "ts::TIMESTAMP AS t",
+		duckItems: "ts AS t",
+		where:     "extract(hour FROM ts) BETWEEN 9 AND 17 AND isodow(ts) <= 5",
+	},
+	{ // 251
+		items:     "ts::TIMESTAMP AS t",
+		duckItems: "ts AS t",
+		where:     "ts + INTERVAL '1 day' > TIMESTAMP '2024-05-29'",
+	},
+	{items: "user.name AS n", where: "regexp_extract(user.name, '\\p{Lu}') <> '' AND reverse(user.name) <> user.name"}, // 252
+	{ // 253
+		items:     "tags[0] AS t",
+		duckItems: "tags[1] AS t",
+		where:     "array_to_string(tags, ',') GLOB '*prod*' AND NOT list_contains(tags, 'staging')",
+	},
+	{ // 254
+		items:     "code",
+		duckItems: "code",
+		where:     "code::TINYINT IS NOT NULL AND code::INT64 IS DISTINCT FROM code::DOUBLE",
+		duckWhere: "TRY_CAST(code AS TINYINT) IS NOT NULL AND TRY_CAST(code AS BIGINT) IS DISTINCT FROM TRY_CAST(code AS DOUBLE)",
+	},
 }
