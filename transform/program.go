@@ -139,9 +139,8 @@ func (p *Program) Eval(st *State, rec *fastjson.Value) bool {
 		if c.Star {
 			if rec.Type() == fastjson.TypeObject {
 				st.star = len(st.Row)
-				st.rec = rec
+				st.rec = rec // for REPLACE; the record is not kept past this Eval
 				rec.GetObject().Visit(st.visit)
-				st.rec = nil
 				if len(st.names) > 0 {
 					clear(st.names)
 				}
@@ -191,9 +190,11 @@ func (st *State) addStarField(key []byte, v *fastjson.Value) {
 		st.DuplicateFields++
 		return
 	}
-	if r, ok := st.p.replace[name]; ok {
-		st.Row = append(st.Row, Field{Name: name, Value: r(st, st.rec)})
-		return
+	if st.p.replace != nil {
+		if r, ok := st.p.replace[name]; ok {
+			st.Row = append(st.Row, Field{Name: name, Value: r(st, st.rec)})
+			return
+		}
 	}
 	st.Row = append(st.Row, Field{Name: name, Value: st.fromJSON(v)})
 }
