@@ -1,6 +1,8 @@
 package transform
 
 import (
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/valyala/fastjson"
@@ -290,4 +292,31 @@ func slicesEqual(a, b []Type) bool {
 		}
 	}
 	return true
+}
+
+func TestUUID(t *testing.T) {
+	prog, err := Compile("SELECT uuid() AS a, gen_random_uuid() AS b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := prog.Columns(); c[0].Type != Varchar || c[1].Type != Varchar {
+		t.Errorf("column types %v, %v, want VARCHAR", c[0].Type, c[1].Type)
+	}
+	st := prog.NewState()
+	var p fastjson.Parser
+	rec, _ := p.Parse(`{}`)
+	seen := map[string]bool{}
+	re := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+	for range 100 {
+		prog.Eval(st, rec)
+		for _, f := range st.Row {
+			if !re.MatchString(f.Value.S) {
+				t.Fatalf("%s = %q, not a version-4 UUID", f.Name, f.Value.S)
+			}
+			if seen[f.Value.S] {
+				t.Fatalf("%q twice", f.Value.S)
+			}
+			seen[strings.Clone(f.Value.S)] = true
+		}
+	}
 }
