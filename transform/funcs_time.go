@@ -517,18 +517,23 @@ func parseInterval(s string) (interval, bool) {
 	return iv, true
 }
 
+// monthsPer and microsPer are the lengths of the interval units.
+var (
+	monthsPer = map[part]int64{pMonth: 1, pQuarter: 3, pYear: 12, pDecade: 120, pCentury: 1200, pMillennium: 12000}
+	microsPer = map[part]float64{pMicrosecond: 1, pMillisecond: 1000, pSecond: microsPerSecond, pMinute: microsPerMinute,
+		pHour: microsPerHour, pDay: microsPerDay, pWeek: microsPerWeek}
+)
+
 // add adds x of unit p; months and longer must be whole.
 func (iv *interval) add(p part, x float64) bool {
-	months := map[part]int64{pMonth: 1, pQuarter: 3, pYear: 12, pDecade: 120, pCentury: 1200, pMillennium: 12000}[p]
-	if months > 0 {
+	if months := monthsPer[p]; months > 0 {
 		if x != math.Trunc(x) {
 			return false
 		}
 		iv.months += int64(x) * months
 		return true
 	}
-	per := map[part]float64{pMicrosecond: 1, pMillisecond: 1000, pSecond: microsPerSecond, pMinute: microsPerMinute,
-		pHour: microsPerHour, pDay: microsPerDay, pWeek: microsPerWeek}[p]
+	per := microsPer[p]
 	if p == pDay || p == pWeek {
 		whole := math.Trunc(x)
 		iv.days += int64(whole) * int64(per/microsPerDay)
