@@ -272,6 +272,15 @@ func (st *State) convert(v Value, t Type) (Value, bool) {
 				return Value{Type: Date, I: floorDiv(us, microsPerDay)}, true
 			}
 		}
+	case Time:
+		switch v.Type {
+		case Varchar:
+			if us, ok := parseTime(v.S); ok {
+				return Value{Type: Time, I: us}, true
+			}
+		case Timestamp:
+			return Value{Type: Time, I: v.I - floorDiv(v.I, microsPerDay)*microsPerDay}, true
+		}
 	case JSON:
 		if v.Type == Double && v.S != "" {
 			return Value{Type: JSON, S: v.S}, true // a rounded record number: its exact JSON text

@@ -563,11 +563,26 @@ func (st *State) logical(v Value) Value {
 }
 
 // shift is t + k·INTERVAL (k = ±1): a TIMESTAMP, for a DATE or a timestamp
-// string too; NULL beyond the range of timestamps.
+// string too; NULL beyond the range of timestamps. On a TIME (known at
+// compile time) it is a TIME.
 func (c *compiler) shift(t, ivNode *node, k int64) compiled {
 	iv := c.interval(ivNode)
 	x := c.expr(t)
 	a := x.fn
+	if x.typ == Time {
+		// TIME ± INTERVAL wraps around midnight; months and days do not move it.
+		return c.folded(compiled{typ: Time, fn: func(st *State, rec *fastjson.Value) Value {
+			v := a(st, rec)
+			if v.Type != Time {
+				return Value{}
+			}
+			us := (v.I + k*(iv.micros%microsPerDay)) % microsPerDay
+			if us < 0 {
+				us += microsPerDay
+			}
+			return Value{Type: Time, I: us}
+		}}, x)
+	}
 	return c.folded(compiled{typ: Timestamp, fn: func(st *State, rec *fastjson.Value) Value {
 		us, ok := st.timestamp(a(st, rec))
 		if !ok {

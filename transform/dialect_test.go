@@ -172,6 +172,18 @@ func TestEvalDialect(t *testing.T) {
 	v("json_valid('{\"a\":1}')", `true`)
 	v("json_valid(s)", `false`)
 
+	// TIME.
+	v("TIME '10:11:12.5'", `"10:11:12.5"`)
+	v("ts::TIME", `"08:30:00"`) // the UTC time of 10:30+02:00
+	v("'7:5'::TIME", `"07:05:00"`)
+	v("'24:00:01'::TIME", `null`)
+	v("TIME '23:30' + INTERVAL 45 MINUTE", `"00:15:00"`)
+	v("TIME '00:15' - INTERVAL '1 day 00:30:00'", `"23:45:00"`)
+	v("d::DATE + TIME '12:00'", `"2024-02-29T12:00:00Z"`)
+	v("hour(TIME '10:11:12')", `10`)
+	v("TIME '10:00' > '09:59:59'", `true`)
+	v("make_time(25, 0, 0)", `null`)
+
 	// Narrow types.
 	v("300::TINYINT", `null`)
 	v("(-128)::TINYINT", `-128`)

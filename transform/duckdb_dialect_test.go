@@ -505,4 +505,21 @@ var dialectStatements = []diffStatement{
 		where:     "code::TINYINT IS NOT NULL AND code::INT64 IS DISTINCT FROM code::DOUBLE",
 		duckWhere: "TRY_CAST(code AS TINYINT) IS NOT NULL AND TRY_CAST(code AS BIGINT) IS DISTINCT FROM TRY_CAST(code AS DOUBLE)",
 	},
+
+	// TIME: ts is a string to us, a TIMESTAMP to DuckDB.
+	{ // 255
+		items: "ts::TIME AS a, ts::TIME::VARCHAR AS b, hour(ts::TIME) AS c, ts::TIME < TIME '12:00' AS d, ts::TIME + INTERVAL 90 MINUTE AS e, ts::TIME - INTERVAL '13 hours' AS f, " +
+			"ts::DATE + ts::TIME AS g, make_time(hour(ts), minute(ts), 30.5) AS h, date_part('second', ts::TIME) AS i, code::TIME AS j, CAST(ts AS TIME) = '10:00:00' AS k, minute(ts::TIME) AS l",
+		duckItems: "TRY_CAST(ts AS TIME) AS a, TRY_CAST(TRY_CAST(ts AS TIME) AS VARCHAR) AS b, hour(TRY_CAST(ts AS TIME)) AS c, TRY_CAST(ts AS TIME) < TIME '12:00' AS d, TRY_CAST(ts AS TIME) + INTERVAL 90 MINUTE AS e, TRY_CAST(ts AS TIME) - INTERVAL '13 hours' AS f, " +
+			"TRY_CAST(ts AS DATE) + TRY_CAST(ts AS TIME) AS g, make_time(hour(ts), minute(ts), 30.5) AS h, date_part('second', TRY_CAST(ts AS TIME)) AS i, TRY_CAST(code AS TIME) AS j, TRY_CAST(ts AS TIME) = '10:00:00' AS k, minute(TRY_CAST(ts AS TIME)) AS l",
+		where: "true",
+	},
+	{ // 256
+		items: "TIME '10:11:12' AS a, '10:11'::TIME AS b, '24:00:00'::TIME AS c, ' 10:11:12 '::TIME AS d, '10:11:12Z'::TIME AS e, '1:2:3'::TIME AS f, '10:11:12.1234567'::TIME AS g, " +
+			"'25:00:00'::TIME AS h, TIME '23:30' + INTERVAL 1 HOUR AS i, DATE '2024-01-01' + TIME '10:00' AS j, '2024-01-01 10:11:12'::TIME AS k, TIME '00:10' - INTERVAL '1 day 00:20:00' AS l, make_time(1, 2, 3.5) AS m",
+		duckItems: "TIME '10:11:12' AS a, TRY_CAST('10:11' AS TIME) AS b, TRY_CAST('24:00:00' AS TIME) AS c, TRY_CAST(' 10:11:12 ' AS TIME) AS d, TRY_CAST('10:11:12Z' AS TIME) AS e, TRY_CAST('1:2:3' AS TIME) AS f, TRY_CAST('10:11:12.1234567' AS TIME) AS g, " +
+			"TRY_CAST('25:00:00' AS TIME) AS h, TIME '23:30' + INTERVAL 1 HOUR AS i, DATE '2024-01-01' + TIME '10:00' AS j, TRY_CAST('2024-01-01 10:11:12' AS TIME) AS k, TIME '00:10' - INTERVAL '1 day 00:20:00' AS l, make_time(1, 2, 3.5) AS m",
+		where: "true",
+	},
+	{items: "ts::TIME AS t", duckItems: "TRY_CAST(ts AS TIME) AS t", where: "ts::TIME BETWEEN '09:00' AND '17:00'", duckWhere: "TRY_CAST(ts AS TIME) BETWEEN '09:00' AND '17:00'"}, // 257
 }

@@ -402,10 +402,11 @@ func buildStrftime(c *compiler, n *node, args []compiled) expr {
 }
 
 // timestamp reads v as a point in time: a TIMESTAMP, a DATE, or a string in
-// RFC 3339 form.
+// RFC 3339 form; a TIME as that time on 1970-01-01 (so that hour(t) and
+// date_part work on it).
 func (st *State) timestamp(v Value) (int64, bool) {
 	switch v.Type {
-	case Timestamp:
+	case Timestamp, Time:
 		return v.I, true
 	case Date:
 		return v.I * microsPerDay, true

@@ -100,6 +100,7 @@ func timeFunctions() map[string]function {
 		"to_timestamp":   {1, 1, Timestamp, false, buildToTimestamp},
 		"make_timestamp": {1, 6, Timestamp, false, buildMakeTimestamp},
 		"make_date":      {3, 3, Date, false, buildMakeDate},
+		"make_time":      {3, 3, Time, false, buildMakeTime},
 		"strptime":       {2, 2, Timestamp, false, buildStrptime},
 		"try_strptime":   {2, 2, Timestamp, false, buildStrptime},
 	}
@@ -791,4 +792,26 @@ func parseZone(s *string) (int64, bool) {
 	}
 	*s = t
 	return off, true
+}
+
+// buildMakeTime is make_time(hour, minute, seconds), seconds with a
+// fraction; out of range is NULL (DuckDB fails the query).
+func buildMakeTime(_ *compiler, _ *node, args []compiled) expr {
+	fs := fns(args)
+	return func(st *State, rec *fastjson.Value) Value {
+		h, m, sec := fs[0](st, rec), fs[1](st, rec), fs[2](st, rec)
+		if !isInteger(h.Type) || !isInteger(m.Type) || !isNumeric(sec.Type) {
+			return Value{}
+		}
+		s := asFloat(sec)
+		if h.I < 0 || h.I > 24 || m.I < 0 || m.I > 59 || !(s >= 0 && s < 60) {
+			return Value{}
+		}
+		us, _ := microsOf(s * microsPerSecond)
+		t := h.I*microsPerHour + m.I*microsPerMinute + us
+		if t > microsPerDay {
+			return Value{}
+		}
+		return Value{Type: Time, I: t}
+	}
 }

@@ -24,7 +24,7 @@ func (st *State) compare(a, b Value) (int, bool) {
 		switch a.Type {
 		case Varchar:
 			return strings.Compare(a.S, b.S), true
-		case Boolean, Timestamp, Date:
+		case Boolean, Timestamp, Date, Time:
 			return cmpInt(a.I, b.I), true
 		case JSON:
 			return strings.Compare(st.jsonText(a), st.jsonText(b)), true
@@ -54,7 +54,7 @@ func coerce(s Value, t Type) (Value, bool) {
 	switch t {
 	case Int32, Int64, Double:
 		return st.convert(s, Double)
-	case Boolean, Timestamp, Date:
+	case Boolean, Timestamp, Date, Time:
 		return st.convert(s, t)
 	}
 	return Value{}, false
@@ -171,8 +171,8 @@ func abs64(x int64) int64 {
 	return x
 }
 
-// dateArith is DATE ± days and days + DATE, a DATE, as in DuckDB; NULL for
-// anything else that is not numbers.
+// dateArith is DATE ± days and days + DATE, a DATE, and DATE + TIME, a
+// TIMESTAMP, as in DuckDB; NULL for anything else that is not numbers.
 func dateArith(op string, a, b Value) Value {
 	const maxDays = 106_000_000 // beyond DuckDB's range of dates, far inside INT64
 	var days, n int64
@@ -184,6 +184,11 @@ func dateArith(op string, a, b Value) Value {
 		}
 	case isInteger(a.Type) && b.Type == Date && op == "+":
 		days, n = b.I, a.I
+	case op == "+" && (a.Type == Date && b.Type == Time || a.Type == Time && b.Type == Date):
+		if a.Type == Time {
+			a, b = b, a
+		}
+		return Value{Type: Timestamp, I: a.I*microsPerDay + b.I} // DATE + TIME
 	default:
 		return Value{}
 	}

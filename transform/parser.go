@@ -511,7 +511,7 @@ func (p *parser) typeName() (typ Type, narrow string, end int) {
 	}
 	typ, ok := ParseType(name)
 	if !ok {
-		p.failAt(t.pos, "unknown type '%s' (types: BOOLEAN, INT32, INT64, DOUBLE, VARCHAR, TIMESTAMP, DATE, JSON)", t.text)
+		p.failAt(t.pos, "unknown type '%s' (types: BOOLEAN, INT32, INT64, DOUBLE, VARCHAR, TIMESTAMP, DATE, TIME, JSON)", t.text)
 	}
 	return typ, "", t.end
 }
@@ -570,7 +570,7 @@ func (p *parser) primary() *node {
 			if p.peek.kind == tokString || p.peek.kind == tokNumber || isOp(p.peek, "(") {
 				return p.interval()
 			}
-		case "TIMESTAMP", "DATE":
+		case "TIMESTAMP", "DATE", "TIME":
 			if p.peek.kind == tokString {
 				// A typed literal: TIMESTAMP '2024-01-01 00:00:00'.
 				p.advance()

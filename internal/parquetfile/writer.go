@@ -281,7 +281,7 @@ func (w *Writer) set(dst *parquet.Value, i int, v *transform.Value) error {
 			return fmt.Errorf("column %q: %s value %d out of range", col.Name, col.Type, v.I)
 		}
 		*dst = parquet.Int32Value(int32(v.I))
-	case transform.Int64, transform.Timestamp:
+	case transform.Int64, transform.Timestamp, transform.Time:
 		*dst = parquet.Int64Value(v.I)
 	case transform.Double:
 		*dst = parquet.DoubleValue(v.F)

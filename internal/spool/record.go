@@ -191,7 +191,7 @@ func (b *Batch) appendValue(v transform.Value) {
 	switch v.Type {
 	case transform.Boolean:
 		b.buf = append(b.buf, byte(v.I))
-	case transform.Int32, transform.Int64, transform.Timestamp, transform.Date:
+	case transform.Int32, transform.Int64, transform.Timestamp, transform.Date, transform.Time:
 		b.buf = binary.AppendVarint(b.buf, v.I)
 	case transform.Double:
 		b.buf = binary.LittleEndian.AppendUint64(b.buf, math.Float64bits(v.F))
@@ -358,7 +358,7 @@ func (d *decoder) value() transform.Value {
 	case transform.Null:
 	case transform.Boolean:
 		v.I = int64(d.byte() & 1)
-	case transform.Int32, transform.Int64, transform.Timestamp, transform.Date:
+	case transform.Int32, transform.Int64, transform.Timestamp, transform.Date, transform.Time:
 		v.I = d.varint()
 	case transform.Double:
 		if len(d.p) < 8 {
