@@ -272,6 +272,14 @@ func (st *State) convert(v Value, t Type) (Value, bool) {
 				return Value{Type: Date, I: floorDiv(us, microsPerDay)}, true
 			}
 		}
+	case UUID:
+		if v.Type == Varchar {
+			start := len(st.arena)
+			if b, ok := appendUUID(st.arena, v.S); ok {
+				st.arena = b
+				return Value{Type: UUID, S: b2s(st.arena[start:])}, true
+			}
+		}
 	case Time:
 		switch v.Type {
 		case Varchar:
@@ -380,4 +388,38 @@ func (st *State) castNarrow(v Value, n narrowType) Value {
 		return Value{}
 	}
 	return Value{Type: n.typ, I: r.I}
+}
+
+// appendUUID appends the canonical text (8-4-4-4-12 lower-case hex digits)
+// of the UUID s, read as DuckDB reads one: 32 hex digits, hyphens anywhere
+// between them, optionally in braces.
+func appendUUID(dst []byte, s string) ([]byte, bool) {
+	if strings.HasPrefix(s, "{") {
+		if !strings.HasSuffix(s, "}") {
+			return dst, false
+		}
+		s = s[1 : len(s)-1]
+	}
+	start, n := len(dst), 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '-':
+			continue
+		case c >= '0' && c <= '9', c >= 'a' && c <= 'f':
+		case c >= 'A' && c <= 'F':
+			c += 'a' - 'A'
+		default:
+			return dst[:start], false
+		}
+		if n == 8 || n == 12 || n == 16 || n == 20 {
+			dst = append(dst, '-')
+		}
+		dst = append(dst, c)
+		n++
+	}
+	if n != 32 || strings.HasPrefix(s, "-") {
+		return dst[:start], false
+	}
+	return dst, true
 }

@@ -184,6 +184,14 @@ func TestEvalDialect(t *testing.T) {
 	v("TIME '10:00' > '09:59:59'", `true`)
 	v("make_time(25, 0, 0)", `null`)
 
+	// UUID.
+	v("'{550E8400-E29B-41D4-A716-446655440000}'::UUID", `"550e8400-e29b-41d4-a716-446655440000"`)
+	v("'550e8400e29b41d4a716446655440000'::UUID = '550e8400-e29b-41d4-a716-446655440000'", `true`)
+	v("'550e8400e29b41d4a71644665544000'::UUID", `null`)
+	v("'-550e8400e29b41d4a716446655440000'::UUID", `null`)
+	v("md5(s)::UUID::VARCHAR = regexp_replace(md5(s), '^(.{8})(.{4})(.{4})(.{4})', '\\1-\\2-\\3-\\4-')", `true`)
+	v("'550e8400-e29b-41d4-a716-446655440000'::UUID < 'not a uuid'", `null`)
+
 	// Narrow types.
 	v("300::TINYINT", `null`)
 	v("(-128)::TINYINT", `-128`)
@@ -311,8 +319,8 @@ func TestUUID(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c := prog.Columns(); c[0].Type != Varchar || c[1].Type != Varchar {
-		t.Errorf("column types %v, %v, want VARCHAR", c[0].Type, c[1].Type)
+	if c := prog.Columns(); c[0].Type != UUID || c[1].Type != UUID {
+		t.Errorf("column types %v, %v, want UUID", c[0].Type, c[1].Type)
 	}
 	st := prog.NewState()
 	var p fastjson.Parser

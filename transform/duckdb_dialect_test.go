@@ -522,4 +522,21 @@ var dialectStatements = []diffStatement{
 		where: "true",
 	},
 	{items: "ts::TIME AS t", duckItems: "TRY_CAST(ts AS TIME) AS t", where: "ts::TIME BETWEEN '09:00' AND '17:00'", duckWhere: "TRY_CAST(ts AS TIME) BETWEEN '09:00' AND '17:00'"}, // 257
+
+	// UUID: md5 text is 32 hex digits, which both read as a UUID.
+	{ // 258
+		items: "md5(msg)::UUID AS a, md5(msg)::UUID::VARCHAR AS b, md5(msg)::UUID < '80000000-0000-0000-0000-000000000000' AS c, md5(msg)::UUID = md5(msg) AS d, " +
+			"CAST(upper(md5(service)) AS UUID) AS e, ('{' || md5(level) || '}')::UUID AS f, code::UUID AS g, md5(msg)::UUID = md5(service)::UUID AS h",
+		duckItems: "TRY_CAST(md5(msg) AS UUID) AS a, TRY_CAST(TRY_CAST(md5(msg) AS UUID) AS VARCHAR) AS b, TRY_CAST(md5(msg) AS UUID) < '80000000-0000-0000-0000-000000000000' AS c, TRY_CAST(md5(msg) AS UUID) = md5(msg) AS d, " +
+			"TRY_CAST(upper(md5(service)) AS UUID) AS e, TRY_CAST('{' || md5(level) || '}' AS UUID) AS f, TRY_CAST(code AS UUID) AS g, TRY_CAST(md5(msg) AS UUID) = TRY_CAST(md5(service) AS UUID) AS h",
+		where: "true",
+	},
+	{ // 259
+		items: "'550e8400-e29b-41d4-a716-446655440000'::UUID AS a, '{550E8400-E29B-41D4-A716-446655440000}'::UUID AS b, '550e8400e29b41d4a716446655440000'::UUID AS c, 'bad'::UUID AS d, " +
+			"'550e-8400e29b41d4a716446655440000'::UUID AS e, ' 550e8400e29b41d4a716446655440000'::UUID AS f, '{550e8400e29b41d4a716446655440000'::UUID AS g, '550e8400-e29b-41d4-a716-44665544000g'::UUID AS h",
+		duckItems: "TRY_CAST('550e8400-e29b-41d4-a716-446655440000' AS UUID) AS a, TRY_CAST('{550E8400-E29B-41D4-A716-446655440000}' AS UUID) AS b, TRY_CAST('550e8400e29b41d4a716446655440000' AS UUID) AS c, TRY_CAST('bad' AS UUID) AS d, " +
+			"TRY_CAST('550e-8400e29b41d4a716446655440000' AS UUID) AS e, TRY_CAST(' 550e8400e29b41d4a716446655440000' AS UUID) AS f, TRY_CAST('{550e8400e29b41d4a716446655440000' AS UUID) AS g, TRY_CAST('550e8400-e29b-41d4-a716-44665544000g' AS UUID) AS h",
+		where: "true",
+	},
+	{items: "msg", duckItems: "msg", where: "md5(msg)::UUID > 'c0000000-0000-0000-0000-000000000000'", duckWhere: "TRY_CAST(md5(msg) AS UUID) > 'c0000000-0000-0000-0000-000000000000'"}, // 260
 }

@@ -39,7 +39,7 @@ func TestCompileErrors(t *testing.T) {
 	f("SELECT a WHERE", "expected an expression, found end of statement at 1:15")
 	f("SELECT a WHERE b = ", "expected an expression, found end of statement at 1:20")
 	f("SELECT (a + 1", "expected ')', found end of statement at 1:14")
-	f("SELECT a::BLOB", "unknown type 'BLOB' (types: BOOLEAN, INT32, INT64, DOUBLE, VARCHAR, TIMESTAMP, DATE, TIME, JSON) at 1:11")
+	f("SELECT a::BLOB", "unknown type 'BLOB' (types: BOOLEAN, INT32, INT64, DOUBLE, VARCHAR, TIMESTAMP, DATE, TIME, UUID, JSON) at 1:11")
 	f("SELECT CAST(a INT64)", "expected AS, found 'INT64' at 1:15")
 	f("SELECT lower(a, b)", "lower takes 1 argument, got 2 at 1:8")
 	f("SELECT substr(a)", "substr takes 2 to 3 arguments, got 1 at 1:8")

@@ -18,8 +18,8 @@ func hashFunctions() map[string]function {
 		"md5":             {1, 1, Varchar, false, hasher(func(b []byte, dst []byte) []byte { s := md5.Sum(b); return hex.AppendEncode(dst, s[:]) })},
 		"sha1":            {1, 1, Varchar, false, hasher(func(b []byte, dst []byte) []byte { s := sha1.Sum(b); return hex.AppendEncode(dst, s[:]) })},
 		"sha256":          {1, 1, Varchar, false, hasher(func(b []byte, dst []byte) []byte { s := sha256.Sum256(b); return hex.AppendEncode(dst, s[:]) })},
-		"uuid":            {0, 0, Varchar, true, buildUUID},
-		"gen_random_uuid": {0, 0, Varchar, true, buildUUID},
+		"uuid":            {0, 0, UUID, true, buildUUID},
+		"gen_random_uuid": {0, 0, UUID, true, buildUUID},
 	}
 }
 
@@ -51,9 +51,8 @@ func hasher(sum func(b, dst []byte) []byte) func(*compiler, *node, []compiled) e
 	}
 }
 
-// buildUUID is uuid() and gen_random_uuid(): a random (version 4) UUID in
-// its canonical text, new for every record. DuckDB's has the UUID type; ours
-// is VARCHAR (the language has no UUID type).
+// buildUUID is uuid() and gen_random_uuid(): a random (version 4) UUID, new
+// for every record.
 func buildUUID(*compiler, *node, []compiled) expr {
 	return func(st *State, _ *fastjson.Value) Value {
 		var b [16]byte
@@ -69,7 +68,7 @@ func buildUUID(*compiler, *node, []compiled) expr {
 			}
 			st.arena = append(st.arena, hexDigits[c>>4], hexDigits[c&0xf])
 		}
-		return Value{Type: Varchar, S: b2s(st.arena[start:])}
+		return Value{Type: UUID, S: b2s(st.arena[start:])}
 	}
 }
 

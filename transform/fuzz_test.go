@@ -23,6 +23,7 @@ var seedStatements = []string{
 	"SELECT a WHERE a IN (1, 2, NULL) OR b NOT IN ('x') AND c BETWEEN 1 AND 2 AND NOT d LIKE '%x_' ESCAPE '!'",
 	"SELECT lower(a), upper(b), length(c), substr(d, -2, 3), trim(e, 'x'), concat(a, b, NULL), coalesce(a, b)",
 	"SELECT starts_with(a, 'x'), contains(a, 'y'), regexp_matches(a, '^[a-z]+$', 'i'), epoch_ms(ts), now(), abs(-1), round(2.555, 2)",
+	"SELECT a::UUID, md5(b)::UUID, uuid() < a::UUID, '{550E8400-E29B-41D4-A716-446655440000}'::UUID = b",
 	"SELECT a::TIME, TIME '10:11:12.5', b::TIME + INTERVAL 1 HOUR, d::DATE + TIME '01:00', make_time(1, 2, 3.5), hour(a::TIME) WHERE a::TIME < '12:00'",
 	"SELECT a::TINYINT, b::SMALLINT, c::UTINYINT, d::USMALLINT, e::UINTEGER, f::FLOAT, CAST(a AS REAL), TRY_CAST(b AS INT2)",
 	"SELECT CAST(a AS INT32), TRY_CAST(b AS DOUBLE), c::JSON, d::DATE, e::BOOLEAN, f::VARCHAR, TIMESTAMP '2024-01-01'",

@@ -22,7 +22,7 @@ func (st *State) compare(a, b Value) (int, bool) {
 	}
 	if a.Type == b.Type {
 		switch a.Type {
-		case Varchar:
+		case Varchar, UUID: // canonical UUID text orders as the 128-bit number
 			return strings.Compare(a.S, b.S), true
 		case Boolean, Timestamp, Date, Time:
 			return cmpInt(a.I, b.I), true
@@ -32,6 +32,11 @@ func (st *State) compare(a, b Value) (int, bool) {
 		return 0, false
 	}
 	switch {
+	case a.Type == UUID && b.Type == Varchar:
+		return cmpUUIDText(a.S, b.S)
+	case a.Type == Varchar && b.Type == UUID:
+		d, ok := cmpUUIDText(b.S, a.S)
+		return -d, ok
 	case a.Type == Timestamp && b.Type == Date:
 		return cmpInt(a.I, b.I*microsPerDay), true
 	case a.Type == Date && b.Type == Timestamp:
@@ -196,4 +201,21 @@ func dateArith(op string, a, b Value) Value {
 		return Value{}
 	}
 	return Value{Type: Date, I: days + n}
+}
+
+// cmpUUIDText compares the UUID u (canonical text) with the text s read as a
+// UUID; ok is false when s is none. The canonical form of s is made in a
+// buffer on the stack.
+func cmpUUIDText(u, s string) (int, bool) {
+	var buf [36]byte
+	b, ok := appendUUID(buf[:0], s)
+	if !ok {
+		return 0, false
+	}
+	for i := range min(len(u), len(b)) {
+		if u[i] != b[i] {
+			return cmpInt(int64(u[i]), int64(b[i])), true
+		}
+	}
+	return cmpInt(int64(len(u)), int64(len(b))), true
 }

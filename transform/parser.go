@@ -511,7 +511,7 @@ func (p *parser) typeName() (typ Type, narrow string, end int) {
 	}
 	typ, ok := ParseType(name)
 	if !ok {
-		p.failAt(t.pos, "unknown type '%s' (types: BOOLEAN, INT32, INT64, DOUBLE, VARCHAR, TIMESTAMP, DATE, TIME, JSON)", t.text)
+		p.failAt(t.pos, "unknown type '%s' (types: BOOLEAN, INT32, INT64, DOUBLE, VARCHAR, TIMESTAMP, DATE, TIME, UUID, JSON)", t.text)
 	}
 	return typ, "", t.end
 }

@@ -27,9 +27,10 @@ const (
 	Date           // days since the Unix epoch
 	JSON           // JSON text: nested objects and arrays, or a JSON cast
 	Time           // microseconds since midnight (0 to 24:00:00), no date, no zone
+	UUID           // a UUID, held as its canonical lower-case text in S
 )
 
-var typeNames = [...]string{"NULL", "BOOLEAN", "INT32", "INT64", "DOUBLE", "VARCHAR", "TIMESTAMP", "DATE", "JSON", "TIME"}
+var typeNames = [...]string{"NULL", "BOOLEAN", "INT32", "INT64", "DOUBLE", "VARCHAR", "TIMESTAMP", "DATE", "JSON", "TIME", "UUID"}
 
 func (t Type) String() string {
 	if int(t) < len(typeNames) {
@@ -49,6 +50,7 @@ var typeAliases = map[string]Type{
 	"DATE": Date,
 	"JSON": JSON,
 	"TIME": Time,
+	"UUID": UUID,
 }
 
 // ParseType returns the type named name (case-insensitive; DuckDB aliases
@@ -73,7 +75,7 @@ type Value struct {
 	Type Type
 	I    int64           // Boolean (0 or 1), Int32, Int64, Timestamp (µs), Date (days), Time (µs)
 	F    float64         // Double
-	S    string          // Varchar; for JSON, the text when J is nil; for Double, see below
+	S    string          // Varchar, UUID (canonical text); for JSON, the text when J is nil; for Double, see below
 	J    *fastjson.Value // JSON: the parsed object or array, when it came from the record
 }
 
@@ -102,7 +104,7 @@ func (v Value) AppendText(dst []byte) []byte {
 			return append(dst, v.S...) // a number of the record that DOUBLE rounds: its exact text
 		}
 		return appendDouble(dst, v.F)
-	case Varchar:
+	case Varchar, UUID:
 		return append(dst, v.S...)
 	case Timestamp:
 		return appendTimestamp(dst, v.I, ' ', false)
@@ -132,7 +134,7 @@ func (v Value) AppendJSON(dst []byte) []byte {
 			return append(dst, "null"...)
 		}
 		return strconv.AppendFloat(dst, v.F, 'g', -1, 64)
-	case Varchar:
+	case Varchar, UUID:
 		return AppendJSONString(dst, v.S)
 	case Timestamp:
 		dst = append(dst, '"')

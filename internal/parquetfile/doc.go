@@ -6,7 +6,8 @@
 // DOUBLE; VARCHAR as BYTE_ARRAY with the STRING logical type; TIMESTAMP as
 // INT64 with TIMESTAMP(isAdjustedToUTC=true, unit=MICROS), never NANOS; DATE
 // as INT32 DATE; TIME as INT64 with TIME(isAdjustedToUTC=false,
-// unit=MICROS); JSON as BYTE_ARRAY with the JSON logical type. Pages are
+// unit=MICROS); UUID as FIXED_LEN_BYTE_ARRAY(16) with the UUID logical type;
+// JSON as BYTE_ARRAY with the JSON logical type. Pages are
 // data page v1, every column is ZSTD compressed, and data pages are PLAIN or
 // RLE_DICTIONARY, chosen per column from the first rows (see encoding.go): the
 // encodings DuckDB writes by default, which every reader understands.

@@ -38,6 +38,8 @@ func leafFor(t transform.Type) (parquet.Node, error) {
 		return parquet.TimeAdjusted(parquet.Microsecond, false), nil
 	case transform.JSON:
 		return parquet.JSON(), nil
+	case transform.UUID:
+		return parquet.UUID(), nil
 	}
 	return nil, fmt.Errorf("unsupported type %s", t)
 }

@@ -195,7 +195,7 @@ func (b *Batch) appendValue(v transform.Value) {
 		b.buf = binary.AppendVarint(b.buf, v.I)
 	case transform.Double:
 		b.buf = binary.LittleEndian.AppendUint64(b.buf, math.Float64bits(v.F))
-	case transform.Varchar:
+	case transform.Varchar, transform.UUID:
 		b.buf = binary.AppendUvarint(b.buf, uint64(len(v.S)))
 		b.buf = append(b.buf, v.S...)
 	case transform.JSON:
@@ -367,7 +367,7 @@ func (d *decoder) value() transform.Value {
 		}
 		v.F = math.Float64frombits(binary.LittleEndian.Uint64(d.p))
 		d.p = d.p[8:]
-	case transform.Varchar, transform.JSON:
+	case transform.Varchar, transform.JSON, transform.UUID:
 		v.S = d.str()
 	default:
 		d.fail()
