@@ -4,17 +4,20 @@ package transform
 type nodeKind uint8
 
 const (
-	nLiteral nodeKind = iota // lit
-	nPath                    // path
-	nUnary                   // op ("-", "+", "NOT"), args[0]
-	nBinary                  // op, args[0], args[1]
-	nIsNull                  // args[0] IS [NOT] NULL
-	nIn                      // args[0] [NOT] IN (args[1:])
-	nLike                    // args[0] [NOT] LIKE|ILIKE args[1] [ESCAPE args[2]]
-	nBetween                 // args[0] [NOT] BETWEEN args[1] AND args[2]
-	nCase                    // CASE [operand] WHEN whens[i] THEN thens[i] … [ELSE els] END
-	nCast                    // args[0]::typ
-	nCall                    // name(args…)
+	nLiteral  nodeKind = iota // lit
+	nPath                     // path
+	nUnary                    // op ("-", "+", "NOT"), args[0]
+	nBinary                   // op, args[0], args[1]
+	nIsNull                   // args[0] IS [NOT] NULL
+	nIn                       // args[0] [NOT] IN (args[1:])
+	nLike                     // args[0] [NOT] LIKE|ILIKE|GLOB|SIMILAR args[1] [ESCAPE args[2]]; ~ is SIMILAR
+	nIsBool                   // args[0] IS [NOT] TRUE|FALSE (op)
+	nDistinct                 // args[0] IS [NOT] DISTINCT FROM args[1]
+	nInterval                 // INTERVAL args[0] [op: unit], a constant; only in t ± INTERVAL and date_add
+	nBetween                  // args[0] [NOT] BETWEEN args[1] AND args[2]
+	nCase                     // CASE [operand] WHEN whens[i] THEN thens[i] … [ELSE els] END
+	nCast                     // args[0]::typ
+	nCall                     // name(args…)
 )
 
 // node is one expression of the AST, with its source span for error
@@ -49,6 +52,7 @@ type step struct {
 type selectItem struct {
 	star    bool
 	exclude []string
+	replace []selectItem // * REPLACE (expr AS name, …)
 	expr    *node
 	alias   string
 	pos     int

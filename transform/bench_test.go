@@ -125,6 +125,12 @@ func TestEvalAllocatesNothing(t *testing.T) {
 		benchStatement,
 		"SELECT *, lower(level) AS l, upper(service) || '-' || status AS k WHERE level IN ('info', 'warn') PARTITION BY service, strftime(ts, '%Y-%m-%d') AS day",
 		"SELECT CASE WHEN status >= 500 THEN 'error' ELSE 'ok' END AS class, user.id::VARCHAR AS uid, msg LIKE '%time%' AS t, regexp_matches(path, '/items/[0-9]+$') AS item",
+		"SELECT * EXCLUDE (ua) REPLACE (lower(level) AS level, status // 100 AS status)",
+		"SELECT user->>'name' AS n, user->'id' AS i, json_type(user, '$.id') AS t, json_extract_string(user, '$.name') AS n2, date_trunc('hour', ts) AS h, year(ts) AS y, " +
+			"ts + INTERVAL 1 DAY AS d, date_diff('minute', ts, TIMESTAMP '2024-05-02') AS dd, greatest(status, 300) AS g, sqrt(latency_ms) AS s, msg GLOB '*time*' AS gl, " +
+			"msg ~ '.*user [0-9]+' AS re, level IS DISTINCT FROM 'info' AS di, if(status >= 500, 'bad', 'ok') AS f, latency_ms::FLOAT AS fl, status::SMALLINT AS sm",
+		"SELECT md5(request_id) AS h, sha256(user.name) AS h2, split_part(path, '/', 3) AS p, lpad(level, 6, '.') AS l, strpos(msg, 'time') AS i, left(msg, 4) AS m, " +
+			"concat_ws('-', service, status) AS k, printf('%s:%05d', level, status) AS f, format('{}/{}', service, user.id) AS g, reverse(service) AS r, trim(LEADING 'r' FROM msg) AS t",
 	} {
 		prog := mustCompile(t, stmt)
 		lines := benchRecords(64)

@@ -272,6 +272,23 @@ func (st *State) convert(v Value, t Type) (Value, bool) {
 				return Value{Type: Date, I: floorDiv(us, microsPerDay)}, true
 			}
 		}
+	case UUID:
+		if v.Type == Varchar {
+			start := len(st.arena)
+			if b, ok := appendUUID(st.arena, v.S); ok {
+				st.arena = b
+				return Value{Type: UUID, S: b2s(st.arena[start:])}, true
+			}
+		}
+	case Time:
+		switch v.Type {
+		case Varchar:
+			if us, ok := parseTime(v.S); ok {
+				return Value{Type: Time, I: us}, true
+			}
+		case Timestamp:
+			return Value{Type: Time, I: v.I - floorDiv(v.I, microsPerDay)*microsPerDay}, true
+		}
 	case JSON:
 		if v.Type == Double && v.S != "" {
 			return Value{Type: JSON, S: v.S}, true // a rounded record number: its exact JSON text
@@ -298,4 +315,111 @@ func (st *State) jsonText(v Value) string {
 	start := len(st.arena)
 	st.arena = appendJSONValue(st.arena, v.J)
 	return b2s(st.arena[start:])
+}
+
+// narrowType is a DuckDB type the language stores in a wider one: the
+// integers narrower than INT32 (and the unsigned ones up to 32 bits) as INT32
+// or INT64 with their range checked, FLOAT as the DOUBLE of its single
+// precision value. A cast to one gives exactly DuckDB's value; the Parquet
+// column has the wider type.
+type narrowType struct {
+	name   string
+	typ    Type
+	lo, hi int64 // integers
+	float  bool  // FLOAT: rounded to single precision
+}
+
+var narrowTypes = map[string]narrowType{}
+
+func init() {
+	for _, n := range []narrowType{
+		{name: "TINYINT", typ: Int32, lo: math.MinInt8, hi: math.MaxInt8},
+		{name: "SMALLINT", typ: Int32, lo: math.MinInt16, hi: math.MaxInt16},
+		{name: "UTINYINT", typ: Int32, hi: math.MaxUint8},
+		{name: "USMALLINT", typ: Int32, hi: math.MaxUint16},
+		{name: "UINTEGER", typ: Int64, hi: math.MaxUint32},
+		{name: "FLOAT", typ: Double, float: true},
+	} {
+		narrowTypes[n.name] = n
+	}
+	for alias, name := range map[string]string{
+		"INT1": "TINYINT", "INT2": "SMALLINT", "SHORT": "SMALLINT", "UINT8": "UTINYINT", "UINT16": "USMALLINT",
+		"UINT32": "UINTEGER", "FLOAT4": "FLOAT", "REAL": "FLOAT",
+	} {
+		narrowTypes[alias] = narrowTypes[name]
+	}
+}
+
+// castNarrow casts v to the narrow type n with TRY semantics.
+func (st *State) castNarrow(v Value, n narrowType) Value {
+	if v.Type == Null {
+		return v
+	}
+	if n.float {
+		var f float32
+		switch v.Type {
+		case Boolean, Int32, Int64:
+			f = float32(v.I) // rounded once, from the integer
+		case Double:
+			f = float32(v.F)
+			if math.IsInf(float64(f), 0) && !math.IsInf(v.F, 0) {
+				st.CastFailures++ // beyond FLOAT's range
+				return Value{}
+			}
+		case Varchar:
+			g, err := strconv.ParseFloat(strings.TrimSpace(v.S), 32)
+			if err != nil {
+				st.CastFailures++
+				return Value{}
+			}
+			f = float32(g)
+		default:
+			st.CastFailures++
+			return Value{}
+		}
+		return Value{Type: Double, F: float64(f)}
+	}
+	r := st.cast(v, Int64)
+	if r.Type == Null {
+		return r
+	}
+	if r.I < n.lo || r.I > n.hi {
+		st.CastFailures++
+		return Value{}
+	}
+	return Value{Type: n.typ, I: r.I}
+}
+
+// appendUUID appends the canonical text (8-4-4-4-12 lower-case hex digits)
+// of the UUID s, read as DuckDB reads one: 32 hex digits, hyphens anywhere
+// between them, optionally in braces.
+func appendUUID(dst []byte, s string) ([]byte, bool) {
+	if strings.HasPrefix(s, "{") {
+		if !strings.HasSuffix(s, "}") {
+			return dst, false
+		}
+		s = s[1 : len(s)-1]
+	}
+	start, n := len(dst), 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '-':
+			continue
+		case c >= '0' && c <= '9', c >= 'a' && c <= 'f':
+		case c >= 'A' && c <= 'F':
+			c += 'a' - 'A'
+		default:
+			return dst[:start], false
+		}
+		if n == 8 || n == 12 || n == 16 || n == 20 {
+			dst = append(dst, '-')
+		}
+		dst = append(dst, c)
+		n++
+	}
+	if n != 32 || strings.HasPrefix(s, "-") {
+		return dst[:start], false
+	}
+	return dst, true
 }

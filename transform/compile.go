@@ -2,6 +2,7 @@ package transform
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -71,6 +72,19 @@ func (c *compiler) program(stmt *statement) *Program {
 			for _, x := range it.exclude {
 				// Named as * names fields: EXCLUDE (_empty) leaves out the empty key.
 				p.skip[strings.ReplaceAll(x, "\x00", "\uFFFD")] = struct{}{}
+			}
+			for _, r := range it.replace {
+				name := strings.ReplaceAll(r.alias, "\x00", "\uFFFD")
+				if _, dup := p.replace[name]; dup {
+					c.fail(r.pos, "'%s' is replaced twice", r.alias)
+				}
+				if slices.Contains(it.exclude, r.alias) {
+					c.fail(r.pos, "'%s' is both excluded and replaced", r.alias)
+				}
+				if p.replace == nil {
+					p.replace = map[string]expr{}
+				}
+				p.replace[name] = c.expr(r.expr).fn
 			}
 			p.columns = append(p.columns, Column{Name: "*", Star: true})
 			p.exprs = append(p.exprs, nil)
@@ -188,7 +202,16 @@ func (c *compiler) expr(n *node) compiled {
 	case nIn:
 		return c.in(n)
 	case nLike:
+		if n.op == "GLOB" || n.op == "SIMILAR" {
+			return c.regexPredicate(n)
+		}
 		return c.like(n)
+	case nInterval:
+		c.fail(n.pos, "an INTERVAL can only be added to or subtracted from a TIMESTAMP or DATE (ts + INTERVAL '1 day', date_add(ts, INTERVAL 1 DAY))")
+	case nIsBool:
+		return c.isBool(n)
+	case nDistinct:
+		return c.distinct(n)
 	case nBetween:
 		return c.between(n)
 	case nCase:
@@ -196,9 +219,11 @@ func (c *compiler) expr(n *node) compiled {
 	case nCast:
 		x := c.expr(n.args[0])
 		a, t := x.fn, n.typ
-		r := c.folded(compiled{typ: t, fn: func(st *State, rec *fastjson.Value) Value {
-			return st.cast(a(st, rec), t)
-		}}, x)
+		cast := func(st *State, rec *fastjson.Value) Value { return st.cast(a(st, rec), t) }
+		if nt, ok := narrowTypes[n.op]; ok {
+			cast = func(st *State, rec *fastjson.Value) Value { return st.castNarrow(a(st, rec), nt) }
+		}
+		r := c.folded(compiled{typ: t, fn: cast}, x)
 		if n.op == "literal" && r.val.Type == Null {
 			c.fail(n.args[0].pos, "invalid %s literal '%s'", t, x.val.S)
 		}
@@ -287,6 +312,16 @@ func (c *compiler) unary(n *node) compiled {
 }
 
 func (c *compiler) binary(n *node) compiled {
+	switch {
+	case (n.op == "+" || n.op == "-") && n.args[1].kind == nInterval:
+		k := int64(1)
+		if n.op == "-" {
+			k = -1
+		}
+		return c.shift(n.args[0], n.args[1], k)
+	case n.op == "+" && n.args[0].kind == nInterval:
+		return c.shift(n.args[1], n.args[0], 1)
+	}
 	l, r := c.expr(n.args[0]), c.expr(n.args[1])
 	a, b := l.fn, r.fn
 	var x compiled
@@ -525,4 +560,62 @@ func (st *State) logical(v Value) Value {
 		return v
 	}
 	return st.cast(v, Boolean)
+}
+
+// shift is t + k·INTERVAL (k = ±1): a TIMESTAMP, for a DATE or a timestamp
+// string too; NULL beyond the range of timestamps. On a TIME (known at
+// compile time) it is a TIME.
+func (c *compiler) shift(t, ivNode *node, k int64) compiled {
+	iv := c.interval(ivNode)
+	x := c.expr(t)
+	a := x.fn
+	if x.typ == Time {
+		// TIME ± INTERVAL wraps around midnight; months and days do not move it.
+		return c.folded(compiled{typ: Time, fn: func(st *State, rec *fastjson.Value) Value {
+			v := a(st, rec)
+			if v.Type != Time {
+				return Value{}
+			}
+			us := (v.I + k*(iv.micros%microsPerDay)) % microsPerDay
+			if us < 0 {
+				us += microsPerDay
+			}
+			return Value{Type: Time, I: us}
+		}}, x)
+	}
+	return c.folded(compiled{typ: Timestamp, fn: func(st *State, rec *fastjson.Value) Value {
+		us, ok := st.timestamp(a(st, rec))
+		if !ok {
+			return Value{}
+		}
+		if us, ok = addInterval(us, iv, k); !ok {
+			return Value{}
+		}
+		return Value{Type: Timestamp, I: us}
+	}}, x)
+}
+
+// interval evaluates an INTERVAL node, which must be constant.
+func (c *compiler) interval(n *node) interval {
+	if n.kind != nInterval {
+		c.fail(n.pos, "expected an INTERVAL, such as INTERVAL 1 DAY")
+	}
+	v := c.expr(n.args[0])
+	if !v.konst || v.val.Type == Null {
+		c.fail(n.args[0].pos, "an INTERVAL must be a constant")
+	}
+	if n.op == "" {
+		if v.val.Type == Varchar {
+			if iv, ok := parseInterval(v.val.S); ok {
+				return iv
+			}
+		}
+		c.fail(n.args[0].pos, "invalid INTERVAL '%s' (write it as '1 day', '2 hours 30 minutes', '00:30:00', or INTERVAL 3 DAY)", v.val.AppendText(nil))
+	}
+	x, ok := c.fold.convert(v.val, Double)
+	var iv interval
+	if !ok || math.IsInf(x.F, 0) || math.Abs(x.F) > 1e15 || !iv.add(parts[n.op], x.F) {
+		c.fail(n.args[0].pos, "invalid INTERVAL quantity %s %s", v.val.AppendText(nil), strings.ToUpper(n.op))
+	}
+	return iv
 }

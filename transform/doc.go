@@ -13,10 +13,20 @@
 // formats compiled once) → Program. A Program is immutable and may be shared by
 // goroutines; each goroutine evaluates with its own State.
 //
+// The built-in functions are registered by family: funcs.go (the first few
+// and the registry, with the nearest-name suggestion for unknown ones),
+// funcs_text.go, funcs_hash.go, funcs_num.go, funcs_time.go (also INTERVAL),
+// funcs_list.go, funcs_json.go and predicates.go (if, GLOB, SIMILAR TO, IS
+// DISTINCT FROM). A function that builds text while it evaluates its
+// arguments appends through State.appendAt, since an argument's own text may
+// already sit in the scratch space.
+//
 // Semantics follow SQL as DuckDB has it wherever JSON allows: NULL is
 // three-valued, a missing field is NULL, a type mismatch is NULL (never a
 // panic), and casts have TRY semantics: a value that does not convert is NULL
-// and is counted in State.CastFailures.
+// and is counted in State.CastFailures. Where DuckDB fails the whole query
+// on one value (sqrt(-1), chr(-1), strptime of a string that does not match)
+// the result is NULL: one record must not fail a batch.
 //
 // Whatever a line that ParseRecord accepts holds, the row a Program makes of
 // it can be stored and read back (FuzzAcceptedWritable): strings and names

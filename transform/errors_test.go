@@ -27,7 +27,7 @@ func TestCompileErrors(t *testing.T) {
 	f("", "empty statement: expected SELECT at 1:1")
 	f("   -- nothing\n", "empty statement: expected SELECT at 2:1")
 	f("SELEC a", "expected SELECT, found 'SELEC' at 1:1")
-	f("SELECT lowr(msg)", "unknown function 'lowr' at 1:8")
+	f("SELECT lowr(msg)", "unknown function 'lowr' (did you mean lower?) at 1:8")
 	f("SELECT a FROM logs", "FROM is not needed: the input is the request body at 1:10")
 	f("SELECT", "expected an expression, found end of statement at 1:7")
 	f("SELECT a,", "expected an expression, found end of statement at 1:10")
@@ -39,7 +39,7 @@ func TestCompileErrors(t *testing.T) {
 	f("SELECT a WHERE", "expected an expression, found end of statement at 1:15")
 	f("SELECT a WHERE b = ", "expected an expression, found end of statement at 1:20")
 	f("SELECT (a + 1", "expected ')', found end of statement at 1:14")
-	f("SELECT a::BLOB", "unknown type 'BLOB' (types: BOOLEAN, INT32, INT64, DOUBLE, VARCHAR, TIMESTAMP, DATE, JSON) at 1:11")
+	f("SELECT a::BLOB", "unknown type 'BLOB' (types: BOOLEAN, INT32, INT64, DOUBLE, VARCHAR, TIMESTAMP, DATE, TIME, UUID, JSON) at 1:11")
 	f("SELECT CAST(a INT64)", "expected AS, found 'INT64' at 1:15")
 	f("SELECT lower(a, b)", "lower takes 1 argument, got 2 at 1:8")
 	f("SELECT substr(a)", "substr takes 2 to 3 arguments, got 1 at 1:8")
@@ -64,7 +64,7 @@ func TestCompileErrors(t *testing.T) {
 	f("SELECT a GROUP BY a", "GROUP is not supported: a transform works on one record at a time at 1:10")
 	f("SELECT DISTINCT a", "DISTINCT is not supported: a transform works on one record at a time at 1:8")
 	f("SELECT a IN (SELECT 1)", "subqueries are not supported at 1:14")
-	f("SELECT a IS 1", "expected NULL, found '1' at 1:13")
+	f("SELECT a IS 1", "expected NULL, TRUE, FALSE or DISTINCT FROM after IS, found '1' at 1:13")
 	f("SELECT CASE a END", "expected WHEN, found keyword END at 1:15")
 	f("SELECT CASE WHEN a THEN 1", "expected END, found end of statement at 1:26")
 	f("SELECT a BETWEEN 1 OR 2", "expected AND, found keyword OR at 1:20")
@@ -75,7 +75,7 @@ func TestCompileErrors(t *testing.T) {
 	f("SELECT a # b", "unexpected '#' at 1:10")
 	f("SELECT TIMESTAMP 'yesterday'", "invalid TIMESTAMP literal 'yesterday' at 1:18")
 	f("SELECT a\nWHERE b =\n  AND c", "expected an expression, found keyword AND at 3:3")
-	f("SELECT 'é' || lowr(x)", "unknown function 'lowr' at 1:15")
+	f("SELECT 'é' || lowr(x)", "unknown function 'lowr' (did you mean lower?) at 1:15")
 	f(strings.Repeat("(", 100)+"1", "expected SELECT, found '(' at 1:1")
 	f("SELECT "+strings.Repeat("(", 100)+"1"+strings.Repeat(")", 100), "expression nested too deeply (limit 64) at 1:72")
 	f("SELECT "+strings.Repeat("NOT ", 100)+"a", "expression nested too deeply (limit 64) at 1:260")
@@ -92,9 +92,9 @@ func TestErrorRendering(t *testing.T) {
 			t.Errorf("Compile(%q)\n got %v\nwant %s", stmt, err, want)
 		}
 	}
-	f("SELECT lowr(msg)", "unknown function 'lowr' at 1:8\n  SELECT lowr(msg)\n         ^")
+	f("SELECT lowr(msg)", "unknown function 'lowr' (did you mean lower?) at 1:8\n  SELECT lowr(msg)\n         ^")
 	f("SELECT a\n\tWHERE b = = 1", "expected an expression, found '=' at 2:12\n  \tWHERE b = = 1\n  \t          ^")
-	f("SELECT 'ü' || lowr(x)", "unknown function 'lowr' at 1:15\n  SELECT 'ü' || lowr(x)\n                ^")
+	f("SELECT 'ü' || lowr(x)", "unknown function 'lowr' (did you mean lower?) at 1:15\n  SELECT 'ü' || lowr(x)\n                ^")
 	long := "SELECT " + strings.Repeat("a + ", 100) + "lowr(x)"
 	_, err := Compile(long)
 	var e *Error

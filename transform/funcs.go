@@ -1,8 +1,8 @@
 package transform
 
 import (
+	"maps"
 	"math"
-	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -49,19 +49,35 @@ func init() {
 		"floor":          {1, 1, Null, false, rounder(math.Floor)},
 		"ceil":           {1, 1, Null, false, rounder(math.Ceil)},
 	}
+	maps.Copy(functions, textFunctions())
+	maps.Copy(functions, hashFunctions())
+	maps.Copy(functions, numberFunctions())
+	maps.Copy(functions, predicateFunctions())
+	maps.Copy(functions, timeFunctions())
+	maps.Copy(functions, listFunctions())
+	maps.Copy(functions, jsonFunctions())
 }
 
 func (c *compiler) call(n *node) compiled {
 	f, ok := functions[n.name]
 	if !ok {
+		if aggregates[n.name] {
+			c.fail(n.pos, "%s is an aggregate: a transform works on one record at a time", n.name)
+		}
+		if near := nearestFunction(n.name); near != "" {
+			c.fail(n.pos, "unknown function '%s' (did you mean %s?)", n.name, near)
+		}
 		c.fail(n.pos, "unknown function '%s'", n.name)
 	}
 	if len(n.args) < f.min || (f.max >= 0 && len(n.args) > f.max) {
 		c.fail(n.pos, "%s takes %s, got %d", n.name, arity(f), len(n.args))
 	}
+	if n.name == "date_add" {
+		return c.shift(n.args[0], n.args[1], 1)
+	}
 	args := c.exprs(n.args)
 	x := compiled{typ: f.typ, fn: f.build(c, n, args)}
-	if x.typ == Null && (n.name == "coalesce" || n.name == "ifnull" || n.name == "nullif" || n.name == "abs") {
+	if x.typ == Null && argTyped[n.name] {
 		x.typ = args[0].typ
 		for _, a := range args[1:] {
 			if n.name != "nullif" && a.typ != x.typ {
@@ -69,10 +85,20 @@ func (c *compiler) call(n *node) compiled {
 			}
 		}
 	}
+	if (n.name == "if" || n.name == "iff") && args[1].typ == args[2].typ {
+		x.typ = args[1].typ
+	}
 	if f.impure {
 		return x
 	}
 	return c.folded(x, args...)
+}
+
+// argTyped are the functions whose result has the type of their arguments
+// when all have the same (nullif: of its first).
+var argTyped = map[string]bool{
+	"coalesce": true, "ifnull": true, "nullif": true, "abs": true, "greatest": true, "least": true,
+	"trunc": true, "floor": true, "ceil": true, "ceiling": true, "round": true,
 }
 
 func arity(f function) string {
@@ -254,9 +280,29 @@ func buildConcat(_ *compiler, _ *node, args []compiled) expr {
 	return func(st *State, rec *fastjson.Value) Value {
 		start := len(st.arena)
 		for _, f := range fs {
-			st.arena = f(st, rec).AppendText(st.arena)
+			mark := len(st.arena)
+			st.appendAt(mark, "", f(st, rec))
 		}
 		return Value{Type: Varchar, S: b2s(st.arena[start:])}
+	}
+}
+
+// appendAt appends prefix and v's text at mark, the end of the text being
+// built in the arena, dropping whatever evaluating v left in the arena after
+// mark (the text of an argument computed by a function, which v may point
+// into: it is copied first). A function that builds its result while it
+// evaluates its arguments so keeps the result contiguous.
+func (st *State) appendAt(mark int, prefix string, v Value) {
+	end := len(st.arena)
+	st.arena = append(st.arena, prefix...)
+	st.arena = v.AppendText(st.arena)
+	st.dropBetween(mark, end)
+}
+
+// dropBetween removes arena[mark:end], moving what follows down.
+func (st *State) dropBetween(mark, end int) {
+	if end > mark {
+		st.arena = append(st.arena[:mark], st.arena[end:]...)
 	}
 }
 
@@ -323,29 +369,10 @@ func stringTest(test func(s, t string) bool) func(*compiler, *node, []compiled) 
 }
 
 // buildRegexpMatches compiles the pattern once, with RE2 (linear time, no
-// backtracking): regexp_matches(s, pattern[, options]) with options i
-// (case-insensitive), s (dot matches newline), m (multi-line), c (case-sensitive).
+// backtracking): regexp_matches(s, pattern[, options]) with the options of
+// compileRegexp.
 func buildRegexpMatches(c *compiler, n *node, args []compiled) expr {
-	pat := c.constString("regexp_matches", n, args[1], "the pattern")
-	if len(args) == 3 {
-		flags := ""
-		for _, o := range c.constString("regexp_matches", n, args[2], "the options") {
-			switch o {
-			case 'i', 's', 'm':
-				flags += string(o)
-			case 'c':
-			default:
-				c.fail(n.args[2].pos, "regexp_matches: unknown option '%c' (options: i, s, m, c)", o)
-			}
-		}
-		if flags != "" {
-			pat = "(?" + flags + ")" + pat
-		}
-	}
-	re, err := regexp.Compile(pat)
-	if err != nil {
-		c.fail(n.args[1].pos, "regexp_matches: bad pattern: %s", strings.TrimPrefix(err.Error(), "error parsing regexp: "))
-	}
+	re := c.compileRegexp("regexp_matches", n, args, 1, 2, nil)
 	a := args[0].fn
 	return func(st *State, rec *fastjson.Value) Value {
 		v := a(st, rec)
@@ -375,10 +402,11 @@ func buildStrftime(c *compiler, n *node, args []compiled) expr {
 }
 
 // timestamp reads v as a point in time: a TIMESTAMP, a DATE, or a string in
-// RFC 3339 form.
+// RFC 3339 form; a TIME as that time on 1970-01-01 (so that hour(t) and
+// date_part work on it).
 func (st *State) timestamp(v Value) (int64, bool) {
 	switch v.Type {
-	case Timestamp:
+	case Timestamp, Time:
 		return v.I, true
 	case Date:
 		return v.I * microsPerDay, true
@@ -497,4 +525,66 @@ func rounder(f func(float64) float64) func(*compiler, *node, []compiled) expr {
 			return Value{}
 		}
 	}
+}
+
+// aggregates are DuckDB's common aggregate functions, refused with a reason.
+var aggregates = map[string]bool{
+	"count": true, "sum": true, "avg": true, "min": true, "max": true, "mean": true, "median": true,
+	"first": true, "last": true, "any_value": true, "arg_max": true, "arg_min": true, "list": true,
+	"array_agg": true, "string_agg": true, "group_concat": true, "stddev": true, "variance": true,
+	"bool_and": true, "bool_or": true, "approx_count_distinct": true, "quantile": true, "mode": true,
+}
+
+// nearestFunction returns the known function closest to name by edit
+// distance, if it is close enough to be a slip (at most 1 edit for short
+// names, 2 from 5 characters on, 3 from 10), else "". Ties go to the name
+// first in alphabetical order, so the message is stable.
+func nearestFunction(name string) string {
+	limit := 1
+	switch {
+	case len(name) >= 10:
+		limit = 3
+	case len(name) >= 5:
+		limit = 2
+	}
+	best, bestD := "", limit+1
+	for fn := range functions {
+		if d := editDistance(name, fn, bestD); d < bestD || d == bestD && d <= limit && fn < best {
+			best, bestD = fn, d
+		}
+	}
+	if bestD > limit {
+		return ""
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance of a and b (bytes; function names
+// are ASCII), or a number > bound once it is sure to exceed bound.
+func editDistance(a, b string, bound int) int {
+	if d := len(a) - len(b); d > bound || -d > bound {
+		return bound + 1
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		low := cur[0]
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			low = min(low, cur[j])
+		}
+		if low > bound {
+			return bound + 1
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }

@@ -16,16 +16,30 @@ import (
 var seedStatements = []string{
 	"SELECT *",
 	"SELECT * EXCLUDE (a, \"b c\"), a + 1 AS a1",
+	"SELECT * EXCLUDE (c) REPLACE (lower(b) AS b, a + 1 AS a) WHERE a > 0",
 	"SELECT ts::TIMESTAMP AS ts, level, user.id AS user_id, latency_ms::INT64, msg WHERE level <> 'debug' AND status >= 200 PARTITION BY service, strftime(ts, '%Y-%m-%d') AS day",
 	"SELECT a['x y'], tags[0], tags[-1], \"odd-key\".x",
 	"SELECT CASE WHEN a > 1 THEN 'x' WHEN a IS NULL THEN NULL ELSE 'y' END, CASE b WHEN 1 THEN 2 END",
 	"SELECT a WHERE a IN (1, 2, NULL) OR b NOT IN ('x') AND c BETWEEN 1 AND 2 AND NOT d LIKE '%x_' ESCAPE '!'",
 	"SELECT lower(a), upper(b), length(c), substr(d, -2, 3), trim(e, 'x'), concat(a, b, NULL), coalesce(a, b)",
 	"SELECT starts_with(a, 'x'), contains(a, 'y'), regexp_matches(a, '^[a-z]+$', 'i'), epoch_ms(ts), now(), abs(-1), round(2.555, 2)",
+	"SELECT a::UUID, md5(b)::UUID, uuid() < a::UUID, '{550E8400-E29B-41D4-A716-446655440000}'::UUID = b",
+	"SELECT a::TIME, TIME '10:11:12.5', b::TIME + INTERVAL 1 HOUR, d::DATE + TIME '01:00', make_time(1, 2, 3.5), hour(a::TIME) WHERE a::TIME < '12:00'",
+	"SELECT a::TINYINT, b::SMALLINT, c::UTINYINT, d::USMALLINT, e::UINTEGER, f::FLOAT, CAST(a AS REAL), TRY_CAST(b AS INT2)",
 	"SELECT CAST(a AS INT32), TRY_CAST(b AS DOUBLE), c::JSON, d::DATE, e::BOOLEAN, f::VARCHAR, TIMESTAMP '2024-01-01'",
 	"SELECT a || b, a % 3, a // 2, a / 0, -a, 9223372036854775807 + 1, 1e308 * 10",
 	"SELECT a -- comment\n /* block */ WHERE a ILIKE 'x%';",
 	"SELECT 'it''s', \"quo\"\"ted\", 1_000, .5, 1.5e-3",
+	"SELECT regexp_extract(a, '([a-z]+)(\\d*)', 2, 'i'), regexp_replace(b, '(x)', '<\\1>', 'g'), split_part(c, ',', -1), left(a, 2), right(a, -1), lpad(a, 5, 'xy'), rpad(b, 3, '.')",
+	"SELECT strpos(a, 'x'), instr(a, ''), position('x' IN a), reverse(b), repeat(a, 3), concat_ws('-', a, NULL, b), prefix(a, 'x'), suffix(a, 'y'), lcase(a), ucase(b), ascii(a), chr(65), strlen(a), char_length(b)",
+	"SELECT trim(BOTH 'x' FROM a), trim(LEADING FROM b), trim(TRAILING 'yz' FROM c), trim('q' FROM a), substring(a FROM 2 FOR 3), substring(b FOR 1), substring(c FROM -2)",
+	"SELECT greatest(a, b, NULL), least(a, 1), sign(a), sqrt(a), cbrt(b), pow(a, b), power(2, a), ln(a), log(a), log(2, a), log10(a), log2(a), exp(a), trunc(a, 1), mod(a, 3), ceiling(a), pi(), isnan(a), isinf(b), isfinite(c)",
+	"SELECT if(a, 1, 2), iff(b, 'x', NULL), a IS DISTINCT FROM b, a IS NOT DISTINCT FROM NULL, a IS TRUE, b IS NOT FALSE, a GLOB '*[!a-c]?\\*', b NOT GLOB 'x', a SIMILAR TO 'x+', b NOT SIMILAR TO '.*', a ~ 'y', a !~ 'z', a ~~ '%', a !~~ '_', a ~~* 'X%', a !~~* 'y'",
+	"SELECT year(ts), month(ts), day(ts), hour(ts), minute(ts), second(ts), dayofweek(ts), dayofyear(ts), week(ts), dayname(ts), monthname(ts), epoch(ts), epoch_us(ts), last_day(ts), date_part('ms', ts), extract(epoch FROM ts), extract('dow' FROM ts)",
+	"SELECT date_trunc('week', ts), date_diff('day', ts, now()), datediff('month', ts, TIMESTAMP '2024-01-01'), date_add(ts, INTERVAL 1 MONTH), ts + INTERVAL '1 day 02:00:00', ts - INTERVAL (3) HOUR, INTERVAL '2 weeks' + ts, d::DATE + 1, to_timestamp(a), make_timestamp(2024, 1, 2, 3, 4, 5.5), make_date(2024, 2, 29), make_timestamp(a), strptime(b, '%d/%m/%Y %H:%M:%S.%f %z'), try_strptime(b, '%s')",
+	"SELECT len(c), array_length(tags), list_contains(tags, 'x'), array_contains(c, 1), list_has(c, NULL), list_position(tags, 'x'), list_indexof(c, 2), list_extract(c, -1), list_element(tags, 1), array_extract(c, 0), array_to_string(c, ',')",
+	"SELECT d->'e', d->>'e', c->0, c->>-1, d->'$.e[0]', d->>'$.\"x y\"[#-1]', json_extract(d, 'e'), json_extract_string(c, '$[1]'), json_array_length(c), json_type(d, '$.e'), json_exists(d, 'e'), json_valid(b), (d->>'e')::INT64",
+	"SELECT uuid(), gen_random_uuid(), md5(a), sha1(b), sha256(c), format('{} and {1} {{}}', a, b), printf('%s|%5d|%-3s|%08.3f|%x|%X|%o|%e|%+d|%%', a, b, c, d, b, b, b, d, b)",
 }
 
 var seedRecords = []string{
@@ -114,6 +128,12 @@ var writableStatements = []string{
 	"SELECT substr(user.region, 2, 1) AS s1, substr(s, -2) AS s2, upper(user.region) AS up, lower(s) AS lo, " +
 		"concat(user, s, n) AS c, s || user.region AS cc, trim(s, 'é') AS t, replace(s, 'a', 'ü') AS rp, " +
 		"n::VARCHAR AS nv, n::JSON AS nj, strftime(ts, '%Y %a') AS tf",
+	"SELECT reverse(s) AS r, left(s, 2) AS l, right(user.region, 1) AS rr, lpad(s, 5, 'é') AS lp, rpad(user.region, 4, s) AS rp, " +
+		"split_part(s, '', 2) AS sp, split_part(s, 'a', -1) AS sp2, regexp_extract(s, '.') AS re, regexp_replace(s, '(.)', '\\1\\0', 'g') AS rr2, " +
+		"printf('%.1s|%3s', s, user.region) AS pf, format('{}-{}', user, o) AS fm, chr(ascii(s)) AS ch, md5(s) AS h, substring(s FROM 2 FOR 1) AS ss, " +
+		"trim(LEADING 'a' FROM s) AS t, concat_ws(s, s, user.region) AS cw, repeat(s, 2) AS rp2, strpos(s, 'a') AS sp3",
+	"SELECT user->'region' AS a, user->>'region' AS b, user->'q' AS c, o->0 AS d, o->>0 AS e, json_extract(user, '$') AS f, json_extract_string(o, '$[#-1]') AS g, " +
+		"array_to_string(o, s) AS h, list_extract(o, 1) AS i, json_type(user) AS j, * REPLACE (upper(s) AS s, user->>'region' AS user)",
 }
 
 // FuzzAcceptedWritable is the content half of "accepted means writable"

@@ -36,8 +36,8 @@ type lexer struct {
 	err *Error // first lexical error, reported by the parser
 }
 
-// two-character operators first, so that "<=" is not lexed as "<" "=".
-var operators = []string{"::", "<>", "!=", "<=", ">=", "||", "//", "=", "<", ">", "+", "-", "*", "/", "%", "(", ")", ",", ".", "[", "]", ";"}
+// longer operators first, so that "<=" is not lexed as "<" "=".
+var operators = []string{"->>", "->", "!~~*", "~~*", "!~~", "~~", "!~", "~", "::", "<>", "!=", "<=", ">=", "||", "//", "=", "<", ">", "+", "-", "*", "/", "%", "(", ")", ",", ".", "[", "]", ";"}
 
 func (l *lexer) next() token {
 	t := l.scan()

@@ -22,9 +22,9 @@ func (st *State) compare(a, b Value) (int, bool) {
 	}
 	if a.Type == b.Type {
 		switch a.Type {
-		case Varchar:
+		case Varchar, UUID: // canonical UUID text orders as the 128-bit number
 			return strings.Compare(a.S, b.S), true
-		case Boolean, Timestamp, Date:
+		case Boolean, Timestamp, Date, Time:
 			return cmpInt(a.I, b.I), true
 		case JSON:
 			return strings.Compare(st.jsonText(a), st.jsonText(b)), true
@@ -32,6 +32,11 @@ func (st *State) compare(a, b Value) (int, bool) {
 		return 0, false
 	}
 	switch {
+	case a.Type == UUID && b.Type == Varchar:
+		return cmpUUIDText(a.S, b.S)
+	case a.Type == Varchar && b.Type == UUID:
+		d, ok := cmpUUIDText(b.S, a.S)
+		return -d, ok
 	case a.Type == Timestamp && b.Type == Date:
 		return cmpInt(a.I, b.I*microsPerDay), true
 	case a.Type == Date && b.Type == Timestamp:
@@ -54,7 +59,7 @@ func coerce(s Value, t Type) (Value, bool) {
 	switch t {
 	case Int32, Int64, Double:
 		return st.convert(s, Double)
-	case Boolean, Timestamp, Date:
+	case Boolean, Timestamp, Date, Time:
 		return st.convert(s, t)
 	}
 	return Value{}, false
@@ -99,7 +104,7 @@ func asFloat(v Value) float64 {
 // NULL; anything that is not a number makes NULL.
 func arith(op string, a, b Value) Value {
 	if !isNumeric(a.Type) || !isNumeric(b.Type) {
-		return Value{}
+		return dateArith(op, a, b)
 	}
 	if op == "/" || a.Type == Double || b.Type == Double {
 		x, y := asFloat(a), asFloat(b)
@@ -169,4 +174,48 @@ func abs64(x int64) int64 {
 		return -x
 	}
 	return x
+}
+
+// dateArith is DATE ± days and days + DATE, a DATE, and DATE + TIME, a
+// TIMESTAMP, as in DuckDB; NULL for anything else that is not numbers.
+func dateArith(op string, a, b Value) Value {
+	const maxDays = 106_000_000 // beyond DuckDB's range of dates, far inside INT64
+	var days, n int64
+	switch {
+	case a.Type == Date && isInteger(b.Type) && (op == "+" || op == "-"):
+		days, n = a.I, b.I
+		if op == "-" {
+			n = -n
+		}
+	case isInteger(a.Type) && b.Type == Date && op == "+":
+		days, n = b.I, a.I
+	case op == "+" && (a.Type == Date && b.Type == Time || a.Type == Time && b.Type == Date):
+		if a.Type == Time {
+			a, b = b, a
+		}
+		return Value{Type: Timestamp, I: a.I*microsPerDay + b.I} // DATE + TIME
+	default:
+		return Value{}
+	}
+	if n > maxDays || n < -maxDays || days+n > maxDays || days+n < -maxDays {
+		return Value{}
+	}
+	return Value{Type: Date, I: days + n}
+}
+
+// cmpUUIDText compares the UUID u (canonical text) with the text s read as a
+// UUID; ok is false when s is none. The canonical form of s is made in a
+// buffer on the stack.
+func cmpUUIDText(u, s string) (int, bool) {
+	var buf [36]byte
+	b, ok := appendUUID(buf[:0], s)
+	if !ok {
+		return 0, false
+	}
+	for i := range min(len(u), len(b)) {
+		if u[i] != b[i] {
+			return cmpInt(int64(u[i]), int64(b[i])), true
+		}
+	}
+	return cmpInt(int64(len(u)), int64(len(b))), true
 }

@@ -171,6 +171,10 @@ func (p *parser) itemList(allowStar bool) []selectItem {
 			if p.acceptKeyword("EXCLUDE") {
 				it.exclude = p.excludeList()
 			}
+			if isKeyword(p.tok, "REPLACE") && isOp(p.peek, "(") {
+				p.advance()
+				it.replace = p.replaceList()
+			}
 			items = append(items, it)
 		} else {
 			if isKeyword(p.tok, "DISTINCT") {
@@ -201,6 +205,23 @@ func (p *parser) excludeList() []string {
 	}
 	p.expectOp(")")
 	return names
+}
+
+// replaceList reads the (expr AS name, …) of * REPLACE.
+func (p *parser) replaceList() []selectItem {
+	p.expectOp("(")
+	var items []selectItem
+	for {
+		it := selectItem{pos: p.tok.pos, expr: p.expr()}
+		p.expectKeyword("AS")
+		it.alias = p.name("a field name after AS")
+		items = append(items, it)
+		if !p.acceptOp(",") {
+			break
+		}
+	}
+	p.expectOp(")")
+	return items
 }
 
 // name reads an identifier or a "quoted identifier".
@@ -284,13 +305,31 @@ func (p *parser) predicate() *node {
 			p.advance()
 			not := p.acceptKeyword("NOT")
 			end := p.tok.end
-			p.expectKeyword("NULL")
-			n = &node{kind: nIsNull, not: not, args: []*node{n}, pos: n.pos, end: end}
-		case isKeyword(t, "NOT") && (isKeyword(p.peek, "IN") || isKeyword(p.peek, "LIKE") ||
-			isKeyword(p.peek, "ILIKE") || isKeyword(p.peek, "BETWEEN")):
+			switch {
+			case p.acceptKeyword("TRUE"):
+				n = &node{kind: nIsBool, op: "TRUE", not: not, args: []*node{n}, pos: n.pos, end: end}
+			case p.acceptKeyword("FALSE"):
+				n = &node{kind: nIsBool, op: "FALSE", not: not, args: []*node{n}, pos: n.pos, end: end}
+			case p.acceptKeyword("DISTINCT"):
+				p.expectKeyword("FROM")
+				r := p.concat()
+				n = &node{kind: nDistinct, not: not, args: []*node{n, r}, pos: n.pos, end: r.end}
+			default:
+				if !isKeyword(p.tok, "NULL") {
+					p.failAt(p.tok.pos, "expected NULL, TRUE, FALSE or DISTINCT FROM after IS, found %s", describe(p.tok))
+				}
+				p.advance()
+				n = &node{kind: nIsNull, not: not, args: []*node{n}, pos: n.pos, end: end}
+			}
+		case t.kind == tokOp && likeOps[t.text] != "":
+			p.advance()
+			op := likeOps[t.text]
+			pat := p.concat()
+			n = &node{kind: nLike, op: op, not: t.text[0] == '!', args: []*node{n, pat}, pos: n.pos, end: pat.end}
+		case isKeyword(t, "NOT") && (postfixKeyword(p.peek, token{kind: tokString}) || isKeyword(p.peek, "SIMILAR")):
 			p.advance()
 			n = p.postfixPredicate(n, true)
-		case isKeyword(t, "IN") || isKeyword(t, "LIKE") || isKeyword(t, "ILIKE") || isKeyword(t, "BETWEEN"):
+		case postfixKeyword(t, p.peek):
 			n = p.postfixPredicate(n, false)
 		default:
 			return n
@@ -298,9 +337,42 @@ func (p *parser) predicate() *node {
 	}
 }
 
+// likeOps are DuckDB's operator spellings of LIKE, ILIKE and SIMILAR TO
+// (regular-expression full match); a leading ! negates.
+var likeOps = map[string]string{
+	"~~": "LIKE", "!~~": "LIKE", "~~*": "ILIKE", "!~~*": "ILIKE", "~": "SIMILAR", "!~": "SIMILAR",
+}
+
+// postfixKeyword reports whether t starts a postfix predicate (next is the
+// token after it). GLOB and SIMILAR are not reserved words, so that fields
+// and aliases may keep those names: GLOB is the operator only when an operand
+// follows, SIMILAR only before TO. After NOT, either is the operator.
+func postfixKeyword(t, next token) bool {
+	for _, kw := range []string{"IN", "LIKE", "ILIKE", "BETWEEN"} {
+		if isKeyword(t, kw) {
+			return true
+		}
+	}
+	switch {
+	case isKeyword(t, "SIMILAR"):
+		return isKeyword(next, "TO")
+	case isKeyword(t, "GLOB"):
+		return next.kind == tokString || next.kind == tokQuoted || next.kind == tokNumber || isOp(next, "(") ||
+			next.kind == tokIdent && !reserved[strings.ToUpper(next.text)]
+	}
+	return false
+}
+
 func (p *parser) postfixPredicate(x *node, not bool) *node {
 	kw := p.advance()
 	switch strings.ToUpper(kw.text) {
+	case "GLOB", "SIMILAR":
+		op := strings.ToUpper(kw.text)
+		if op == "SIMILAR" {
+			p.expectKeyword("TO")
+		}
+		pat := p.concat()
+		return &node{kind: nLike, op: op, not: not, args: []*node{x, pat}, pos: x.pos, end: pat.end}
 	case "IN":
 		p.expectOp("(")
 		if isKeyword(p.tok, "SELECT") {
@@ -387,12 +459,37 @@ func negateLiteral(text string, v Value) (Value, bool) {
 	return Value{}, false
 }
 
+// postfix reads casts (x::TYPE) and JSON extraction (j->'k', j->>'$.a[0]'),
+// left to right: j->>'n'::INT is (j->>'n')::INT. (DuckDB gives -> and ->>
+// a low precedence, so that j->>'k' = 'x' means j->>('k' = 'x') there;
+// write (j->>'k') = 'x' for both.)
 func (p *parser) postfix() *node {
 	n := p.primary()
-	for isOp(p.tok, "::") {
-		p.advance()
-		typ, end := p.typeName()
-		n = &node{kind: nCast, typ: typ, args: []*node{n}, pos: n.pos, end: end}
+	for {
+		switch {
+		case isOp(p.tok, "::"):
+			p.advance()
+			typ, narrow, end := p.typeName()
+			n = &node{kind: nCast, typ: typ, op: narrow, args: []*node{n}, pos: n.pos, end: end}
+			continue
+		case isOp(p.tok, "->") || isOp(p.tok, "->>"):
+			op := p.advance()
+			p.enter(op.pos)
+			var key *node
+			if isOp(p.tok, "-") && p.peek.kind == tokNumber {
+				key = p.unary()
+			} else {
+				key = p.primary()
+			}
+			p.leave()
+			name := "json_extract"
+			if op.text == "->>" {
+				name = "json_extract_string"
+			}
+			n = &node{kind: nCall, name: name, args: []*node{n, key}, pos: n.pos, end: key.end}
+			continue
+		}
+		break
 	}
 	if isOp(p.tok, "[") || (isOp(p.tok, ".") && n.kind != nPath) {
 		p.failAt(p.tok.pos, "'%s' applies to field paths only", p.tok.text)
@@ -400,17 +497,23 @@ func (p *parser) postfix() *node {
 	return n
 }
 
-func (p *parser) typeName() (Type, int) {
+// typeName reads a type name; narrow is the DuckDB name of a narrower type
+// stored as typ (TINYINT as INT32, FLOAT as DOUBLE), "" for the others.
+func (p *parser) typeName() (typ Type, narrow string, end int) {
 	t := p.tok
 	if t.kind != tokIdent {
 		p.failAt(t.pos, "expected a type name, found %s", describe(t))
 	}
 	p.advance()
-	typ, ok := ParseType(t.text)
-	if !ok {
-		p.failAt(t.pos, "unknown type '%s' (types: BOOLEAN, INT32, INT64, DOUBLE, VARCHAR, TIMESTAMP, DATE, JSON)", t.text)
+	name := strings.ToUpper(t.text)
+	if n, ok := narrowTypes[name]; ok {
+		return n.typ, n.name, t.end
 	}
-	return typ, t.end
+	typ, ok := ParseType(name)
+	if !ok {
+		p.failAt(t.pos, "unknown type '%s' (types: BOOLEAN, INT32, INT64, DOUBLE, VARCHAR, TIMESTAMP, DATE, TIME, UUID, JSON)", t.text)
+	}
+	return typ, "", t.end
 }
 
 func (p *parser) primary() *node {
@@ -460,10 +563,14 @@ func (p *parser) primary() *node {
 			p.expectOp("(")
 			x := p.expr()
 			p.expectKeyword("AS")
-			typ, _ := p.typeName()
+			typ, narrow, _ := p.typeName()
 			end := p.expectOp(")").end
-			return &node{kind: nCast, typ: typ, args: []*node{x}, pos: t.pos, end: end}
-		case "TIMESTAMP", "DATE":
+			return &node{kind: nCast, typ: typ, op: narrow, args: []*node{x}, pos: t.pos, end: end}
+		case "INTERVAL":
+			if p.peek.kind == tokString || p.peek.kind == tokNumber || isOp(p.peek, "(") {
+				return p.interval()
+			}
+		case "TIMESTAMP", "DATE", "TIME":
 			if p.peek.kind == tokString {
 				// A typed literal: TIMESTAMP '2024-01-01 00:00:00'.
 				p.advance()
@@ -546,6 +653,10 @@ func (p *parser) call() *node {
 	if isOp(p.tok, "*") {
 		p.failAt(p.tok.pos, "%s(*) is not supported: a transform works on one record at a time", t.text)
 	}
+	if p.specialCall(n) {
+		n.end = p.expectOp(")").end
+		return n
+	}
 	if !isOp(p.tok, ")") {
 		for {
 			n.args = append(n.args, p.expr())
@@ -580,5 +691,123 @@ func (p *parser) caseExpr() *node {
 	end := p.tok.end
 	p.expectKeyword("END")
 	n.end = end
+	return n
+}
+
+// specialCall parses the argument lists that SQL spells with keywords instead
+// of commas, rewriting them to the plain call:
+//
+//	position(needle IN haystack)          → position(needle, haystack)
+//	                                         (strpos(haystack, needle))
+//	trim([BOTH|LEADING|TRAILING] [chars] FROM s) → trim|ltrim|rtrim(s[, chars])
+//	substring(s FROM start [FOR length])  → substring(s, start[, length])
+//	substring(s FOR length)               → substring(s, 1, length)
+//	extract(part FROM t)                  → date_part('part', t)
+//
+// It reports whether it consumed the arguments (up to the closing ')').
+func (p *parser) specialCall(n *node) bool {
+	switch n.name {
+	case "position":
+		if isOp(p.tok, ")") {
+			return false
+		}
+		needle := p.concat()
+		p.expectKeyword("IN")
+		n.args = []*node{needle, p.concat()}
+		return true
+	case "trim":
+		side := ""
+		for _, kw := range []string{"BOTH", "LEADING", "TRAILING"} {
+			// A field called leading stays a field: the keyword is followed by
+			// the characters or FROM, never by an operator.
+			if isKeyword(p.tok, kw) && (p.peek.kind != tokOp || isOp(p.peek, "(")) {
+				p.advance()
+				side = kw
+			}
+		}
+		var chars *node
+		if !isKeyword(p.tok, "FROM") {
+			if side == "" && isOp(p.tok, ")") {
+				return false
+			}
+			chars = p.expr()
+			if side == "" && !isKeyword(p.tok, "FROM") {
+				// Plain trim(s[, chars]).
+				n.args = []*node{chars}
+				for p.acceptOp(",") {
+					n.args = append(n.args, p.expr())
+				}
+				return true
+			}
+		}
+		p.expectKeyword("FROM")
+		n.args = []*node{p.expr()}
+		if chars != nil {
+			n.args = append(n.args, chars)
+		}
+		switch side {
+		case "LEADING":
+			n.name = "ltrim"
+		case "TRAILING":
+			n.name = "rtrim"
+		}
+		return true
+	case "extract":
+		t := p.tok
+		if t.kind != tokIdent && t.kind != tokString {
+			p.failAt(t.pos, "expected a part name (year, month, day, hour…), found %s", describe(t))
+		}
+		p.advance()
+		p.expectKeyword("FROM")
+		n.name = "date_part"
+		n.args = []*node{{kind: nLiteral, lit: Value{Type: Varchar, S: strings.ToLower(t.text)}, pos: t.pos, end: t.end}, p.expr()}
+		return true
+	case "substring", "substr":
+		if isOp(p.tok, ")") {
+			return false
+		}
+		s := p.expr()
+		n.args = []*node{s}
+		switch {
+		case p.acceptKeyword("FROM"):
+			n.args = append(n.args, p.expr())
+			if p.acceptKeyword("FOR") {
+				n.args = append(n.args, p.expr())
+			}
+		case p.acceptKeyword("FOR"):
+			one := &node{kind: nLiteral, lit: Value{Type: Int64, I: 1}, pos: s.end, end: s.end}
+			n.args = append(n.args, one, p.expr())
+		default:
+			for p.acceptOp(",") {
+				n.args = append(n.args, p.expr())
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// interval reads INTERVAL '1 day 2 hours', INTERVAL 3 DAY, INTERVAL '3' DAY
+// or INTERVAL (expr) DAY; the compiler requires a constant.
+func (p *parser) interval() *node {
+	t := p.advance()
+	var val *node
+	if p.tok.kind == tokString || p.tok.kind == tokNumber {
+		v := p.advance()
+		lit := Value{Type: Varchar, S: v.text}
+		if v.kind == tokNumber {
+			lit = numberLiteral(v.text)
+		}
+		val = &node{kind: nLiteral, lit: lit, pos: v.pos, end: v.end}
+	} else {
+		val = p.primary()
+	}
+	n := &node{kind: nInterval, args: []*node{val}, pos: t.pos, end: val.end}
+	if u := p.tok; u.kind == tokIdent {
+		if pt, ok := parts[strings.ToLower(u.text)]; ok && truncatable(pt) {
+			p.advance()
+			n.op, n.end = strings.ToLower(u.text), u.end
+		}
+	}
 	return n
 }

@@ -19,7 +19,8 @@ type Column struct {
 	// function always returns. Null means "infer from the data" (see Widen).
 	Type Type
 	// Star marks the * item, which expands to every top-level field of the
-	// record that is not excluded and not named by another item.
+	// record that is not excluded and not named by another item; a field
+	// named in REPLACE (expr AS name) holds expr instead, in its place.
 	Star bool
 }
 
@@ -33,6 +34,7 @@ type Program struct {
 	partitions []Column
 	partExprs  []expr
 	skip       map[string]struct{} // top-level keys * leaves out
+	replace    map[string]expr     // top-level keys whose value * REPLACE computes
 }
 
 // Source returns the statement the program was compiled from.
@@ -94,6 +96,7 @@ type State struct {
 	now     int64            // now() for the current record, 0 until asked for
 	clock   func() time.Time // time source of now(); time.Now unless a test sets it
 	visit   func(key []byte, v *fastjson.Value)
+	rec     *fastjson.Value     // the record * is expanding, for REPLACE
 	rounded int                 // rounded numbers read during this Eval (see Value)
 	star    int                 // index in Row of the first field * made for this record
 	filter  uint64              // a filter of the names * made, for the first manyFields
@@ -136,6 +139,7 @@ func (p *Program) Eval(st *State, rec *fastjson.Value) bool {
 		if c.Star {
 			if rec.Type() == fastjson.TypeObject {
 				st.star = len(st.Row)
+				st.rec = rec // for REPLACE; the record is not kept past this Eval
 				rec.GetObject().Visit(st.visit)
 				if len(st.names) > 0 {
 					clear(st.names)
@@ -185,6 +189,12 @@ func (st *State) addStarField(key []byte, v *fastjson.Value) {
 	} else if st.seenMany(name) {
 		st.DuplicateFields++
 		return
+	}
+	if st.p.replace != nil {
+		if r, ok := st.p.replace[name]; ok {
+			st.Row = append(st.Row, Field{Name: name, Value: r(st, st.rec)})
+			return
+		}
 	}
 	st.Row = append(st.Row, Field{Name: name, Value: st.fromJSON(v)})
 }

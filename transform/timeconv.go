@@ -252,6 +252,16 @@ func appendTimestamp(dst []byte, us int64, sep byte, zulu bool) []byte {
 	rem := us - days*microsPerDay
 	dst = appendDate(dst, days)
 	dst = append(dst, sep)
+	dst = appendClock(dst, rem)
+	if zulu {
+		dst = append(dst, 'Z')
+	}
+	return dst
+}
+
+// appendClock renders microseconds since midnight as "15:04:05[.ffffff]",
+// the fraction without trailing zeros (24:00:00 is the end of the day).
+func appendClock(dst []byte, rem int64) []byte {
 	secs := rem / microsPerSecond
 	dst = append2(dst, secs/3600)
 	dst = append(dst, ':')
@@ -266,10 +276,65 @@ func appendTimestamp(dst []byte, us int64, sep byte, zulu bool) []byte {
 			dst = dst[:len(dst)-1]
 		}
 	}
-	if zulu {
-		dst = append(dst, 'Z')
-	}
 	return dst
+}
+
+// parseTime reads a time of day as DuckDB casts text to TIME: "h:m",
+// "h:m:s", "h:m:s.ffffff" (one or two digits each) (digits past microseconds are cut), 24:00:00
+// for the end of the day, with surrounding white space and a trailing Z; or
+// a whole timestamp, whose time of day (in UTC) it takes.
+func parseTime(s string) (int64, bool) {
+	s = strings.TrimSpace(s)
+	if us, ok := parseClock24(strings.TrimSuffix(s, "Z")); ok {
+		return us, true
+	}
+	if len(s) > 10 {
+		if us, ok := parseTimestamp(s); ok {
+			return us - floorDiv(us, microsPerDay)*microsPerDay, true
+		}
+	}
+	return 0, false
+}
+
+func parseClock24(s string) (int64, bool) {
+	h, rest, ok := shortDigits(s)
+	if !ok || len(rest) < 2 || rest[0] != ':' {
+		return 0, false
+	}
+	m, rest, ok := shortDigits(rest[1:])
+	if !ok {
+		return 0, false
+	}
+	var sec, frac int64
+	if rest != "" {
+		if rest[0] != ':' {
+			return 0, false
+		}
+		if sec, rest, ok = shortDigits(rest[1:]); !ok {
+			return 0, false
+		}
+		if rest != "" {
+			if rest[0] != '.' || len(rest) == 1 {
+				return 0, false
+			}
+			for i, c := range rest[1:] {
+				if c < '0' || c > '9' {
+					return 0, false
+				}
+				if i < 6 {
+					frac = frac*10 + int64(c-'0')
+				}
+			}
+			for n := len(rest) - 1; n < 6; n++ {
+				frac *= 10
+			}
+		}
+	}
+	us := ((h*60+m)*60+sec)*microsPerSecond + frac
+	if m > 59 || sec > 59 || us > microsPerDay {
+		return 0, false
+	}
+	return us, true
 }
 
 func appendDate(dst []byte, days int64) []byte {

@@ -26,9 +26,11 @@ const (
 	Timestamp      // microseconds since the Unix epoch, UTC
 	Date           // days since the Unix epoch
 	JSON           // JSON text: nested objects and arrays, or a JSON cast
+	Time           // microseconds since midnight (0 to 24:00:00), no date, no zone
+	UUID           // a UUID, held as its canonical lower-case text in S
 )
 
-var typeNames = [...]string{"NULL", "BOOLEAN", "INT32", "INT64", "DOUBLE", "VARCHAR", "TIMESTAMP", "DATE", "JSON"}
+var typeNames = [...]string{"NULL", "BOOLEAN", "INT32", "INT64", "DOUBLE", "VARCHAR", "TIMESTAMP", "DATE", "JSON", "TIME", "UUID"}
 
 func (t Type) String() string {
 	if int(t) < len(typeNames) {
@@ -47,6 +49,8 @@ var typeAliases = map[string]Type{
 	"TIMESTAMP": Timestamp, "TIMESTAMPTZ": Timestamp, "DATETIME": Timestamp,
 	"DATE": Date,
 	"JSON": JSON,
+	"TIME": Time,
+	"UUID": UUID,
 }
 
 // ParseType returns the type named name (case-insensitive; DuckDB aliases
@@ -69,9 +73,9 @@ func ParseType(name string) (Type, bool) {
 // State.RoundedNumbers counts such values stored as DOUBLE.
 type Value struct {
 	Type Type
-	I    int64           // Boolean (0 or 1), Int32, Int64, Timestamp (µs), Date (days)
+	I    int64           // Boolean (0 or 1), Int32, Int64, Timestamp (µs), Date (days), Time (µs)
 	F    float64         // Double
-	S    string          // Varchar; for JSON, the text when J is nil; for Double, see below
+	S    string          // Varchar, UUID (canonical text); for JSON, the text when J is nil; for Double, see below
 	J    *fastjson.Value // JSON: the parsed object or array, when it came from the record
 }
 
@@ -83,7 +87,7 @@ func (v Value) Bool() (b, ok bool) { return v.I != 0, v.Type == Boolean }
 
 // AppendText appends v as text, the way a cast to VARCHAR renders it: numbers
 // in decimal, timestamps as "2006-01-02 15:04:05.999999", dates as
-// "2006-01-02", JSON as compact JSON text (always valid JSON: strings are
+// "2006-01-02", times as "15:04:05.999999", JSON as compact JSON text (always valid JSON: strings are
 // escaped by AppendJSONString, numbers keep their text as sent), a rounded
 // record number as its exact text. NULL appends nothing.
 func (v Value) AppendText(dst []byte) []byte {
@@ -100,12 +104,14 @@ func (v Value) AppendText(dst []byte) []byte {
 			return append(dst, v.S...) // a number of the record that DOUBLE rounds: its exact text
 		}
 		return appendDouble(dst, v.F)
-	case Varchar:
+	case Varchar, UUID:
 		return append(dst, v.S...)
 	case Timestamp:
 		return appendTimestamp(dst, v.I, ' ', false)
 	case Date:
 		return appendDate(dst, v.I)
+	case Time:
+		return appendClock(dst, v.I)
 	case JSON:
 		if v.J != nil {
 			return appendJSONValue(dst, v.J)
@@ -116,7 +122,8 @@ func (v Value) AppendText(dst []byte) []byte {
 }
 
 // AppendJSON appends v as a JSON value: NULL as null, strings quoted,
-// timestamps as RFC 3339 strings in UTC, dates as "2006-01-02", JSON as is.
+// timestamps as RFC 3339 strings in UTC, dates as "2006-01-02", times as
+// "15:04:05.999999", JSON as is.
 // NaN and infinities, which JSON cannot hold, become null.
 func (v Value) AppendJSON(dst []byte) []byte {
 	switch v.Type {
@@ -127,7 +134,7 @@ func (v Value) AppendJSON(dst []byte) []byte {
 			return append(dst, "null"...)
 		}
 		return strconv.AppendFloat(dst, v.F, 'g', -1, 64)
-	case Varchar:
+	case Varchar, UUID:
 		return AppendJSONString(dst, v.S)
 	case Timestamp:
 		dst = append(dst, '"')
@@ -136,6 +143,10 @@ func (v Value) AppendJSON(dst []byte) []byte {
 	case Date:
 		dst = append(dst, '"')
 		dst = appendDate(dst, v.I)
+		return append(dst, '"')
+	case Time:
+		dst = append(dst, '"')
+		dst = appendClock(dst, v.I)
 		return append(dst, '"')
 	}
 	return v.AppendText(dst)

@@ -62,7 +62,7 @@ func TestEvalBadStatementExits2(t *testing.T) {
 	if out != "" {
 		t.Errorf("stdout %q, want nothing", out)
 	}
-	want := "unknown function 'lowr' at 1:8\n  SELECT lowr(msg)\n         ^"
+	want := "unknown function 'lowr' (did you mean lower?) at 1:8\n  SELECT lowr(msg)\n         ^"
 	if !strings.Contains(errs, want) {
 		t.Errorf("stderr\n%s\nlacks\n%s", errs, want)
 	}

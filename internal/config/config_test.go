@@ -79,7 +79,7 @@ func TestErrorsNameTheVariable(t *testing.T) {
 	f(`TAP_FLUSH_BYTES="ten": not a size`, "TAP_FLUSH_BYTES", "ten")
 	f(`TAP_FLUSH_AGE="60": not a duration`, "TAP_FLUSH_AGE", "60")
 	f(`TAP_SYNC="maybe": not a boolean`, "TAP_SYNC", "maybe")
-	f("TAP_TRANSFORM: unknown function 'lowr' at 1:8", "TAP_TRANSFORM", "SELECT lowr(x)")
+	f("TAP_TRANSFORM: unknown function 'lowr' (did you mean lower?) at 1:8", "TAP_TRANSFORM", "SELECT lowr(x)")
 	f(`TAP_PREFIX="x/%Q/": unknown strftime verb`, "TAP_PREFIX", "x/%Q/")
 	f(`TAP_PREFIX="/abs/": must not start with /`, "TAP_PREFIX", "/abs/")
 	f(`TAP_ERRORS_PREFIX="../up/": must not contain`, "TAP_ERRORS_PREFIX", "../up/")

@@ -238,7 +238,7 @@ func TestLambdaBadTransformIsAnInitError(t *testing.T) {
 	if !ok {
 		t.Fatalf("no init error\n%s", lambda.Logs())
 	}
-	want := "TAP_TRANSFORM: unknown function 'lowr' at 1:8\n  SELECT lowr(msg)\n         ^"
+	want := "TAP_TRANSFORM: unknown function 'lowr' (did you mean lower?) at 1:8\n  SELECT lowr(msg)\n         ^"
 	if !strings.Contains(ie.Message, want) || ie.Type != "Runtime.ConfigError" {
 		t.Errorf("init error %q (%s), want the positioned message %q", ie.Message, ie.Type, want)
 	}

@@ -5,7 +5,9 @@
 // all OPTIONAL; BOOLEAN; INT32 and INT64 with the signed INT logical types;
 // DOUBLE; VARCHAR as BYTE_ARRAY with the STRING logical type; TIMESTAMP as
 // INT64 with TIMESTAMP(isAdjustedToUTC=true, unit=MICROS), never NANOS; DATE
-// as INT32 DATE; JSON as BYTE_ARRAY with the JSON logical type. Pages are
+// as INT32 DATE; TIME as INT64 with TIME(isAdjustedToUTC=false,
+// unit=MICROS); UUID as FIXED_LEN_BYTE_ARRAY(16) with the UUID logical type;
+// JSON as BYTE_ARRAY with the JSON logical type. Pages are
 // data page v1, every column is ZSTD compressed, and data pages are PLAIN or
 // RLE_DICTIONARY, chosen per column from the first rows (see encoding.go): the
 // encodings DuckDB writes by default, which every reader understands.
@@ -48,6 +50,8 @@
 //   - After a fallback from dictionary to PLAIN, a column keeps a PLAIN page
 //     buffer sized for as many values as the page has bytes (2 MiB for 256
 //     KiB pages) for the rest of the file.
+//   - parquet.Time is UTC-adjusted by default (DuckDB reads that as TIME WITH
+//     TIME ZONE); TIME columns use TimeAdjusted(…, false).
 //   - parquet.Value byte arrays point at the caller's bytes, and column
 //     writers copy them when the values are written; values are batched, so
 //     the Writer copies strings into its own arena first (the caller's strings

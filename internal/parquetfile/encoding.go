@@ -82,7 +82,7 @@ func useDictionary(t transform.Type, vals []parquet.Value, rowGroupRows int, com
 	switch t {
 	case transform.Boolean:
 		return false // one bit per value already: smaller than any index
-	case transform.Varchar, transform.JSON:
+	case transform.Varchar, transform.JSON, transform.UUID:
 		// Not extrapolated: strings are often a few frequent values and a
 		// long tail of unique ones (URL paths with ids), which Chao's
 		// estimator rightly sees as many distinct values, but a dictionary

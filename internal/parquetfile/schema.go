@@ -32,8 +32,14 @@ func leafFor(t transform.Type) (parquet.Node, error) {
 		return parquet.TimestampAdjusted(parquet.Microsecond, true), nil
 	case transform.Date:
 		return parquet.Date(), nil
+	case transform.Time:
+		// Not UTC-adjusted (parquet.Time's default is adjusted, which DuckDB
+		// reads as TIME WITH TIME ZONE): a TIME of ours is a time of day.
+		return parquet.TimeAdjusted(parquet.Microsecond, false), nil
 	case transform.JSON:
 		return parquet.JSON(), nil
+	case transform.UUID:
+		return parquet.UUID(), nil
 	}
 	return nil, fmt.Errorf("unsupported type %s", t)
 }

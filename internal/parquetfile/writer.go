@@ -281,12 +281,31 @@ func (w *Writer) set(dst *parquet.Value, i int, v *transform.Value) error {
 			return fmt.Errorf("column %q: %s value %d out of range", col.Name, col.Type, v.I)
 		}
 		*dst = parquet.Int32Value(int32(v.I))
-	case transform.Int64, transform.Timestamp:
+	case transform.Int64, transform.Timestamp, transform.Time:
 		*dst = parquet.Int64Value(v.I)
 	case transform.Double:
 		*dst = parquet.DoubleValue(v.F)
 	case transform.Varchar:
 		*dst = w.bytes(v.S)
+	case transform.UUID:
+		// 16 bytes from the canonical text (8-4-4-4-12 hex digits).
+		start := len(w.arena)
+		for i := 0; i+1 < len(v.S); i++ {
+			if v.S[i] == '-' {
+				continue
+			}
+			hi, lo := unhex(v.S[i]), unhex(v.S[i+1])
+			if hi < 0 || lo < 0 {
+				break
+			}
+			w.arena = append(w.arena, byte(hi<<4|lo))
+			i++
+		}
+		if len(w.arena)-start != 16 {
+			w.arena = w.arena[:start]
+			return fmt.Errorf("column %q: %q is not a UUID", col.Name, v.S)
+		}
+		*dst = parquet.FixedLenByteArrayValue(w.arena[start:])
 	case transform.JSON:
 		if v.J != nil {
 			start := len(w.arena)
@@ -412,3 +431,15 @@ func (w *Writer) Close() error {
 
 // Rows returns the number of rows written so far.
 func (w *Writer) Rows() int64 { return w.rows }
+
+func unhex(c byte) int {
+	switch {
+	case c >= '0' && c <= '9':
+		return int(c - '0')
+	case c >= 'a' && c <= 'f':
+		return int(c-'a') + 10
+	case c >= 'A' && c <= 'F':
+		return int(c-'A') + 10
+	}
+	return -1
+}

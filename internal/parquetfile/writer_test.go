@@ -96,6 +96,8 @@ func roundTripCases(t *testing.T) []roundTripCase {
 	ts := func(us int64) transform.Value { return transform.Value{Type: transform.Timestamp, I: us} }
 	date := func(d int64) transform.Value { return transform.Value{Type: transform.Date, I: d} }
 	jsonText := func(s string) transform.Value { return transform.Value{Type: transform.JSON, S: s} }
+	clock := func(us int64) transform.Value { return transform.Value{Type: transform.Time, I: us} }
+	uuid := func(s string) transform.Value { return transform.Value{Type: transform.UUID, S: s} }
 	var p fastjson.Parser
 	parsed, err := p.Parse(`{"a": {"b": [1, 2.5, {"c": null}]}, "t": true, "s": "x\"y"}`)
 	if err != nil {
@@ -140,6 +142,16 @@ func roundTripCases(t *testing.T) []roundTripCase {
 			parquetfile.Column{Name: "date", Type: transform.Date},
 			[]transform.Value{date(-719162), date(-1), date(0), date(19884), date(2932896), null},
 			[]cell{"0001-01-01", "1969-12-31", "1970-01-01", "2024-06-10", "9999-12-31", nil},
+		},
+		{
+			parquetfile.Column{Name: "time", Type: transform.Time},
+			[]transform.Value{clock(0), clock(1), clock(36_671_500_000), clock(86_399_999_999), clock(86_400_000_000), null},
+			[]cell{"00:00:00", "00:00:00.000001", "10:11:11.5", "23:59:59.999999", "24:00:00", nil},
+		},
+		{
+			parquetfile.Column{Name: "uuid", Type: transform.UUID},
+			[]transform.Value{uuid("00000000-0000-0000-0000-000000000000"), uuid("550e8400-e29b-41d4-a716-446655440000"), uuid("ffffffff-ffff-ffff-ffff-ffffffffffff"), null},
+			[]cell{"00000000-0000-0000-0000-000000000000", "550e8400-e29b-41d4-a716-446655440000", "ffffffff-ffff-ffff-ffff-ffffffffffff", nil},
 		},
 		{
 			parquetfile.Column{Name: "json", Type: transform.JSON},
@@ -192,7 +204,7 @@ func TestRoundTrip(t *testing.T) {
 	if !equal(res.Columns, wantNames) {
 		t.Errorf("columns = %q, want %q", res.Columns, wantNames)
 	}
-	wantTypes := []string{"BIGINT", "BOOLEAN", "INTEGER", "BIGINT", "DOUBLE", "VARCHAR", "TIMESTAMP WITH TIME ZONE", "DATE", "JSON", "VARCHAR"}
+	wantTypes := []string{"BIGINT", "BOOLEAN", "INTEGER", "BIGINT", "DOUBLE", "VARCHAR", "TIMESTAMP WITH TIME ZONE", "DATE", "TIME", "UUID", "JSON", "VARCHAR"}
 	if !equal(res.Types, wantTypes) {
 		t.Errorf("types = %q, want %q", res.Types, wantTypes)
 	}

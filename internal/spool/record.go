@@ -191,11 +191,11 @@ func (b *Batch) appendValue(v transform.Value) {
 	switch v.Type {
 	case transform.Boolean:
 		b.buf = append(b.buf, byte(v.I))
-	case transform.Int32, transform.Int64, transform.Timestamp, transform.Date:
+	case transform.Int32, transform.Int64, transform.Timestamp, transform.Date, transform.Time:
 		b.buf = binary.AppendVarint(b.buf, v.I)
 	case transform.Double:
 		b.buf = binary.LittleEndian.AppendUint64(b.buf, math.Float64bits(v.F))
-	case transform.Varchar:
+	case transform.Varchar, transform.UUID:
 		b.buf = binary.AppendUvarint(b.buf, uint64(len(v.S)))
 		b.buf = append(b.buf, v.S...)
 	case transform.JSON:
@@ -368,7 +368,7 @@ func (d *decoder) value() transform.Value {
 	case transform.Null:
 	case transform.Boolean:
 		v.I = int64(d.byte() & 1)
-	case transform.Int32, transform.Int64, transform.Timestamp, transform.Date:
+	case transform.Int32, transform.Int64, transform.Timestamp, transform.Date, transform.Time:
 		v.I = d.varint()
 	case transform.Double:
 		if len(d.p) < 8 {
@@ -377,7 +377,7 @@ func (d *decoder) value() transform.Value {
 		}
 		v.F = math.Float64frombits(binary.LittleEndian.Uint64(d.p))
 		d.p = d.p[8:]
-	case transform.Varchar, transform.JSON:
+	case transform.Varchar, transform.JSON, transform.UUID:
 		v.S = d.str()
 	default:
 		d.fail()

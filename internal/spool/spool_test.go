@@ -77,7 +77,7 @@ func readAll(t *testing.T, path string) []string {
 }
 
 func TestRoundTrip(t *testing.T) {
-	prog := compile(t, "SELECT *, ts::TIMESTAMP AS t, d::DATE AS d, n::INT32 AS n32, x + 0.5 AS x WHERE keep PARTITION BY svc")
+	prog := compile(t, "SELECT *, ts::TIMESTAMP AS t, d::DATE AS d, n::INT32 AS n32, x + 0.5 AS x, ts::TIME AS tm, CASE WHEN d IS NOT NULL THEN '{550E8400-E29B-41D4-A716-446655440000}'::UUID END AS u WHERE keep PARTITION BY svc")
 	dir := t.TempDir()
 	s, err := Open(dir, HeaderFor(prog), 1<<20)
 	if err != nil {
@@ -101,9 +101,9 @@ func TestRoundTrip(t *testing.T) {
 	}
 	got := strings.Join(readAll(t, path), "\n")
 	want := strings.Join([]string{
-		`R p="a" keep=true svc="a" s="ünï \"q\"" n=-5 big=9223372036854775807 ts="2024-01-02T03:04:05.123456Z" o={"k":[1,null]} nul=null f=false t="2024-01-02T03:04:05.123456Z" d="2024-02-29" n32=-5 x=1.5`,
+		`R p="a" keep=true svc="a" s="ünï \"q\"" n=-5 big=9223372036854775807 ts="2024-01-02T03:04:05.123456Z" o={"k":[1,null]} nul=null f=false t="2024-01-02T03:04:05.123456Z" d="2024-02-29" n32=-5 x=1.5 tm="03:04:05.123456" u="550e8400-e29b-41d4-a716-446655440000"`,
 		`E malformed JS not json 2023-11-14T22:13:20Z`,
-		`R p=null keep=true t=null d=null n32=null x=null`,
+		`R p=null keep=true t=null d=null n32=null x=null tm=null u=null`,
 	}, "\n")
 	if got != want {
 		t.Errorf("records\n got %s\nwant %s", got, want)

@@ -1,0 +1,264 @@
+package transform
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/valyala/fastjson"
+)
+
+// jsonFunctions read the objects and arrays of the record as DuckDB's JSON
+// functions read JSON: j->path and json_extract give JSON, j->>path and
+// json_extract_string text. A path is a constant: a key ('name'), a
+// 0-based array index (0, -1 from the end), or a JSONPath ('$.user.tags[0]',
+// '$."odd key"', '$.tags[#-1]'). A string field holding JSON text is not
+// parsed (DuckDB parses it): the functions give NULL for it.
+func jsonFunctions() map[string]function {
+	return map[string]function{
+		"json_extract":           {2, 2, JSON, false, buildJSONExtract(false)},
+		"json_extract_path":      {2, 2, JSON, false, buildJSONExtract(false)},
+		"json_extract_string":    {2, 2, Varchar, false, buildJSONExtract(true)},
+		"json_extract_path_text": {2, 2, Varchar, false, buildJSONExtract(true)},
+		"json_array_length":      {1, 2, Int64, false, buildJSONArrayLength},
+		"json_type":              {1, 2, Varchar, false, buildJSONType},
+		"json_exists":            {2, 2, Boolean, false, buildJSONExists},
+		"json_valid":             {1, 1, Boolean, false, buildJSONValid},
+	}
+}
+
+// jsonPath compiles the constant path argument args[i].
+func (c *compiler) jsonPath(fn string, n *node, args []compiled, i int) []step {
+	a := args[i]
+	if a.konst && isInteger(a.val.Type) {
+		return []step{{index: int(max(min(a.val.I, 1<<30), -1<<30)), isIndex: true}}
+	}
+	s := c.constString(fn, n, a, "the path")
+	if !strings.HasPrefix(s, "$") {
+		return []step{{key: s}}
+	}
+	path, err := parseJSONPath(s[1:])
+	if err != "" {
+		c.fail(n.args[i].pos, "%s: bad JSON path '%s': %s", fn, s, err)
+	}
+	return path
+}
+
+// parseJSONPath reads the part of a JSONPath after '$': .key, ."key",
+// [index] and [#-n].
+func parseJSONPath(s string) ([]step, string) {
+	path := []step{}
+	for s != "" {
+		switch s[0] {
+		case '.':
+			s = s[1:]
+			if strings.HasPrefix(s, `"`) {
+				end := strings.IndexByte(s[1:], '"')
+				if end < 0 {
+					return nil, "unterminated quoted key"
+				}
+				path = append(path, step{key: s[1 : 1+end]})
+				s = s[2+end:]
+				continue
+			}
+			end := strings.IndexAny(s, ".[")
+			if end < 0 {
+				end = len(s)
+			}
+			if end == 0 || s[:end] == "*" {
+				return nil, "expected a key after '.' (no wildcards)"
+			}
+			path = append(path, step{key: s[:end]})
+			s = s[end:]
+		case '[':
+			end := strings.IndexByte(s, ']')
+			if end < 0 {
+				return nil, "unterminated ["
+			}
+			idx := s[1:end]
+			fromEnd := strings.HasPrefix(idx, "#-")
+			if fromEnd {
+				idx = idx[2:]
+			}
+			i, err := strconv.Atoi(idx)
+			if err != nil || i < 0 || i > 1<<30 {
+				return nil, "expected [n] or [#-n]"
+			}
+			if fromEnd {
+				i = -i
+			}
+			path = append(path, step{index: i, isIndex: true})
+			s = s[end+1:]
+		default:
+			return nil, "expected '.' or '['"
+		}
+	}
+	return path, ""
+}
+
+// walk follows path from v (nil when a step is missing).
+func walk(v *fastjson.Value, path []step) *fastjson.Value {
+	for _, s := range path {
+		switch {
+		case v == nil:
+			return nil
+		case s.isIndex:
+			if v.Type() != fastjson.TypeArray {
+				return nil
+			}
+			a := v.GetArray()
+			i := s.index
+			if i < 0 {
+				i += len(a)
+			}
+			if i < 0 || i >= len(a) {
+				return nil
+			}
+			v = a[i]
+		default:
+			if v.Type() != fastjson.TypeObject {
+				return nil
+			}
+			v = v.GetObject().Get(s.key)
+		}
+	}
+	return v
+}
+
+// jsonArg is the JSON value of the record that v holds.
+func jsonArg(v Value) *fastjson.Value {
+	if v.Type != JSON {
+		return nil
+	}
+	return v.J
+}
+
+func buildJSONExtract(text bool) func(*compiler, *node, []compiled) expr {
+	return func(c *compiler, n *node, args []compiled) expr {
+		path := c.jsonPath(n.name, n, args, 1)
+		a := args[0].fn
+		return func(st *State, rec *fastjson.Value) Value {
+			j := walk(jsonArg(a(st, rec)), path)
+			switch {
+			case j == nil:
+				return Value{}
+			case !text:
+				return Value{Type: JSON, J: j}
+			}
+			return st.jsonString(j)
+		}
+	}
+}
+
+// jsonString is ->>: a string's text, NULL for null, else the JSON text
+// (numbers as sent).
+func (st *State) jsonString(j *fastjson.Value) Value {
+	switch j.Type() {
+	case fastjson.TypeNull:
+		return Value{}
+	case fastjson.TypeString:
+		b, _ := j.StringBytes()
+		return Value{Type: Varchar, S: b2s(b)}
+	}
+	start := len(st.arena)
+	st.arena = appendJSONValue(st.arena, j)
+	return Value{Type: Varchar, S: b2s(st.arena[start:])}
+}
+
+// optionalPath compiles the optional path argument of json_type and
+// json_array_length.
+func (c *compiler) optionalPath(n *node, args []compiled) []step {
+	if len(args) < 2 {
+		return nil
+	}
+	return c.jsonPath(n.name, n, args, 1)
+}
+
+// buildJSONArrayLength is the number of elements, 0 for what is not an array.
+func buildJSONArrayLength(c *compiler, n *node, args []compiled) expr {
+	path := c.optionalPath(n, args)
+	a := args[0].fn
+	return func(st *State, rec *fastjson.Value) Value {
+		j := walk(jsonArg(a(st, rec)), path)
+		switch {
+		case j == nil:
+			return Value{}
+		case j.Type() == fastjson.TypeArray:
+			return Value{Type: Int64, I: int64(len(j.GetArray()))}
+		}
+		return Value{Type: Int64}
+	}
+}
+
+// buildJSONType names the JSON type as DuckDB does: OBJECT, ARRAY, VARCHAR,
+// UBIGINT, BIGINT, DOUBLE, BOOLEAN, NULL.
+func buildJSONType(c *compiler, n *node, args []compiled) expr {
+	path := c.optionalPath(n, args)
+	a := args[0].fn
+	return func(st *State, rec *fastjson.Value) Value {
+		j := walk(jsonArg(a(st, rec)), path)
+		if j == nil {
+			return Value{}
+		}
+		var t string
+		switch j.Type() {
+		case fastjson.TypeObject:
+			t = "OBJECT"
+		case fastjson.TypeArray:
+			t = "ARRAY"
+		case fastjson.TypeString:
+			t = "VARCHAR"
+		case fastjson.TypeTrue, fastjson.TypeFalse:
+			t = "BOOLEAN"
+		case fastjson.TypeNull:
+			t = "NULL"
+		default:
+			// As DuckDB's reader types numbers: integer text that UBIGINT
+			// holds is UBIGINT, a negative one that BIGINT holds is BIGINT,
+			// anything else (fractions, exponents) DOUBLE.
+			st.num = j.MarshalTo(st.num[:0])
+			switch num := b2s(st.num); {
+			case isUint64(num):
+				t = "UBIGINT"
+			case strings.HasPrefix(num, "-") && parseNumber(num).Type == Int64:
+				t = "BIGINT"
+			default:
+				t = "DOUBLE"
+			}
+		}
+		return Value{Type: Varchar, S: t}
+	}
+}
+
+// isUint64 reports whether s is an integer in UBIGINT's range.
+func isUint64(s string) bool {
+	_, err := strconv.ParseUint(s, 10, 64)
+	return err == nil
+}
+
+func buildJSONExists(c *compiler, n *node, args []compiled) expr {
+	path := c.jsonPath(n.name, n, args, 1)
+	a := args[0].fn
+	return func(st *State, rec *fastjson.Value) Value {
+		j := jsonArg(a(st, rec))
+		if j == nil {
+			return Value{}
+		}
+		return boolValue(walk(j, path) != nil)
+	}
+}
+
+// buildJSONValid tells whether text is valid JSON; a JSON value of the
+// record is.
+func buildJSONValid(_ *compiler, _ *node, args []compiled) expr {
+	a := args[0].fn
+	return func(st *State, rec *fastjson.Value) Value {
+		v := a(st, rec)
+		switch v.Type {
+		case Null:
+			return v
+		case JSON:
+			return boolValue(true)
+		}
+		return boolValue(fastjson.Validate(st.text(v)) == nil)
+	}
+}
