@@ -3,11 +3,14 @@ package transform
 import (
 	"maps"
 	"math"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/valyala/fastjson"
+
+	"github.com/datatap/datatap/internal/nearest"
 )
 
 // function describes one built-in: its arity (max < 0: any number), the type
@@ -535,56 +538,8 @@ var aggregates = map[string]bool{
 	"bool_and": true, "bool_or": true, "approx_count_distinct": true, "quantile": true, "mode": true,
 }
 
-// nearestFunction returns the known function closest to name by edit
-// distance, if it is close enough to be a slip (at most 1 edit for short
-// names, 2 from 5 characters on, 3 from 10), else "". Ties go to the name
-// first in alphabetical order, so the message is stable.
+// nearestFunction returns the known function a mistyped name was probably
+// meant to be (see package nearest), or "".
 func nearestFunction(name string) string {
-	limit := 1
-	switch {
-	case len(name) >= 10:
-		limit = 3
-	case len(name) >= 5:
-		limit = 2
-	}
-	best, bestD := "", limit+1
-	for fn := range functions {
-		if d := editDistance(name, fn, bestD); d < bestD || d == bestD && d <= limit && fn < best {
-			best, bestD = fn, d
-		}
-	}
-	if bestD > limit {
-		return ""
-	}
-	return best
-}
-
-// editDistance is the Levenshtein distance of a and b (bytes; function names
-// are ASCII), or a number > bound once it is sure to exceed bound.
-func editDistance(a, b string, bound int) int {
-	if d := len(a) - len(b); d > bound || -d > bound {
-		return bound + 1
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		low := cur[0]
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			low = min(low, cur[j])
-		}
-		if low > bound {
-			return bound + 1
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return nearest.Name(name, slices.Collect(maps.Keys(functions)))
 }

@@ -3,6 +3,8 @@ package config
 import (
 	"slices"
 	"strings"
+
+	"github.com/datatap/datatap/internal/nearest"
 )
 
 // Setting is one TAP_* variable, for `datatap serve -h` and for telling a
@@ -62,35 +64,12 @@ func Unknown(environ []string) []UnknownVar {
 		if !strings.HasPrefix(name, "TAP_") || slices.ContainsFunc(Settings, func(s Setting) bool { return s.Name == name }) {
 			continue
 		}
-		u := UnknownVar{Name: name}
-		best := min(3, len(name)/4) + 1 // farther is not a misspelling
-		for _, s := range Settings {
-			if d := distance(strings.ToUpper(name), s.Name); d < best {
-				best, u.Nearest = d, s.Name
-			}
+		names := make([]string, len(Settings))
+		for i, s := range Settings {
+			names[i] = s.Name
 		}
+		u := UnknownVar{Name: name, Nearest: nearest.Name(strings.ToUpper(name), names)}
 		out = append(out, u)
 	}
 	return out
-}
-
-// distance is the Levenshtein distance of a and b (bytes).
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
