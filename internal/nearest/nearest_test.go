@@ -14,7 +14,7 @@ func TestName(t *testing.T) {
 	f("regexp_extrct", "regexp_extract")
 	f("TAP_TRANSFROM", "TAP_TRANSFORM") // a transposition is two edits
 	f("TAP_BUCKETS", "TAP_BUCKET")
-	f("TAP_", "")   // 3 edits from TAP_DIR: too far for 4 bytes
+	f("TAP_", "")    // 3 edits from TAP_DIR: too far for 4 bytes
 	f("lef", "left") // ties (len, left) go to byte order: "left" < "len"
 	f("zzzzzzz", "")
 	f("lower", "lower")
