@@ -43,6 +43,14 @@ import (
 // destination or dead-letter queue when one is configured, else drops it:
 // configure one (see README) to keep undecodable events.
 
+// maxCloudWatchLogsData caps the decompressed data of a subscription event
+// whatever TAP_MAX_BODY_BYTES says: CloudWatch Logs delivers at most about
+// 1 MB of log events per event (PutLogEvents' batch limit) plus their JSON,
+// and an event refused for its size would be retried and then lost, so
+// the cap only guards memory against what is not CloudWatch Logs. Each row
+// is still held to TAP_MAX_LINE_BYTES.
+const maxCloudWatchLogsData = 8 << 20
+
 // cloudWatchLogs is one decoded subscription event.
 type cloudWatchLogs struct {
 	control bool
@@ -65,12 +73,13 @@ func (d *decoder) cloudWatchLogs(data []byte) (*cloudWatchLogs, error) {
 		return nil, fmt.Errorf("%w: awslogs.data is not gzip: %v", ingest.ErrBadBody, err)
 	}
 	d.unzipped.Reset()
-	m, err := d.unzipped.ReadFrom(io.LimitReader(d.gzip, d.maxBody+1))
+	limit := max(d.maxBody, maxCloudWatchLogsData)
+	m, err := d.unzipped.ReadFrom(io.LimitReader(d.gzip, limit+1))
 	if err != nil {
 		return nil, fmt.Errorf("%w: awslogs.data: gzip: %v", ingest.ErrBadBody, err)
 	}
-	if m > d.maxBody {
-		return nil, fmt.Errorf("%w: awslogs.data decompresses past %d bytes", ingest.ErrTooLarge, d.maxBody)
+	if m > limit {
+		return nil, fmt.Errorf("%w: awslogs.data decompresses past %d bytes", ingest.ErrTooLarge, limit)
 	}
 	v, err := d.parser.ParseBytes(d.unzipped.Bytes())
 	if err != nil {

@@ -1,7 +1,10 @@
 package lambda
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -161,5 +164,53 @@ func TestFirehoseThroughFunctionURL(t *testing.T) {
 	resp, _ := handleFile(t, r, "function_url_text.json")
 	if !strings.HasPrefix(string(resp), `{"statusCode":401`) {
 		t.Errorf("a plain request to a Firehose-only tap: %s", resp)
+	}
+}
+
+// cwlEvent wraps a decoded subscription message as CloudWatch Logs delivers
+// it: gzip, base64, under awslogs.data; cut, when > 0, truncates the gzip.
+func cwlEvent(t *testing.T, message string, cut int) []byte {
+	t.Helper()
+	var gz bytes.Buffer
+	w := gzip.NewWriter(&gz)
+	w.Write([]byte(message))
+	w.Close()
+	data := gz.Bytes()
+	if cut > 0 {
+		data = data[:cut]
+	}
+	b, _ := json.Marshal(map[string]any{"awslogs": map[string]string{"data": base64.StdEncoding.EncodeToString(data)}})
+	return b
+}
+
+// TestCloudWatchLogsEdges: a truncated gzip stream and an unknown message
+// type fail the invocation with the reason; a batch that decompresses past
+// TAP_MAX_BODY_BYTES is still taken (CloudWatch Logs sends at most about
+// 1 MB of events, so its data is capped separately), every event a row.
+func TestCloudWatchLogsEdges(t *testing.T) {
+	handle := func(r *Runtime, payload []byte) ([]byte, error) {
+		return r.handle(context.Background(), r.log, &lambdaapi.Invocation{RequestID: "r1", Payload: payload})
+	}
+	msg := func(typ string, events int, size int) string {
+		var evs []map[string]any
+		for i := range events {
+			evs = append(evs, map[string]any{"id": strconv.Itoa(i), "timestamp": 1795397491000 + i, "message": strings.Repeat("x", size)})
+		}
+		b, _ := json.Marshal(map[string]any{"messageType": typ, "owner": "123456789012", "logGroup": "/g", "logStream": "s",
+			"subscriptionFilters": []string{"f"}, "logEvents": evs})
+		return string(b)
+	}
+	r := newTestRuntime(t, "TAP_TRANSFORM", "SELECT *")
+	if _, err := handle(r, cwlEvent(t, msg("DATA_MESSAGE", 3, 10), 20)); err == nil || !strings.Contains(err.Error(), "gzip") {
+		t.Errorf("truncated gzip: %v", err)
+	}
+	if _, err := handle(r, cwlEvent(t, msg("SOMETHING_NEW", 1, 10), 0)); err == nil || !strings.Contains(err.Error(), `messageType "SOMETHING_NEW"`) {
+		t.Errorf("unknown message type: %v", err)
+	}
+	// 100 events of 10 KB: 1 MB of data, with TAP_MAX_BODY_BYTES at 64 KiB.
+	r = newTestRuntime(t, "TAP_TRANSFORM", "SELECT *", "TAP_MAX_BODY_BYTES", "64KiB", "TAP_MAX_LINE_BYTES", "64KiB")
+	resp, err := handle(r, cwlEvent(t, msg("DATA_MESSAGE", 100, 10_000), 0))
+	if err != nil || string(resp) != `{"accepted":100,"filtered":0,"rejected":0}` {
+		t.Errorf("1 MB batch over a small TAP_MAX_BODY_BYTES: %s %v", resp, err)
 	}
 }
