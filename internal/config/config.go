@@ -260,7 +260,7 @@ func (c *Config) Validate() error {
 	}
 	positive := func(name string, v int64) {
 		if v <= 0 {
-			bad(name, strconv.FormatInt(v, 10), "must be positive")
+			bad(name, FormatSize(v), "must be positive")
 		}
 	}
 	positive("TAP_FLUSH_BYTES", c.FlushBytes)
@@ -272,7 +272,7 @@ func (c *Config) Validate() error {
 		bad("TAP_FLUSH_AGE", c.FlushAge.String(), "must be positive")
 	}
 	if c.SpoolMaxBytes < c.FlushBytes {
-		bad("TAP_SPOOL_MAX_BYTES", strconv.FormatInt(c.SpoolMaxBytes, 10), "must be at least TAP_FLUSH_BYTES (%d)", c.FlushBytes)
+		bad("TAP_SPOOL_MAX_BYTES", FormatSize(c.SpoolMaxBytes), "must be at least TAP_FLUSH_BYTES (%s)", FormatSize(c.FlushBytes))
 	}
 	if c.SpoolDir == "" || c.SpoolDirDefault {
 		c.SpoolDir, c.SpoolDirDefault = c.DefaultSpoolDir(), true
@@ -372,6 +372,20 @@ func (c Config) Due(st spool.Stats) bool {
 // window, or 0 when not on Lambda.
 func (c Config) ShutdownSafeFlushPartitions() int {
 	return max(c.LambdaMemoryMB/shutdownMBPerFile, min(c.LambdaMemoryMB, 1))
+}
+
+// FormatSize writes n as ParseSize reads it: with the largest binary unit
+// that divides it (300KiB, 10MiB), else in bytes.
+func FormatSize(n int64) string {
+	for _, u := range []struct {
+		name string
+		size int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}} {
+		if n != 0 && n%u.size == 0 {
+			return strconv.FormatInt(n/u.size, 10) + u.name
+		}
+	}
+	return strconv.FormatInt(n, 10)
 }
 
 // ParseSize reads a byte count: plain bytes ("10485760"), or a number with a

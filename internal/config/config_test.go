@@ -85,7 +85,7 @@ func TestErrorsNameTheVariable(t *testing.T) {
 	f(`TAP_ERRORS_PREFIX="../up/": must not contain`, "TAP_ERRORS_PREFIX", "../up/")
 	f(`TAP_ERRORS_PREFIX="same/": must differ from TAP_PREFIX`, "TAP_PREFIX", "same/", "TAP_ERRORS_PREFIX", "same/")
 	f(`TAP_MAX_BODY_BYTES="0": must be positive`, "TAP_MAX_BODY_BYTES", "0")
-	f(`TAP_SPOOL_MAX_BYTES="1024": must be at least TAP_FLUSH_BYTES`, "TAP_SPOOL_MAX_BYTES", "1KiB")
+	f(`TAP_SPOOL_MAX_BYTES="1KiB": must be at least TAP_FLUSH_BYTES (10MiB)`, "TAP_SPOOL_MAX_BYTES", "1KiB")
 	f(`TAP_AUTH="basic": must be jwt, iam or none`, "TAP_AUTH", "basic")
 	f(`TAP_ADDR="8080": not host:port`, "TAP_ADDR", "8080")
 	f(`TAP_DIR: must name a folder`, "TAP_DIR", "")
