@@ -296,6 +296,18 @@ func (c *Config) Validate() error {
 	return errors.Join(errs...)
 }
 
+// Warnings are settings that are valid but probably not what was meant, for
+// the start-up log.
+func (c Config) Warnings() []string {
+	var w []string
+	for _, p := range []struct{ name, value string }{{"TAP_PREFIX", c.Prefix}, {"TAP_ERRORS_PREFIX", c.ErrorsPrefix}} {
+		if p.value != "" && !strings.HasSuffix(p.value, "/") {
+			w = append(w, fmt.Sprintf("%s=%q does not end with /: object names are glued to it (%s20261202T…parquet), not put in a folder", p.name, p.value, p.value))
+		}
+	}
+	return w
+}
+
 // MinFirehoseKeyBytes is the shortest TAP_FIREHOSE_ACCESS_KEY: the key is
 // the only credential of a Firehose request, so it must not be guessable
 // (openssl rand -hex 16 gives 32).

@@ -329,3 +329,16 @@ func TestOutputIsTheSinkName(t *testing.T) {
 		t.Errorf("SpoolHeader %+v", h)
 	}
 }
+
+func TestWarnings(t *testing.T) {
+	c, err := Load(env("TAP_PREFIX", "logs-%Y%m%d-", "TAP_ERRORS_PREFIX", "errors/"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := c.Warnings(); len(w) != 1 || !strings.Contains(w[0], `TAP_PREFIX="logs-%Y%m%d-" does not end with /`) {
+		t.Errorf("warnings %q", w)
+	}
+	if c, _ := Load(env()); len(c.Warnings()) != 0 {
+		t.Errorf("defaults warn: %q", c.Warnings())
+	}
+}

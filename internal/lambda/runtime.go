@@ -95,6 +95,9 @@ func New(ctx context.Context, cfg config.Config, version string, log *slog.Logge
 	// and the CPU a function gets grows with its memory: at 128 MB the
 	// defaults (10 MiB, 1,000 partition values) do not fit. Lower the
 	// defaults; warn about settings.
+	for _, w := range cfg.Warnings() {
+		log.Warn(w)
+	}
 	fitShutdown(log, "TAP_FLUSH_BYTES", &cfg.FlushBytes, cfg.ShutdownSafeFlushBytes(), cfg.FlushBytesSet, cfg.LambdaMemoryMB)
 	fitShutdown(log, "TAP_FLUSH_PARTITIONS", &cfg.FlushPartitions, cfg.ShutdownSafeFlushPartitions(), cfg.FlushPartitionsSet, cfg.LambdaMemoryMB)
 	if cfg.Bucket == "" {

@@ -162,6 +162,9 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options) 
 	addr := "http://" + ln.Addr().String()
 	log.Info("datatap serve: listening", "url", addr, "output", flusher.Sink.String(), "spool", cfg.SpoolDir,
 		"auth", authMode, "cors", cfg.CORS.String(), "transform", cfg.Transform, "body_budget", bnd.budget, "ingest_slots", cap(s.slots))
+	for _, w := range cfg.Warnings() {
+		log.Warn(w)
+	}
 	if open && cfg.CORS.String() == "*" {
 		log.Warn("TAP_CORS_ORIGINS=* on a tap that takes requests without a token: browsers get their preflight answered, " +
 			"but posts from web pages are still refused; list the pages' origins by name to let them send")
