@@ -213,6 +213,14 @@ func TestCatTableAndSchema(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "a", "notes.txt"), []byte("not parquet"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	whole := writeParquet(t, "", []parquetfile.Column{{Name: "n", Type: transform.Int64}}, [][]transform.Value{{{Type: transform.Int64, I: 1}}})
+	cut := filepath.Join(t.TempDir(), "cut.parquet")
+	if err := os.WriteFile(cut, whole[:len(whole)/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := runCat(t, cut); err == nil || !strings.Contains(err.Error(), "cut.parquet: not a Parquet file, or cut short") {
+		t.Errorf("a file cut short: %v", err)
+	}
 
 	out, err := runCat(t, "-table", filepath.Join(dir, "**", "*.parquet"))
 	if err != nil {

@@ -61,7 +61,9 @@ const (
 func Open(r io.ReaderAt, size int64) (*File, error) {
 	f, err := parquet.OpenFile(r, size)
 	if err != nil {
-		return nil, err
+		// parquet-go's own words ("readat …: negative offset") say little
+		// about a file that is cut short or not Parquet at all.
+		return nil, fmt.Errorf("not a Parquet file, or cut short (%d bytes): %w", size, err)
 	}
 	fields := f.Schema().Fields()
 	cols := make([]ReadColumn, len(fields))
