@@ -1,14 +1,18 @@
 package lambda
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -205,4 +209,65 @@ func TestFlushBytesFitTheShutdownWindow(t *testing.T) {
 	if r := newTestRuntime(t, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128", "TAP_FLUSH_BYTES", "10MiB"); r.cfg.FlushBytes != 10<<20 {
 		t.Errorf("128 MB, set: TAP_FLUSH_BYTES %d, want the setting kept", r.cfg.FlushBytes)
 	}
+}
+
+// TestInvocationWithoutADeadline: an invocation without a valid
+// Lambda-Runtime-Deadline-Ms is answered with an invocation error, not
+// handled under an already expired context.
+func TestInvocationWithoutADeadline(t *testing.T) {
+	r := newTestRuntime(t)
+	var mu sync.Mutex
+	var got []string
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		mu.Lock()
+		got = append(got, req.URL.Path+" "+req.Header.Get("Lambda-Runtime-Function-Error-Type"))
+		mu.Unlock()
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	defer api.Close()
+	r.api = lambdaapi.NewRuntime(strings.TrimPrefix(api.URL, "http://"))
+	payload, err := os.ReadFile(filepath.Join("testdata", "function_url_text.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.invoke(context.Background(), &lambdaapi.Invocation{RequestID: "r1", Payload: payload})
+	r.invoke(context.Background(), &lambdaapi.Invocation{RequestID: "r2", Payload: payload, Deadline: time.Now().Add(time.Minute)})
+	mu.Lock()
+	defer mu.Unlock()
+	want := []string{"/2018-06-01/runtime/invocation/r1/error Runtime.InvalidDeadline", "/2018-06-01/runtime/invocation/r2/response "}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("posted\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestFlushStopsAtTheInvocationDeadline: the flush after a response runs
+// under the invocation's deadline (less flushMargin); what it could not
+// flush stays sealed and pending, for the next invocation or the extension.
+func TestFlushStopsAtTheInvocationDeadline(t *testing.T) {
+	r := newTestRuntime(t)
+	if _, err := r.Handle(context.Background(), mustRead(t, "function_url_text.json")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.spool.Seal(); err != nil {
+		t.Fatal(err)
+	}
+	r.pending = true
+	var logs bytes.Buffer
+	r.log = slog.New(slog.NewTextHandler(&logs, nil))
+	r.flushAfter(context.Background(), time.Now().Add(flushMargin/2)) // already past the deadline less the margin
+	if sealed, _ := r.spool.Sealed(); len(sealed) != 1 || !r.pending {
+		t.Errorf("sealed %v, pending %v: want the segment kept for later", sealed, r.pending)
+	}
+	if !strings.Contains(logs.String(), "flush stopped at the invocation's deadline") {
+		t.Errorf("log:\n%s", logs.String())
+	}
+}
+
+func mustRead(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

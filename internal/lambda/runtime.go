@@ -80,7 +80,7 @@ func Run(ctx context.Context, apiAddr, version string, log *slog.Logger) error {
 			return err
 		}
 		r.invoke(ctx, inv)
-		r.flushIfDue(ctx)
+		r.flushAfter(ctx, inv.Deadline)
 	}
 }
 
@@ -134,9 +134,19 @@ func New(ctx context.Context, cfg config.Config, version string, log *slog.Logge
 // error response: the process lives on for the next invocation.
 func (r *Runtime) invoke(ctx context.Context, inv *lambdaapi.Invocation) {
 	os.Setenv("_X_AMZN_TRACE_ID", inv.TraceID)
+	log := r.log.With("request_id", inv.RequestID)
+	if inv.Deadline.IsZero() {
+		// Without it every context would be expired already: the event is
+		// not handled, and Lambda is told why.
+		e := lambdaapi.Error{Type: "Runtime.InvalidDeadline", Message: "no valid " + lambdaapi.HeaderDeadline + " header on the invocation"}
+		log.Error("invocation without a deadline", "err", e.Message)
+		if perr := r.api.Fail(ctx, inv.RequestID, e); perr != nil {
+			log.Error("could not post the invocation error", "err", perr)
+		}
+		return
+	}
 	ictx, cancel := context.WithDeadline(ctx, inv.Deadline)
 	defer cancel()
-	log := r.log.With("request_id", inv.RequestID)
 	resp, err := r.safeHandle(ictx, log, inv)
 	if err != nil {
 		e := lambdaapi.Error{Type: "InvalidEvent", Message: err.Error()}
@@ -284,9 +294,6 @@ func (r *Runtime) functionURL(ctx context.Context, log *slog.Logger, req *httpRe
 	return httpResponse(r.out, status, countsBody(counts), hs)
 }
 
-// flushIfDue runs after the response, before the next invocation is asked
-// for: Lambda freezes the environment between invocations, so no timer
-// could do it.
 // fitShutdown lowers *v to safe (when safe is known and *v is above it),
 // unless the user set *v, which is kept with a warning.
 func fitShutdown[T int | int64](log *slog.Logger, name string, v *T, safe T, set bool, memoryMB int) {
@@ -301,6 +308,28 @@ func fitShutdown[T int | int64](log *slog.Logger, name string, v *T, safe T, set
 	}
 }
 
+// flushAfter runs flushIfDue after an invocation's response, under that
+// invocation's deadline less flushMargin: Lambda bills and times out the
+// work after the response as part of the invocation, so a flush that ran
+// past it would end the environment (a timeout) instead of leaving its
+// segments for the next invocation or the extension.
+func (r *Runtime) flushAfter(ctx context.Context, deadline time.Time) {
+	if deadline.IsZero() {
+		return // the invocation was refused; the next one flushes
+	}
+	fctx, cancel := context.WithDeadline(ctx, deadline.Add(-flushMargin))
+	defer cancel()
+	r.flushIfDue(fctx)
+}
+
+// flushMargin is what a post-response flush leaves of the invocation's time:
+// enough to stop uploads and post nothing more.
+const flushMargin = 200 * time.Millisecond
+
+// flushIfDue runs after the response, before the next invocation is asked
+// for: Lambda freezes the environment between invocations, so no timer
+// could do it. Segments it cannot flush before ctx ends stay sealed and
+// pending.
 func (r *Runtime) flushIfDue(ctx context.Context) {
 	st := r.spool.Stats()
 	if r.cfg.Due(st) {
@@ -314,9 +343,12 @@ func (r *Runtime) flushIfDue(ctx context.Context) {
 		return
 	}
 	if err := r.flusher.All(ctx, r.spool); err != nil {
-		if ctx.Err() != nil {
+		switch {
+		case errors.Is(ctx.Err(), context.DeadlineExceeded):
+			r.log.Warn("flush stopped at the invocation's deadline; the segments left wait for the next invocation or the extension", "err", err)
+		case ctx.Err() != nil:
 			r.log.Info("flush interrupted by SIGTERM; the extension flushes the segment again")
-		} else {
+		default:
 			r.log.Warn("flush failed; segments kept for the next invocation", "err", err)
 			r.emf.FlushFailed(time.Now())
 		}
