@@ -142,6 +142,7 @@ func Build(o Options) (*Table, error) {
 		}
 		location = filepath.ToSlash(abs) + "/"
 		t.Glob = location + "**/*.parquet"
+		t.Notes = append(t.Notes, "TAP_BUCKET is not set: the location is the local folder, which Athena cannot read; set TAP_BUCKET to the bucket the tap writes to")
 	} else {
 		t.Glob = location + "**/*.parquet"
 	}
