@@ -54,6 +54,9 @@ func Table(_ context.Context, args []string, std Streams) error {
 		if t.NoColumns != "" {
 			return &ExitError{Code: 2, Err: errors.New("table: " + t.NoColumns)}
 		}
+		if n := len(t.Input.StorageDescriptor.Columns); n > table.TemplateColumns {
+			return &ExitError{Code: 2, Err: fmt.Errorf("table: %d columns, more than the SAM template's GlueColumns holds (%d): create the table with the statement datatap table -athena prints", n, table.TemplateColumns)}
+		}
 		fmt.Fprintln(std.Stdout, t.GlueColumns())
 		return nil
 	}

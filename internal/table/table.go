@@ -264,6 +264,10 @@ func HiveType(t transform.Type) (typ, comment string) {
 	return "string", ""
 }
 
+// TemplateColumns is how many columns the SAM template's GlueColumns
+// parameter can hold (sam/template.yaml has that many slots).
+const TemplateColumns = 40
+
 // GlueColumns is the columns as name:type,name:type, the SAM template's
 // GlueColumns parameter.
 func (t *Table) GlueColumns() string {
