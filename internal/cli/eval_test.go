@@ -155,6 +155,7 @@ func TestEvalSchemaMatchesFlush(t *testing.T) {
 		"SELECT *",
 		"SELECT i::INT64 AS i, *, ts::TIMESTAMP AS ts, u::UUID AS u PARTITION BY k",
 		"SELECT * EXCLUDE (k), d::DOUBLE AS dd PARTITION BY k",
+		"SELECT i::BOOLEAN AS b, i::INT32 AS i32, ts::DATE AS day, '10:00:00'::TIME AS t, k PARTITION BY i",
 	} {
 		out, errs, code := runEval(t, sample, "-schema", "-t", stmt)
 		if code != 0 {

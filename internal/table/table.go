@@ -107,6 +107,10 @@ type Table struct {
 	// NoColumns says why the statement gives no column at all (SELECT *
 	// alone): Athena cannot have a table without columns.
 	NoColumns string
+
+	// values holds the strftime pattern of each key from the prefix: what
+	// the flush writes where the location template has ${key}.
+	values map[string]string
 }
 
 // Build describes the output of o.
@@ -120,6 +124,9 @@ func Build(o Options) (*Table, error) {
 	}
 	fixed, rest := splitPrefix(o.Prefix)
 	t := &Table{Database: o.Database}
+	if strings.Contains(o.Prefix, "${") {
+		return nil, fmt.Errorf("table: TAP_PREFIX %q holds ${, which Athena's storage.location.template would read as a key", o.Prefix)
+	}
 	if t.Database == "" {
 		t.Database = DefaultDatabase
 	}
@@ -152,6 +159,10 @@ func Build(o Options) (*Table, error) {
 		"projection.enabled": "true",
 	}
 	keys, template, err := prefixKeys(rest, first, params)
+	t.values = map[string]string{}
+	for _, k := range keys {
+		t.values[k.Name], _ = strings.CutPrefix(k.Comment, "TAP_PREFIX ")
+	}
 	if err != nil {
 		errs = append(errs, err)
 	}
@@ -444,8 +455,8 @@ func dateFormat(value string) (format, unit string, err error) {
 			finest = max(finest, strings.IndexByte(fineness, value[i]))
 			continue
 		}
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '\'' {
-			return "", "", fmt.Errorf("letter %q between the verbs: Athena's date format cannot hold it", c)
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || strings.IndexByte("'[]{}#", c) >= 0 {
+			return "", "", fmt.Errorf("%q between the verbs: Athena's date format (Java's DateTimeFormatter) cannot hold it", c)
 		}
 		b.WriteByte(c)
 	}

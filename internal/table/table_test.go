@@ -3,7 +3,9 @@ package table
 import (
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/datatap/datatap/internal/sink"
 	"github.com/datatap/datatap/transform"
 )
 
@@ -116,7 +118,9 @@ func TestRefused(t *testing.T) {
 	f(`SELECT n::INT64 AS year`, "p/year=%Y/", "column year: Athena names it year, as the prefix's year folder")
 	f(`SELECT n::INT64 AS n PARTITION BY "my level"`, "p/", `PARTITION BY item name "my level"`)
 	f(`SELECT n::INT64 AS n`, "p/dt=%m-%d/", "must start with %Y")
-	f(`SELECT n::INT64 AS n`, "p/dt=%YT%H/", `letter 'T'`)
+	f(`SELECT n::INT64 AS n`, "p/dt=%YT%H/", `'T' between the verbs`)
+	f(`SELECT n::INT64 AS n`, "p/dt=%Y[%m]/", `'[' between the verbs`)
+	f(`SELECT n::INT64 AS n`, "p/${x}/%Y/", "holds ${")
 }
 
 func TestStarOnly(t *testing.T) {
@@ -146,4 +150,59 @@ func TestQuoting(t *testing.T) {
 	if got := sqlString(`it's`); got != `'it''s'` {
 		t.Errorf("sqlString %s", got)
 	}
+}
+
+// locationAt fills the location template as the flush fills the prefix at
+// time at: each ${key} from the prefix is that key's strftime pattern
+// expanded.
+func locationAt(t *testing.T, tb *Table, at time.Time) string {
+	t.Helper()
+	loc := tb.Input.Parameters["storage.location.template"]
+	for k, pattern := range tb.values {
+		v, err := sink.ObjectPrefix(pattern, at)
+		if err != nil {
+			t.Fatalf("key %s: %v", k, err)
+		}
+		loc = strings.ReplaceAll(loc, "${"+k+"}", v)
+	}
+	return loc
+}
+
+// FuzzTemplateIsThePrefix: for every TAP_PREFIX the configuration accepts
+// and the table takes, the location template with the keys' values is the
+// folder the flush writes to, and every key is in the template.
+func FuzzTemplateIsThePrefix(f *testing.F) {
+	for _, s := range []string{"datataps/year=%Y/month=%m/day=%d/hour=%H/", "logs/dt=%Y-%m-%d/", "a/%Y/%m/x-%d-y/%H%M/",
+		"100%%/y=%Y/", "%Y%j/", "p/", "a/Year=%Y/h%H-x/", "x/%Y-%m-%dT/", "q/%S/%M/"} {
+		f.Add(s)
+	}
+	prog, err := transform.Compile("SELECT n::INT64 AS n")
+	if err != nil {
+		f.Fatal(err)
+	}
+	at := time.Date(2031, 7, 4, 5, 6, 7, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, prefix string) {
+		if sink.CheckPrefix(prefix, nil) != nil {
+			return
+		}
+		tb, err := Build(Options{Bucket: "b", Prefix: prefix, Program: prog})
+		if err != nil {
+			return
+		}
+		want, _ := sink.ObjectPrefix(prefix, at)
+		if got := locationAt(t, tb, at); got != "s3://b/"+want {
+			t.Fatalf("%q: template gives %q, the flush writes to %q", prefix, got, "s3://b/"+want)
+		}
+		if !strings.HasPrefix("s3://b/"+want, tb.Input.StorageDescriptor.Location) {
+			t.Fatalf("%q: location %q is not a prefix of %q", prefix, tb.Input.StorageDescriptor.Location, want)
+		}
+		for _, k := range tb.Input.PartitionKeys {
+			if !strings.Contains(tb.Input.Parameters["storage.location.template"], "${"+k.Name+"}") {
+				t.Fatalf("%q: key %s not in the template", prefix, k.Name)
+			}
+			if tb.Input.Parameters["projection."+k.Name+".type"] == "" {
+				t.Fatalf("%q: key %s has no projection", prefix, k.Name)
+			}
+		}
+	})
 }
