@@ -192,7 +192,11 @@ func Build(o Options) (*Table, error) {
 	}
 	params["storage.location.template"] = location + template
 	var cols []Column
-	var left, lowered []string
+	var left, lowered, shadowed []string
+	keyNames := map[string]string{} // a column cannot have a partition key's name
+	for k, by := range taken {
+		keyNames[k] = by
+	}
 	for _, c := range o.Program.Columns() {
 		switch {
 		case c.Star:
@@ -207,6 +211,10 @@ func Build(o Options) (*Table, error) {
 			continue
 		}
 		key := strings.ToLower(c.Name)
+		if by, ok := keyNames[key]; ok {
+			shadowed = append(shadowed, fmt.Sprintf("%s (%s)", c.Name, by))
+			continue
+		}
 		if by, ok := taken[key]; ok {
 			errs = append(errs, fmt.Errorf("table: column %s: Athena names it %s, as %s", c.Name, key, by))
 			continue
@@ -220,6 +228,9 @@ func Build(o Options) (*Table, error) {
 	}
 	if len(left) > 0 {
 		t.Notes = append(t.Notes, fmt.Sprintf("no declared type, left out: %s (cast them, x::BIGINT AS x, to include them)", strings.Join(left, ", ")))
+	}
+	if len(shadowed) > 0 {
+		t.Notes = append(t.Notes, fmt.Sprintf("left out, as Athena cannot have a column and a partition key of one name (the key holds the folder's value): %s", strings.Join(shadowed, ", ")))
 	}
 	if len(lowered) > 0 {
 		t.Notes = append(t.Notes, fmt.Sprintf("Athena lower-cases names, and matches Parquet columns to them whatever their case: %s", strings.Join(lowered, ", ")))

@@ -115,12 +115,21 @@ func TestRefused(t *testing.T) {
 	}
 	f(`SELECT n::INT64 AS "a-b"`, "p/", `column name "a-b": Athena names hold only letters, digits and _ (rename it, … AS a_b)`)
 	f(`SELECT n::INT64 AS n, m::INT64 AS "N"`, "p/", "column N: Athena names it n, as column n")
-	f(`SELECT n::INT64 AS year`, "p/year=%Y/", "column year: Athena names it year, as the prefix's year folder")
 	f(`SELECT n::INT64 AS n PARTITION BY "my level"`, "p/", `PARTITION BY item name "my level"`)
 	f(`SELECT n::INT64 AS n`, "p/dt=%m-%d/", "must start with %Y")
 	f(`SELECT n::INT64 AS n`, "p/dt=%YT%H/", `'T' between the verbs`)
 	f(`SELECT n::INT64 AS n`, "p/dt=%Y[%m]/", `'[' between the verbs`)
 	f(`SELECT n::INT64 AS n`, "p/${x}/%Y/", "holds ${")
+}
+
+func TestColumnNamedLikeAKey(t *testing.T) {
+	tb := mustBuild(t, "SELECT n::INT64 AS n, h::INT32 AS Hour, level::VARCHAR AS level PARTITION BY level", "p/year=%Y/hour=%H/")
+	if got := tb.GlueColumns(); got != "n:bigint" {
+		t.Errorf("columns %q", got)
+	}
+	if notes := strings.Join(tb.Notes, "\n"); !strings.Contains(notes, "Hour (the prefix's hour folder), level (PARTITION BY level)") {
+		t.Errorf("notes: %s", notes)
+	}
 }
 
 func TestStarOnly(t *testing.T) {
