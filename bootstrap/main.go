@@ -34,6 +34,8 @@ commands:
   send      post NDJSON files to a tap (compressed, concurrent, with retries)
   token     mint a token for a sender (signed with TAP_JWT_SECRET)
   eval      run a transform over NDJSON and print the rows (try a statement)
+  table     print the Athena table (partition projection) and DuckDB view
+            over the tap's output
   cat       print Parquet files (local, globs, s3://) as NDJSON or a table
   cost      what Lambda log exports (REPORT lines) cost
   version   print the version
@@ -115,6 +117,8 @@ func run(ctx context.Context, args []string) error {
 		return cli.Eval(ctx, args[1:], streams)
 	case "cat":
 		return cli.Cat(ctx, args[1:], streams)
+	case "table":
+		return cli.Table(ctx, args[1:], streams)
 	case "version", "-version", "--version":
 		fmt.Println("datatap", version)
 		return nil

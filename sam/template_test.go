@@ -110,11 +110,11 @@ func TestTemplateReferences(t *testing.T) {
 		got = append(got, name+"="+typ)
 	}
 	slices.Sort(got)
-	want := []string{"Bucket=AWS::S3::Bucket", "Dashboard=AWS::CloudWatch::Dashboard", "ErrorsAlarm=AWS::CloudWatch::Alarm",
+	want := []string{"Bucket=AWS::S3::Bucket", "Dashboard=AWS::CloudWatch::Dashboard", "Database=AWS::Glue::Database", "ErrorsAlarm=AWS::CloudWatch::Alarm",
 		"ExtensionLayer=AWS::Serverless::LayerVersion", "FlushProblemsAlarm=AWS::CloudWatch::Alarm", "Function=AWS::Serverless::Function",
 		"FunctionURLInvokeAllowPublicAccess=AWS::Lambda::Permission", "FunctionUrlPublicPermissions=AWS::Lambda::Permission",
 		"LogGroup=AWS::Logs::LogGroup", "RejectedLinesAlarm=AWS::CloudWatch::Alarm", "ShutdownLossAlarm=AWS::CloudWatch::Alarm",
-		"ThrottlesAlarm=AWS::CloudWatch::Alarm"}
+		"Table=AWS::Glue::Table", "ThrottlesAlarm=AWS::CloudWatch::Alarm"}
 	if !slices.Equal(got, want) {
 		t.Errorf("resources %v, want %v", got, want)
 	}

@@ -15,12 +15,15 @@ import (
 	"github.com/datatap/datatap/transform"
 )
 
-const evalUsage = `datatap eval [-t STATEMENT] [-max-line BYTES] [FILE...]
+const evalUsage = `datatap eval [-t STATEMENT] [-schema] [-max-line BYTES] [FILE...]
 
 Runs a transform over NDJSON (the FILEs, or standard input) and prints each
 kept row as one JSON object per line, columns in SELECT order, partition
-values under "_partition" when the statement has PARTITION BY. Counts go to
-standard error. A bad statement exits with status 2 and its position.`
+values under "_partition" when the statement has PARTITION BY. With
+-schema, prints instead the Parquet schema a flush would give those rows:
+one file per PARTITION BY value, its columns in order with their types as
+DuckDB (and datatap cat -schema) names them. Counts go to standard error.
+A bad statement exits with status 2 and its position.`
 
 // EvalCounts are the figures an eval run reports.
 type EvalCounts struct {
@@ -36,6 +39,7 @@ func (c EvalCounts) String() string {
 func Eval(ctx context.Context, args []string, io Streams) error {
 	fs := newFlagSet("eval", evalUsage, io.Stderr)
 	stmt := fs.String("t", "SELECT *", "the transform `STATEMENT`")
+	schema := fs.Bool("schema", false, "print the Parquet schema the rows would get instead of the rows")
 	maxLine := fs.Int("max-line", 1<<20, "longest line read, in `BYTES`; longer lines count as malformed")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -49,6 +53,9 @@ func Eval(ctx context.Context, args []string, io Streams) error {
 	}
 	out := bufio.NewWriterSize(io.Stdout, 64<<10)
 	e := &evaluator{prog: prog, st: prog.NewState(), out: out, stderr: io.Stderr, maxLine: *maxLine}
+	if *schema {
+		e.schema = newSchemaGuess(prog)
+	}
 	if fs.NArg() == 0 {
 		err = e.run(ctx, "stdin", io.Stdin)
 	}
@@ -63,6 +70,9 @@ func Eval(ctx context.Context, args []string, io Streams) error {
 		}
 		err = e.run(ctx, name, f)
 		f.Close()
+	}
+	if err == nil && e.schema != nil {
+		e.schema.print(out)
 	}
 	if ferr := out.Flush(); err == nil && ferr != nil {
 		err = fmt.Errorf("eval: write output: %w", ferr)
@@ -85,6 +95,7 @@ type evaluator struct {
 	buf     []byte
 	maxLine int
 	counts  EvalCounts
+	schema  *schemaGuess // -schema: rows are observed, not printed
 }
 
 func (e *evaluator) run(ctx context.Context, name string, r io.Reader) error {
@@ -155,6 +166,10 @@ func (e *evaluator) line(name string, lineNo int, line []byte) error {
 		return nil
 	}
 	e.counts.Kept++
+	if e.schema != nil {
+		e.schema.observe(e.st.Row, e.st.Partition)
+		return nil
+	}
 	b := appendRow(e.buf[:0], e.st.Row)
 	if len(e.prog.Partitions()) > 0 {
 		b = b[:len(b)-1]

@@ -3,10 +3,20 @@ package cli
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/datatap/datatap/internal/flush"
+	"github.com/datatap/datatap/internal/ingest"
+	"github.com/datatap/datatap/internal/parquetfile"
+	"github.com/datatap/datatap/internal/sink/dir"
+	"github.com/datatap/datatap/internal/spool"
+	"github.com/datatap/datatap/transform"
 )
 
 func runEval(t *testing.T, stdin string, args ...string) (stdout, stderr string, code int) {
@@ -124,4 +134,113 @@ func TestCostCommand(t *testing.T) {
 	if err := Cost(context.Background(), nil, Streams{Stdin: strings.NewReader("nothing here\n"), Stdout: &out, Stderr: &errb}); err == nil {
 		t.Error("no error for a log without reports")
 	}
+}
+
+// TestEvalSchemaMatchesFlush: eval -schema says what a real flush of the
+// same sample writes, file by file (types drifting, NULLs, nested values,
+// explicit columns around *, PARTITION BY, more fields than a file holds).
+func TestEvalSchemaMatchesFlush(t *testing.T) {
+	var wide strings.Builder
+	wide.WriteString(`{"k":"wide"`)
+	for i := range flush.DefaultMaxColumns + 20 {
+		fmt.Fprintf(&wide, `,"f%d":%d`, i, i)
+	}
+	wide.WriteString("}\n")
+	sample := `{"k":"a","i":1,"s":"x","n":null,"o":{"p":1},"ts":"2024-05-01T00:00:00Z"}` + "\n" +
+		`{"k":"a","i":"two","d":2.5,"arr":[1,2],"_overflow":1}` + "\n" +
+		`{"k":"b","i":3,"d":4}` + "\n" +
+		`{"k":null,"u":"6f1c2b1e-4c59-4b8a-9f3e-2a8c1d9b7e10"}` + "\n" +
+		`{}` + "\n" + wide.String()
+	for _, stmt := range []string{
+		"SELECT *",
+		"SELECT i::INT64 AS i, *, ts::TIMESTAMP AS ts, u::UUID AS u PARTITION BY k",
+		"SELECT * EXCLUDE (k), d::DOUBLE AS dd PARTITION BY k",
+		"SELECT i::BOOLEAN AS b, i::INT32 AS i32, ts::DATE AS day, '10:00:00'::TIME AS t, k PARTITION BY i",
+	} {
+		out, errs, code := runEval(t, sample, "-schema", "-t", stmt)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", stmt, code, errs)
+		}
+		if got, want := parseSchemaBlocks(t, out), flushedSchemas(t, stmt, sample); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: eval -schema\n%v\nflush wrote\n%v", stmt, got, want)
+		}
+	}
+}
+
+// parseSchemaBlocks reads eval -schema's output: partition path → its
+// columns as "name TYPE" lines.
+func parseSchemaBlocks(t *testing.T, out string) map[string][]string {
+	t.Helper()
+	blocks := map[string][]string{}
+	var cur string
+	for _, line := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+		if strings.HasPrefix(line, "  ") {
+			f := strings.Fields(line)
+			blocks[cur] = append(blocks[cur], f[0]+" "+strings.Join(f[1:], " "))
+			continue
+		}
+		cur, _, _ = strings.Cut(line, ": ")
+		if cur == "file" {
+			cur = ""
+		}
+	}
+	return blocks
+}
+
+// flushedSchemas writes sample through ingest, the spool and a flush into a
+// folder, and reads each file's schema back.
+func flushedSchemas(t *testing.T, stmt, sample string) map[string][]string {
+	t.Helper()
+	prog, err := transform.Compile(stmt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp, err := spool.Open(t.TempDir(), spool.HeaderFor(prog), 1<<30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := ingest.New(prog, sp, ingest.Limits{MaxBodyBytes: 1 << 20, MaxLineBytes: 1 << 20})
+	if _, err := in.Ingest([]byte(sample), ""); err != nil {
+		t.Fatal(err)
+	}
+	seg, err := sp.Seal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := t.TempDir()
+	sk, err := dir.New(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &flush.Flusher{Sink: sk, Prefix: "p/", ErrorsPrefix: "e/", TempDir: t.TempDir()}
+	if _, err := f.Segment(context.Background(), seg); err != nil {
+		t.Fatal(err)
+	}
+	blocks := map[string][]string{}
+	err = filepath.WalkDir(filepath.Join(root, "p"), func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".parquet") {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		pf, err := parquetfile.Open(bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(filepath.Join(root, "p"), filepath.Dir(path))
+		key := ""
+		if rel != "." {
+			key = filepath.ToSlash(rel) + "/"
+		}
+		for _, c := range pf.Columns() {
+			blocks[key] = append(blocks[key], c.Name+" "+c.Type)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return blocks
 }

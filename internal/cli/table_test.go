@@ -1,0 +1,59 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+)
+
+func runTable(t *testing.T, env map[string]string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
+	var out, errb bytes.Buffer
+	err := Table(context.Background(), args, Streams{Stdout: &out, Stderr: &errb})
+	if err != nil {
+		errb.WriteString(err.Error())
+	}
+	return out.String(), errb.String(), ExitCode(err)
+}
+
+func TestTableCommand(t *testing.T) {
+	env := map[string]string{"TAP_BUCKET": "bkt", "TAP_TRANSFORM": "SELECT *, n::INT64 AS n PARTITION BY level"}
+	out, errs, code := runTable(t, env, "-name", "ev", "-database", "db")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, s := range []string{"-- Athena", "CREATE EXTERNAL TABLE IF NOT EXISTS `db`.`ev`", "-- DuckDB",
+		`CREATE OR REPLACE VIEW "db"."ev"`, "'s3://bkt/datataps/**/*.parquet'"} {
+		if !strings.Contains(out, s) {
+			t.Errorf("output lacks %q:\n%s", s, out)
+		}
+	}
+	out, _, _ = runTable(t, env, "-duckdb")
+	if strings.Contains(out, "Athena") || !strings.Contains(out, `"datatap"."datataps"`) {
+		t.Errorf("-duckdb:\n%s", out)
+	}
+	out, _, _ = runTable(t, env, "-glue-columns")
+	if out != "n:bigint\n" {
+		t.Errorf("-glue-columns %q", out)
+	}
+}
+
+func TestTableWithoutDeclaredColumns(t *testing.T) {
+	env := map[string]string{"TAP_BUCKET": "bkt", "TAP_TRANSFORM": "SELECT *"}
+	out, errs, code := runTable(t, env)
+	if code != 0 || !strings.Contains(out, "-- no Athena table: the statement declares no column type") || !strings.Contains(out, "CREATE OR REPLACE VIEW") {
+		t.Errorf("exit %d, stdout:\n%s\nstderr: %s", code, out, errs)
+	}
+	_, errs, code = runTable(t, env, "-athena")
+	if code != 2 || !strings.Contains(errs, "no Athena table") {
+		t.Errorf("-athena: exit %d, %s", code, errs)
+	}
+	_, errs, code = runTable(t, map[string]string{"TAP_TRANSFORM": `SELECT n::INT64 AS "a b"`})
+	if code != 2 || !strings.Contains(errs, `column name "a b"`) {
+		t.Errorf("bad name: exit %d, %s", code, errs)
+	}
+}
