@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -45,15 +44,12 @@ const maxCell = 40
 
 // Cat is the cat command.
 func Cat(ctx context.Context, args []string, std Streams) error {
-	fs := newFlagSet("cat", catUsage, std.Stderr)
+	fs := newFlagSet("cat", catUsage)
 	table := fs.Bool("table", false, "print an aligned table instead of NDJSON")
 	schema := fs.Bool("schema", false, "print each file's columns and types instead of its rows")
 	n := fs.Int("n", -1, fmt.Sprintf("print at most this many `ROWS` in all; -1: all (%d with -table)", tableRows))
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return &ExitError{Code: 2, Err: err}
+	if err := parseFlags(fs, args, std); err != nil {
+		return err
 	}
 	if fs.NArg() == 0 {
 		fs.Usage()

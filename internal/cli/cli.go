@@ -36,14 +36,33 @@ func ExitCode(err error) int {
 	return 1
 }
 
-// newFlagSet returns a flag set that reports errors instead of exiting, with
-// usage text written to the command's stderr.
-func newFlagSet(name, usage string, stderr io.Writer) *flag.FlagSet {
+// newFlagSet returns a flag set that reports errors instead of exiting; see
+// parseFlags.
+func newFlagSet(name, usage string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: %s\n\n", usage)
+		fmt.Fprintf(fs.Output(), "usage: %s\n\n", usage)
 		fs.PrintDefaults()
 	}
 	return fs
+}
+
+// parseFlags parses args. -h prints the usage on standard output (it was
+// asked for: `datatap serve -h | less` works) and returns flag.ErrHelp; a bad
+// flag prints the usage on standard error and is an exit with status 2.
+func parseFlags(fs *flag.FlagSet, args []string, std Streams) error {
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fs.SetOutput(std.Stdout)
+		fs.Usage()
+		return err
+	case err != nil:
+		fs.SetOutput(std.Stderr)
+		fs.Usage()
+		return &ExitError{Code: 2, Err: err}
+	}
+	fs.SetOutput(std.Stderr) // for the commands' own fs.Usage() calls
+	return nil
 }

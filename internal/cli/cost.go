@@ -2,8 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -22,14 +20,11 @@ arm64 in us-east-1, first tier, without the free tier.`
 // Cost is the cost command.
 func Cost(_ context.Context, args []string, std Streams) error {
 	def := cost.DefaultPrices()
-	fs := newFlagSet("cost", costUsage, std.Stderr)
+	fs := newFlagSet("cost", costUsage)
 	gbs := fs.Float64("gb-second", def.PerGBSecond, "USD per GB-second")
 	req := fs.Float64("million-requests", def.PerMillionRequests, "USD per million requests")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return &ExitError{Code: 2, Err: err}
+	if err := parseFlags(fs, args, std); err != nil {
+		return err
 	}
 	var in io.Reader = std.Stdin
 	if fs.NArg() > 0 {

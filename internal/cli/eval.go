@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -37,15 +35,12 @@ func (c EvalCounts) String() string {
 
 // Eval is the eval command: try a transform on sample data before deploying it.
 func Eval(ctx context.Context, args []string, io Streams) error {
-	fs := newFlagSet("eval", evalUsage, io.Stderr)
+	fs := newFlagSet("eval", evalUsage)
 	stmt := fs.String("t", "SELECT *", "the transform `STATEMENT`")
 	schema := fs.Bool("schema", false, "print the Parquet schema the rows would get instead of the rows")
 	maxLine := fs.Int("max-line", 1<<20, "longest line read, in `BYTES`; longer lines count as malformed")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return &ExitError{Code: 2, Err: err}
+	if err := parseFlags(fs, args, io); err != nil {
+		return err
 	}
 	prog, err := transform.Compile(*stmt)
 	if err != nil {

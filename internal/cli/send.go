@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -25,7 +24,7 @@ region from the URL, or AWS_REGION).`
 
 // Send is the send command.
 func Send(ctx context.Context, args []string, std Streams) error {
-	fs := newFlagSet("send", sendUsage, std.Stderr)
+	fs := newFlagSet("send", sendUsage)
 	token := fs.String("token", "", "bearer `TOKEN` (default $TAP_TOKEN)")
 	maxReq := fs.String("max-request", "4MiB", "largest request on the wire, compressed (`SIZE`)")
 	maxBody := fs.String("max-body", "6MiB", "most NDJSON per request before compression: the tap's TAP_MAX_BODY_BYTES (`SIZE`)")
@@ -34,11 +33,8 @@ func Send(ctx context.Context, args []string, std Streams) error {
 	attempts := fs.Int("attempts", 10, "tries per request before its lines count as failed")
 	quiet := fs.Bool("q", false, "no progress line, and no message per failed attempt (the summary says why the last one failed)")
 	sigv4 := fs.Bool("sigv4", false, "sign requests with AWS SigV4 (a Function URL with AWS_IAM auth) instead of sending a token")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return &ExitError{Code: 2, Err: err}
+	if err := parseFlags(fs, args, std); err != nil {
+		return err
 	}
 	if fs.NArg() < 1 {
 		fs.Usage()

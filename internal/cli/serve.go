@@ -2,8 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"log/slog"
 	"os"
@@ -70,12 +68,9 @@ func WarnUnknown(log *slog.Logger) {
 
 // Serve is the serve command.
 func Serve(ctx context.Context, args []string, io Streams, version string) error {
-	fs := newFlagSet("serve", serveUsage, io.Stderr)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return &ExitError{Code: 2, Err: err}
+	fs := newFlagSet("serve", serveUsage)
+	if err := parseFlags(fs, args, io); err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
 		return &ExitError{Code: 2, Err: fmt.Errorf("serve: unexpected argument %q (settings are TAP_* variables)", fs.Arg(0))}

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 
 	"github.com/datatap/datatap/internal/config"
@@ -23,18 +22,15 @@ them (name:type,...).`
 
 // Table is the table command.
 func Table(_ context.Context, args []string, std Streams) error {
-	fs := newFlagSet("table", tableUsage, std.Stderr)
+	fs := newFlagSet("table", tableUsage)
 	athena := fs.Bool("athena", false, "print the Athena CREATE EXTERNAL TABLE")
 	duck := fs.Bool("duckdb", false, "print the DuckDB CREATE VIEW")
 	glueCols := fs.Bool("glue-columns", false, "print only the columns, name:type,… (the SAM template's GlueColumns)")
 	db := fs.String("database", table.DefaultDatabase, "the Glue database (a DuckDB schema)")
 	name := fs.String("name", "", "the table `NAME` (default: the prefix's last fixed folder, else "+table.DefaultName+")")
 	first := fs.Int("first-year", table.DefaultFirstYear, "the first `YEAR` a %Y key's projection covers")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return &ExitError{Code: 2, Err: err}
+	if err := parseFlags(fs, args, std); err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
 		return &ExitError{Code: 2, Err: fmt.Errorf("table: unexpected argument %q", fs.Arg(0))}

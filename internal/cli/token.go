@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"time"
 
@@ -19,15 +18,12 @@ identity (the email, else the subject) must be in the tap's TAP_ACL.`
 
 // Token is the token command.
 func Token(ctx context.Context, args []string, std Streams) error {
-	fs := newFlagSet("token", tokenUsage, std.Stderr)
+	fs := newFlagSet("token", tokenUsage)
 	email := fs.String("email", "", "the sender's email (its identity)")
 	sub := fs.String("sub", "", "the sender's subject (its identity when there is no email)")
 	ttl := fs.Duration("ttl", 30*24*time.Hour, "how long the token is valid")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return &ExitError{Code: 2, Err: err}
+	if err := parseFlags(fs, args, std); err != nil {
+		return err
 	}
 	if *email == "" && *sub == "" {
 		fs.Usage()
