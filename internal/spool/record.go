@@ -17,6 +17,8 @@ import (
 //
 // Version 2 added Output, Prefix and ErrorsPrefix. A reader of either
 // version reads both (JSON: unknown fields are ignored, missing ones empty).
+// Version 3 says every batch ends with a schema record (KindSchema), which
+// lets the flush read a segment once; the rest of the header is version 2's.
 // A segment that names no output (version 1, or written by a spool opened
 // without one) is flushed by any spool, as before.
 type Header struct {
@@ -36,7 +38,11 @@ type Header struct {
 }
 
 // HeaderVersion is the version of the headers this package writes.
-const HeaderVersion = 2
+const HeaderVersion = 3
+
+// SchemaVersion is the first header version whose batches end with a
+// schema record.
+const SchemaVersion = 3
 
 // belongsTo reports whether a segment with header h may be flushed by a
 // spool whose own header is mine: same output and prefixes, or either of
@@ -78,7 +84,12 @@ const (
 	KindRejected = 'E' // a line that could not be used, with the reason
 	KindCounts   = 'C' // how many lines the WHERE clause dropped, for metrics
 	KindLossy    = 'L' // how many values were stored with a loss, for metrics (Lossy)
+	KindSchema   = 'S' // the batch's fields and their widened types; last (version 3)
 )
+
+// schemaTrailer is the size of the schema record's last part: its whole
+// length, so that a reader finds it from the end of the frame.
+const schemaTrailer = 4
 
 // Batch encodes the records of one request, to be appended as one frame.
 type Batch struct {
@@ -89,21 +100,49 @@ type Batch struct {
 	nExplicit int
 	// Rows and Rejected count what was added since the last Reset.
 	Rows, Rejected int
+
+	// The batch's schema: each field its rows held, first seen first,
+	// with the Widen of its values' types.
+	fields   []schemaField
+	explAt   []int32          // explicit column index → fields index, -1 until seen
+	last     []int32          // star place k of a row → fields index, as last seen
+	starAt   map[string]int32 // star field name → fields index
+	names    []byte           // the star fields' names (fields[i].name points here)
+	starCols int              // columns before * (explicit)
+}
+
+// schemaField is one field of a batch's schema: an explicit column (ref > 0)
+// or a field * produced (ref 0, name).
+type schemaField struct {
+	ref  uint64
+	name string
+	typ  transform.Type
 }
 
 // NewBatch returns an empty batch for rows produced by prog.
 func NewBatch(prog *transform.Program) *Batch {
-	b := &Batch{prog: prog}
+	b := &Batch{prog: prog, starAt: map[string]int32{}}
 	for _, c := range prog.Columns() {
 		if !c.Star {
 			b.nExplicit++
 		}
 	}
+	b.explAt = make([]int32, b.nExplicit)
+	for i := range b.explAt {
+		b.explAt[i] = -1
+	}
 	return b
 }
 
 // Reset empties the batch, keeping its memory.
-func (b *Batch) Reset() { b.buf, b.parts, b.Rows, b.Rejected = b.buf[:0], b.parts[:0], 0, 0 }
+func (b *Batch) Reset() {
+	b.buf, b.parts, b.Rows, b.Rejected = b.buf[:0], b.parts[:0], 0, 0
+	b.fields, b.names, b.last = b.fields[:0], b.names[:0], b.last[:0]
+	for i := range b.explAt {
+		b.explAt[i] = -1
+	}
+	clear(b.starAt)
+}
 
 // Len is the encoded size of the batch.
 func (b *Batch) Len() int { return len(b.buf) }
@@ -130,6 +169,7 @@ func (b *Batch) AddRow(row, partition []transform.Field) {
 				b.buf = binary.AppendUvarint(b.buf, uint64(len(row[i].Name)))
 				b.buf = append(b.buf, row[i].Name...)
 				b.appendValue(row[i].Value)
+				b.seeStar(k, row[i].Name, row[i].Value.Type)
 				i++
 			}
 			continue
@@ -137,9 +177,71 @@ func (b *Batch) AddRow(row, partition []transform.Field) {
 		explicit++
 		b.buf = binary.AppendUvarint(b.buf, uint64(explicit))
 		b.appendValue(row[i].Value)
+		t := row[i].Value.Type
+		if j := b.explAt[explicit-1]; j >= 0 {
+			if f := &b.fields[j]; f.typ != t {
+				f.typ = transform.Widen(f.typ, t)
+			}
+		} else {
+			b.explAt[explicit-1] = int32(len(b.fields))
+			b.fields = append(b.fields, schemaField{ref: uint64(explicit), typ: t})
+		}
 		i++
 	}
 	b.Rows++
+}
+
+// seeStar adds the field at star place k of a row to the batch's schema.
+// Rows mostly repeat the fields of the row before in the same order, so the
+// field the same place named last time is tried before the map.
+func (b *Batch) seeStar(k int, name string, t transform.Type) {
+	j := int32(-1)
+	if k < len(b.last) {
+		if c := b.last[k]; c >= 0 && b.fields[c].name == name {
+			j = c
+		}
+	}
+	if j < 0 {
+		var ok bool
+		if j, ok = b.starAt[name]; !ok {
+			start := len(b.names)
+			b.names = append(b.names, name...)
+			// The name points into names: appends move it, but never
+			// change the bytes an earlier name points to, and Reset
+			// forgets every name before names is written over.
+			key := b2s(b.names[start:])
+			j = int32(len(b.fields))
+			b.fields = append(b.fields, schemaField{name: key, typ: t})
+			b.starAt[key] = j
+		}
+		for len(b.last) <= k {
+			b.last = append(b.last, -1)
+		}
+		b.last[k] = j
+	}
+	if f := &b.fields[j]; f.typ != t {
+		f.typ = transform.Widen(f.typ, t)
+	}
+}
+
+// appendSchema appends the schema record: the batch's rows and rejected
+// lines, its fields in first-seen order with their types, and the record's
+// length.
+func (b *Batch) appendSchema(dst []byte) []byte {
+	start := len(dst)
+	dst = append(dst, KindSchema)
+	dst = binary.AppendUvarint(dst, uint64(b.Rows))
+	dst = binary.AppendUvarint(dst, uint64(b.Rejected))
+	dst = binary.AppendUvarint(dst, uint64(len(b.fields)))
+	for _, f := range b.fields {
+		dst = binary.AppendUvarint(dst, f.ref)
+		if f.ref == 0 {
+			dst = binary.AppendUvarint(dst, uint64(len(f.name)))
+			dst = append(dst, f.name...)
+		}
+		dst = append(dst, byte(f.typ))
+	}
+	return binary.LittleEndian.AppendUint32(dst, uint32(len(dst)+schemaTrailer-start))
 }
 
 // AddRejected records a line that was not used: at most maxLine bytes of it,
@@ -226,6 +328,9 @@ type Record struct {
 	Time   time.Time
 	Reason string
 	Line   []byte
+	// Schema: the batch's rows and rejected lines, and its fields in
+	// first-seen order (Value holds only the widened Type).
+	Rows, RejectedLines int64
 	// Raw is the record's encoding, for copying it to another segment.
 	Raw []byte
 }
@@ -276,6 +381,29 @@ func decodeRecord(p []byte, columns []string, rec *Record) ([]byte, error) {
 			}
 			f.Value = d.value()
 			rec.Fields = append(rec.Fields, f)
+		}
+	case KindSchema:
+		start := len(p)
+		rec.Rows, rec.RejectedLines = int64(d.uvarint()), int64(d.uvarint())
+		n := d.uvarint()
+		for i := uint64(0); i < n && d.err == nil; i++ {
+			var f Field
+			ref := d.uvarint()
+			switch {
+			case ref == 0:
+				f.Name = d.str()
+			case ref <= uint64(len(columns)):
+				f.Name = columns[ref-1]
+			default:
+				d.fail()
+			}
+			f.Value.Type = transform.Type(d.byte())
+			rec.Fields = append(rec.Fields, f)
+		}
+		if len(d.p) < schemaTrailer || int(binary.LittleEndian.Uint32(d.p)) != start-len(d.p)+schemaTrailer {
+			d.fail()
+		} else {
+			d.p = d.p[schemaTrailer:]
 		}
 	case KindCounts:
 		rec.Filtered = int64(d.uvarint())

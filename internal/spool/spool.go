@@ -3,6 +3,7 @@ package spool
 import (
 	"bufio"
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -194,6 +195,11 @@ func recoverLocked(path string, wait time.Duration, mine *Header) (string, error
 func (s *Spool) Append(b *Batch) error {
 	if b.Len() == 0 {
 		return nil
+	}
+	if s.header.Version >= SchemaVersion {
+		n := len(b.buf)
+		b.buf = b.appendSchema(b.buf)
+		defer func() { b.buf = b.buf[:n] }() // the batch may be appended again (ErrFull)
 	}
 	size := int64(b.Len() + frameHeader)
 	switch {
@@ -468,6 +474,30 @@ func (r *Reader) Next(rec *Record) error {
 	}
 	r.rest = rest
 	return nil
+}
+
+// NextSchema reads the next batch and decodes only its schema record into
+// rec (Kind KindSchema; strings valid until the next call), found from the
+// end of the frame without decoding the rows. It returns io.EOF after the
+// last batch. Only segments of version SchemaVersion or later have them.
+func (r *Reader) NextSchema(rec *Record) error {
+	r.rest = nil
+	p, err := r.fr.next()
+	if err != nil {
+		if err != io.EOF {
+			err = fmt.Errorf("spool: read %s: %w", r.f.Name(), err)
+		}
+		return err
+	}
+	if len(p) >= schemaTrailer {
+		if n := int(binary.LittleEndian.Uint32(p[len(p)-schemaTrailer:])); n > schemaTrailer && n <= len(p) {
+			rest, err := decodeRecord(p[len(p)-n:], r.columns, rec)
+			if err == nil && len(rest) == 0 && rec.Kind == KindSchema {
+				return nil
+			}
+		}
+	}
+	return fmt.Errorf("spool: read %s: %w (a batch without its schema record)", r.f.Name(), errCorrupt)
 }
 
 // Close closes the segment file.
