@@ -169,7 +169,13 @@ func (b *Batch) AddRow(row, partition []transform.Field) {
 				b.buf = binary.AppendUvarint(b.buf, uint64(len(row[i].Name)))
 				b.buf = append(b.buf, row[i].Name...)
 				b.appendValue(row[i].Value)
-				b.seeStar(k, row[i].Name, row[i].Value.Type)
+				if t := row[i].Value.Type; k < len(b.last) && b.last[k] >= 0 && b.fields[b.last[k]].name == row[i].Name {
+					if f := &b.fields[b.last[k]]; f.typ != t {
+						f.typ = transform.Widen(f.typ, t)
+					}
+				} else {
+					b.seeStar(k, row[i].Name, t)
+				}
 				i++
 			}
 			continue
@@ -191,34 +197,27 @@ func (b *Batch) AddRow(row, partition []transform.Field) {
 	b.Rows++
 }
 
-// seeStar adds the field at star place k of a row to the batch's schema.
-// Rows mostly repeat the fields of the row before in the same order, so the
-// field the same place named last time is tried before the map.
+// seeStar adds the field at star place k of a row to the batch's schema,
+// when it is not the field the same place named in the row before (AddRow
+// tries that first: rows mostly repeat the fields of the row before, in the
+// same order, and comparing names is cheaper than hashing them).
 func (b *Batch) seeStar(k int, name string, t transform.Type) {
-	j := int32(-1)
-	if k < len(b.last) {
-		if c := b.last[k]; c >= 0 && b.fields[c].name == name {
-			j = c
-		}
+	j, ok := b.starAt[name]
+	if !ok {
+		start := len(b.names)
+		b.names = append(b.names, name...)
+		// The name points into names: appends move it, but never
+		// change the bytes an earlier name points to, and Reset
+		// forgets every name before names is written over.
+		key := b2s(b.names[start:])
+		j = int32(len(b.fields))
+		b.fields = append(b.fields, schemaField{name: key, typ: t})
+		b.starAt[key] = j
 	}
-	if j < 0 {
-		var ok bool
-		if j, ok = b.starAt[name]; !ok {
-			start := len(b.names)
-			b.names = append(b.names, name...)
-			// The name points into names: appends move it, but never
-			// change the bytes an earlier name points to, and Reset
-			// forgets every name before names is written over.
-			key := b2s(b.names[start:])
-			j = int32(len(b.fields))
-			b.fields = append(b.fields, schemaField{name: key, typ: t})
-			b.starAt[key] = j
-		}
-		for len(b.last) <= k {
-			b.last = append(b.last, -1)
-		}
-		b.last[k] = j
+	for len(b.last) <= k {
+		b.last = append(b.last, -1)
 	}
+	b.last[k] = j
 	if f := &b.fields[j]; f.typ != t {
 		f.typ = transform.Widen(f.typ, t)
 	}
