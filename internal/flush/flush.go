@@ -264,7 +264,7 @@ func (f *Flusher) Segment(ctx context.Context, path string) (res Result, err err
 		if p != nil {
 			parts, rejected = []*partition{p}, n
 			rej = &rejectedFile{path: filepath.Join(tmp, "rejected.ndjson"), created: h.Created}
-			one = &onePass{res: &res, refused: &rejectedFile{path: filepath.Join(tmp, "refused.ndjson"), created: h.Created}}
+			one = &onePass{r: r, res: &res, refused: &rejectedFile{path: filepath.Join(tmp, "refused.ndjson"), created: h.Created}}
 			defer one.refused.discard()
 		} else if r, err = spool.OpenReader(path); err != nil { // no rows: scan is as cheap
 			return res, readError(err)

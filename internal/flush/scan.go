@@ -631,11 +631,19 @@ func (f *Flusher) writeParquet(ctx context.Context, segment string, h spool.Head
 		}
 		return permanent(fmt.Errorf("flush: %w", err))
 	}
-	next, done, err := p.open(segment, h, len(h.Partitions) > 0, br)
-	if err != nil {
-		return 0, err
+	var next func(*spool.Record) error
+	if one != nil { // the reader scanSchemas read, rewound
+		if err := one.r.Rewind(); err != nil {
+			return 0, err
+		}
+		next = one.r.Next
+	} else {
+		var done func()
+		if next, done, err = p.open(segment, h, len(h.Partitions) > 0, br); err != nil {
+			return 0, err
+		}
+		defer done()
 	}
-	defer done()
 	row := make([]transform.Value, len(p.columns))
 	colNames := make([]string, len(p.columns))
 	for i, c := range p.columns {
@@ -710,6 +718,7 @@ func (f *Flusher) writeParquet(ctx context.Context, segment string, h spool.Head
 // onePass is what writeParquet needs to read a segment's records in the
 // pass that writes its rows.
 type onePass struct {
+	r       *spool.Reader // the segment, read once for its schemas
 	res     *Result
 	refused *rejectedFile // rows the Parquet writer refused
 }

@@ -428,9 +428,11 @@ func (seg *segment) append(payload []byte) (int64, error) {
 type Reader struct {
 	Header  Header
 	f       *os.File
+	br      *bufio.Reader
 	fr      frameReader
 	columns []string
 	rest    []byte
+	first   int64 // offset of the first batch
 }
 
 // OpenReader opens a sealed segment and reads its header.
@@ -439,7 +441,8 @@ func OpenReader(path string) (*Reader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("spool: %w", err)
 	}
-	r := &Reader{f: f, fr: frameReader{r: bufio.NewReaderSize(f, 256<<10)}}
+	r := &Reader{f: f, br: bufio.NewReaderSize(f, 256<<10)}
+	r.fr.r = r.br
 	p, err := r.fr.next()
 	if err == nil {
 		err = json.Unmarshal(p, &r.Header)
@@ -451,7 +454,18 @@ func OpenReader(path string) (*Reader, error) {
 	for _, c := range r.Header.Columns {
 		r.columns = append(r.columns, c.Name)
 	}
+	r.first = r.fr.off
 	return r, nil
+}
+
+// Rewind goes back to the first batch, for another read of the segment.
+func (r *Reader) Rewind() error {
+	if _, err := r.f.Seek(r.first, io.SeekStart); err != nil {
+		return fmt.Errorf("spool: %w", err)
+	}
+	r.br.Reset(r.f)
+	r.fr.off, r.rest = r.first, nil
+	return nil
 }
 
 // Next decodes the next record into rec (its strings are valid until the
