@@ -674,19 +674,24 @@ func (f *Flusher) writeParquet(ctx context.Context, segment string, h spool.Head
 		clear(row)
 		cast.ClearScratch()
 		over = over[:0]
-		for k, fl := range rec.Fields {
+		for k := range rec.Fields {
+			fl := &rec.Fields[k] // not copied: Fields are large
 			i, ok := p.at(k, fl.Name, colNames)
 			if !ok {
 				if i, ok = p.colIdx[fl.Name]; !ok {
 					if p.overflow < 0 { // observe saw every field of the partition
 						return 0, permanent(fmt.Errorf("flush: field %q has no column", fl.Name))
 					}
-					over = appendMember(over, fl)
+					over = appendMember(over, *fl)
 					continue
 				}
 				p.remember(k, i)
 			}
-			row[i] = cast.Cast(fl.Value, p.columns[i].Type)
+			if t := p.columns[i].Type; fl.Value.Type == t || fl.Value.IsNull() {
+				row[i] = fl.Value // what Cast returns, without the call
+			} else {
+				row[i] = cast.Cast(fl.Value, t)
+			}
 		}
 		if len(over) > 0 {
 			over = append(over, '}')

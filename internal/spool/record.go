@@ -367,8 +367,14 @@ func decodeRecord(p []byte, columns []string, rec *Record) ([]byte, error) {
 			rec.Partition = append(rec.Partition, d.value())
 		}
 		n = d.uvarint()
+		if n <= uint64(len(d.p)) && uint64(cap(rec.Fields)) < n { // each field takes a byte at least
+			rec.Fields = make([]Field, 0, n)
+		}
 		for i := uint64(0); i < n && d.err == nil; i++ {
-			var f Field
+			// Decoded in place: a Field holds pointers, and copying one
+			// while the GC marks costs a bulk write barrier.
+			rec.Fields = append(rec.Fields, Field{})
+			f := &rec.Fields[len(rec.Fields)-1]
 			ref := d.uvarint()
 			switch {
 			case ref == 0:
@@ -378,8 +384,7 @@ func decodeRecord(p []byte, columns []string, rec *Record) ([]byte, error) {
 			default:
 				d.fail()
 			}
-			f.Value = d.value()
-			rec.Fields = append(rec.Fields, f)
+			d.valueInto(&f.Value)
 		}
 	case KindSchema:
 		start := len(p)
@@ -490,7 +495,14 @@ func (d *decoder) str() string {
 }
 
 func (d *decoder) value() transform.Value {
-	v := transform.Value{Type: transform.Type(d.byte())}
+	var v transform.Value
+	d.valueInto(&v)
+	return v
+}
+
+// valueInto decodes a value into v, which must be zero.
+func (d *decoder) valueInto(v *transform.Value) {
+	v.Type = transform.Type(d.byte())
 	switch v.Type {
 	case transform.Null:
 	case transform.Boolean:
@@ -509,5 +521,4 @@ func (d *decoder) value() transform.Value {
 	default:
 		d.fail()
 	}
-	return v
 }
