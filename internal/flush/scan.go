@@ -228,10 +228,11 @@ func (sc *scanner) column(p *partition, name string, t transform.Type) (int, boo
 
 // scanSchemas is scan for a segment without PARTITION BY whose batches end
 // with their schema (spool.SchemaVersion): it decodes only those records,
-// which say, in the order the rows held them, every field of the batch's
-// rows with the Widen of its types, so that applying observe's rules to
-// them, batch after batch, gives the columns observe would give row after
-// row (Widen is associative and commutative: it is the join of a lattice).
+// which name every field of the batch's rows with the Widen of its types
+// (the fields * produced in the order the rows first held them), so that
+// applying observe's rules to them, batch after batch, gives the columns
+// observe would give row after row (Widen is associative and commutative:
+// it is the join of a lattice; only the order of * fields matters).
 // The rows, rejected lines and counts are read once, by writeParquet. It
 // returns the partition (nil when the segment holds no row) and how many
 // rejected lines the segment holds.

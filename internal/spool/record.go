@@ -101,20 +101,18 @@ type Batch struct {
 	// Rows and Rejected count what was added since the last Reset.
 	Rows, Rejected int
 
-	// The batch's schema: each field its rows held, first seen first,
-	// with the Widen of its values' types.
-	fields   []schemaField
-	explAt   []int32          // explicit column index → fields index, -1 until seen
-	last     []int32          // star place k of a row → fields index, as last seen
-	starAt   map[string]int32 // star field name → fields index
-	names    []byte           // the star fields' names (fields[i].name points here)
-	starCols int              // columns before * (explicit)
+	// The batch's schema: the Widen of each explicit column's values'
+	// types, and each field * produced, first seen first, with the Widen
+	// of its values' types.
+	explTypes []transform.Type
+	fields    []schemaField
+	last      []int32          // star place k of a row → fields index, as last seen
+	starAt    map[string]int32 // star field name → fields index
+	names     []byte           // the star fields' names (fields[i].name points here)
 }
 
-// schemaField is one field of a batch's schema: an explicit column (ref > 0)
-// or a field * produced (ref 0, name).
+// schemaField is a field * produced, in a batch's schema.
 type schemaField struct {
-	ref  uint64
 	name string
 	typ  transform.Type
 }
@@ -127,10 +125,7 @@ func NewBatch(prog *transform.Program) *Batch {
 			b.nExplicit++
 		}
 	}
-	b.explAt = make([]int32, b.nExplicit)
-	for i := range b.explAt {
-		b.explAt[i] = -1
-	}
+	b.explTypes = make([]transform.Type, b.nExplicit)
 	return b
 }
 
@@ -138,9 +133,7 @@ func NewBatch(prog *transform.Program) *Batch {
 func (b *Batch) Reset() {
 	b.buf, b.parts, b.Rows, b.Rejected = b.buf[:0], b.parts[:0], 0, 0
 	b.fields, b.names, b.last = b.fields[:0], b.names[:0], b.last[:0]
-	for i := range b.explAt {
-		b.explAt[i] = -1
-	}
+	clear(b.explTypes)
 	clear(b.starAt)
 }
 
@@ -183,14 +176,8 @@ func (b *Batch) AddRow(row, partition []transform.Field) {
 		explicit++
 		b.buf = binary.AppendUvarint(b.buf, uint64(explicit))
 		b.appendValue(row[i].Value)
-		t := row[i].Value.Type
-		if j := b.explAt[explicit-1]; j >= 0 {
-			if f := &b.fields[j]; f.typ != t {
-				f.typ = transform.Widen(f.typ, t)
-			}
-		} else {
-			b.explAt[explicit-1] = int32(len(b.fields))
-			b.fields = append(b.fields, schemaField{ref: uint64(explicit), typ: t})
+		if t := row[i].Value.Type; b.explTypes[explicit-1] != t { // every row holds every explicit column
+			b.explTypes[explicit-1] = transform.Widen(b.explTypes[explicit-1], t)
 		}
 		i++
 	}
@@ -224,20 +211,27 @@ func (b *Batch) seeStar(k int, name string, t transform.Type) {
 }
 
 // appendSchema appends the schema record: the batch's rows and rejected
-// lines, its fields in first-seen order with their types, and the record's
-// length.
+// lines, its fields with their types (the explicit columns, which every row
+// holds, when there are rows; then the fields * produced, first seen
+// first), and the record's length.
 func (b *Batch) appendSchema(dst []byte) []byte {
 	start := len(dst)
 	dst = append(dst, KindSchema)
 	dst = binary.AppendUvarint(dst, uint64(b.Rows))
 	dst = binary.AppendUvarint(dst, uint64(b.Rejected))
-	dst = binary.AppendUvarint(dst, uint64(len(b.fields)))
+	explicit := b.explTypes
+	if b.Rows == 0 {
+		explicit = nil
+	}
+	dst = binary.AppendUvarint(dst, uint64(len(explicit)+len(b.fields)))
+	for i, t := range explicit {
+		dst = binary.AppendUvarint(dst, uint64(i+1))
+		dst = append(dst, byte(t))
+	}
 	for _, f := range b.fields {
-		dst = binary.AppendUvarint(dst, f.ref)
-		if f.ref == 0 {
-			dst = binary.AppendUvarint(dst, uint64(len(f.name)))
-			dst = append(dst, f.name...)
-		}
+		dst = append(dst, 0)
+		dst = binary.AppendUvarint(dst, uint64(len(f.name)))
+		dst = append(dst, f.name...)
 		dst = append(dst, byte(f.typ))
 	}
 	return binary.LittleEndian.AppendUint32(dst, uint32(len(dst)+schemaTrailer-start))

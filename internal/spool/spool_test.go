@@ -602,7 +602,7 @@ func TestOpenPartitions(t *testing.T) {
 }
 
 // TestSchemaRecord: each batch of a version 3 segment ends with its schema
-// (the fields its rows held, first seen first, with the Widen of their
+// (its explicit columns, then the fields * produced, first seen first, with the Widen of their
 // types, and its counts), which NextSchema reads from the end of the frame;
 // a version 2 spool writes batches without one.
 func TestSchemaRecord(t *testing.T) {
@@ -650,8 +650,8 @@ func TestSchemaRecord(t *testing.T) {
 		got = append(got, line)
 	}
 	want := []string{
-		"rows=4 rejected=1 n:NULL a:VARCHAR b:VARCHAR x:DOUBLE c:BOOLEAN",
-		"rows=4 rejected=1 n:NULL a:VARCHAR b:VARCHAR x:DOUBLE c:BOOLEAN",
+		"rows=4 rejected=1 n:NULL x:DOUBLE a:VARCHAR b:VARCHAR c:BOOLEAN",
+		"rows=4 rejected=1 n:NULL x:DOUBLE a:VARCHAR b:VARCHAR c:BOOLEAN",
 		"rows=0 rejected=0",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
