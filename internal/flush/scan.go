@@ -144,9 +144,6 @@ func (f *Flusher) scan(r *spool.Reader, tmp string, res *Result) ([]*partition, 
 			}
 			continue
 		}
-		if rec.Kind == spool.KindSchema {
-			continue
-		}
 		text = text[:0]
 		for i, v := range rec.Partition {
 			start := len(text)

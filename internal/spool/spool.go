@@ -469,25 +469,30 @@ func (r *Reader) Rewind() error {
 }
 
 // Next decodes the next record into rec (its strings are valid until the
-// next call) and returns io.EOF after the last one.
+// next call) and returns io.EOF after the last one. Schema records are
+// skipped: NextSchema reads them.
 func (r *Reader) Next(rec *Record) error {
-	for len(r.rest) == 0 {
-		p, err := r.fr.next()
-		if err != nil {
-			if err != io.EOF {
-				err = fmt.Errorf("spool: read %s: %w", r.f.Name(), err)
+	for {
+		for len(r.rest) == 0 {
+			p, err := r.fr.next()
+			if err != nil {
+				if err != io.EOF {
+					err = fmt.Errorf("spool: read %s: %w", r.f.Name(), err)
+				}
+				return err
 			}
-			return err
+			r.rest = p
 		}
-		r.rest = p
+		rest, err := decodeRecord(r.rest, r.columns, rec)
+		if err != nil {
+			r.rest = nil
+			return fmt.Errorf("spool: read %s: %w", r.f.Name(), err)
+		}
+		r.rest = rest
+		if rec.Kind != KindSchema {
+			return nil
+		}
 	}
-	rest, err := decodeRecord(r.rest, r.columns, rec)
-	if err != nil {
-		r.rest = nil
-		return fmt.Errorf("spool: read %s: %w", r.f.Name(), err)
-	}
-	r.rest = rest
-	return nil
 }
 
 // NextSchema reads the next batch and decodes only its schema record into
