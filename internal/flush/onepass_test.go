@@ -87,6 +87,12 @@ func flushed(t *testing.T, seg string, maxColumns int) (Result, [][]byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return res, flushedObjects(t, out, res)
+}
+
+// flushedObjects reads the objects of res from the folder out.
+func flushedObjects(t *testing.T, out string, res Result) [][]byte {
+	t.Helper()
 	var objects [][]byte
 	for _, key := range res.Objects {
 		b, err := os.ReadFile(filepath.Join(out, key))
@@ -106,7 +112,7 @@ func flushed(t *testing.T, seg string, maxColumns int) (Result, [][]byte) {
 		}
 		objects = append(objects, b)
 	}
-	return res, objects
+	return objects
 }
 
 // TestOnePassMatchesTwoPasses: a segment whose batches carry their schema
@@ -181,4 +187,63 @@ func TestOnePassMatchesTwoPasses(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzOnePassMatchesTwoPasses is TestOnePassMatchesTwoPasses for arbitrary
+// lines: data is split into batches at "\n\n" and into lines at "\n"; the
+// first byte picks the statement and the column cap.
+func FuzzOnePassMatchesTwoPasses(f *testing.F) {
+	f.Add([]byte("\x00" + `{"a":1,"b":"x"}` + "\n" + `{"b":2.5,"c":[1]}` + "\n\n" + `{"a":"s"}` + "\n" + `nope` + "\n" + `{}`))
+	f.Add([]byte("\x05" + `{"a":1,"b":2,"c":3,"d":4,"e":5}` + "\n\n" + `{"f":1,"a":{"x":1}}` + "\n" + `{"":1}`))
+	f.Add([]byte("\x02" + `{"n":"7","keep":true,"x":1}` + "\n" + `{"keep":false}` + "\n\n" + `{"x":"2024-01-01","z":null}`))
+	stmts := []string{"SELECT *", "SELECT * EXCLUDE (a)", "SELECT n::INT64 AS n, *, x WHERE keep IS NOT false", "SELECT a, b::DOUBLE AS b2"}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) == 0 || len(data) > 4096 {
+			return
+		}
+		pick := int(data[0])
+		prog, err := transform.Compile(stmts[pick%len(stmts)])
+		if err != nil {
+			t.Fatal(err)
+		}
+		maxColumns := 2 + pick/len(stmts)%5
+		var batches []batchOf
+		for _, chunk := range strings.Split(string(data[1:]), "\n\n") {
+			batches = append(batches, batchOf{lines: strings.Split(chunk, "\n")})
+		}
+		old := spoolBatches(t, prog, 2, batches)
+		seg := spoolBatches(t, prog, spool.HeaderVersion, batches)
+		wantRes, want, wantErr := flushedOrError(t, old, maxColumns)
+		gotRes, got, gotErr := flushedOrError(t, seg, maxColumns)
+		if (wantErr == nil) != (gotErr == nil) {
+			t.Fatalf("errors: two passes %v, one pass %v", wantErr, gotErr)
+		}
+		if wantErr != nil {
+			return
+		}
+		if gotRes.Rows != wantRes.Rows || gotRes.Filtered != wantRes.Filtered || gotRes.Rejected != wantRes.Rejected ||
+			gotRes.Lossy != wantRes.Lossy || !slices.Equal(gotRes.ObjectRows, wantRes.ObjectRows) || len(got) != len(want) {
+			t.Fatalf("result %+v\nwant %+v", gotRes, wantRes)
+		}
+		for k := range want {
+			if !bytes.Equal(got[k], want[k]) {
+				t.Fatalf("object %s differs", gotRes.Objects[k])
+			}
+		}
+	})
+}
+
+// flushedOrError is flushed, returning the error instead of failing.
+func flushedOrError(t *testing.T, seg string, maxColumns int) (res Result, objects [][]byte, err error) {
+	t.Helper()
+	out := t.TempDir()
+	sk, err := dir.New(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &Flusher{Sink: sk, Prefix: "p/", ErrorsPrefix: "e/", TempDir: t.TempDir(), CreatedBy: "test", MaxColumns: maxColumns}
+	if res, err = f.Segment(context.Background(), seg); err != nil {
+		return res, nil, err
+	}
+	return res, flushedObjects(t, out, res), nil
 }
