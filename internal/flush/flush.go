@@ -266,10 +266,8 @@ func (f *Flusher) Segment(ctx context.Context, path string) (res Result, err err
 			rej = &rejectedFile{path: filepath.Join(tmp, "rejected.ndjson"), created: h.Created}
 			one = &onePass{r: r, res: &res, refused: &rejectedFile{path: filepath.Join(tmp, "refused.ndjson"), created: h.Created}}
 			defer one.refused.discard()
-		} else if r, err = spool.OpenReader(path); err != nil { // no rows: scan is as cheap
-			return res, readError(err)
-		} else {
-			defer r.Close()
+		} else if err := r.Rewind(); err != nil { // no rows: scan is as cheap
+			return res, err
 		}
 	}
 	if one == nil {
