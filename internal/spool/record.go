@@ -134,7 +134,11 @@ func (b *Batch) Reset() {
 	b.buf, b.parts, b.Rows, b.Rejected = b.buf[:0], b.parts[:0], 0, 0
 	b.fields, b.names, b.last = b.fields[:0], b.names[:0], b.last[:0]
 	clear(b.explTypes)
-	clear(b.starAt)
+	if len(b.starAt) > 1<<12 { // a request of thousands of keys: its map is not kept for the next
+		b.starAt = map[string]int32{}
+	} else {
+		clear(b.starAt)
+	}
 }
 
 // Len is the encoded size of the batch.
