@@ -5,7 +5,10 @@
 //
 // Memory stays flat whatever the segment size: a segment is read twice, once
 // to infer each partition's schema (and, when there are several partitions,
-// to split the rows into one temporary file each), once to write.
+// to split the rows into one temporary file each), once to write. A segment
+// without PARTITION BY whose batches end with their schema (spool header
+// version 3) is decoded once: the first read decodes only the batches'
+// schema records, and the pass that writes the rows collects the rest.
 //
 // Bounds, whatever a sender posts:
 //
@@ -246,16 +249,40 @@ func (f *Flusher) Segment(ctx context.Context, path string) (res Result, err err
 	}
 	defer os.RemoveAll(tmp)
 
-	parts, rej, err := f.scan(r, tmp, &res)
-	if err != nil {
-		return res, err
+	// A segment of one partition whose batches carry their schema is read
+	// once: the columns come from the schemas, and the pass that writes the
+	// rows also collects rejected lines and counts (see scanSchemas).
+	var parts []*partition
+	var rej *rejectedFile
+	var one *onePass
+	rejected := int64(0)
+	if h.Version >= spool.SchemaVersion && len(h.Partitions) == 0 {
+		p, n, err := f.scanSchemas(r)
+		if err != nil {
+			return res, err
+		}
+		if p != nil {
+			parts, rejected = []*partition{p}, n
+			rej = &rejectedFile{path: filepath.Join(tmp, "rejected.ndjson"), created: h.Created}
+			one = &onePass{r: r, res: &res, refused: &rejectedFile{path: filepath.Join(tmp, "refused.ndjson"), created: h.Created}}
+			defer one.refused.discard()
+		} else if err := r.Rewind(); err != nil { // no rows: scan is as cheap
+			return res, err
+		}
+	}
+	if one == nil {
+		parts, rej, err = f.scan(r, tmp, &res)
+		if err != nil {
+			return res, err
+		}
+		rejected = rej.n
 	}
 	defer rej.discard()
 	// Keys the sinks would refuse fail the segment before anything is
 	// uploaded (the errors key matters only if there are error lines; rows
 	// the writer refuses below are found once uploads have begun).
 	errorsKey, errorsKeyErr := f.key(f.ErrorsPrefix, h, "", ".ndjson")
-	if errorsKeyErr != nil && rej.n > 0 {
+	if errorsKeyErr != nil && rejected > 0 {
 		return res, errorsKeyErr
 	}
 	if len(parts) > 0 {
@@ -273,7 +300,7 @@ func (f *Flusher) Segment(ctx context.Context, path string) (res Result, err err
 	br := bufio.NewReaderSize(nil, 64<<10)
 	for i, p := range parts {
 		out := &output{path: filepath.Join(tmp, fmt.Sprintf("part-%d.parquet", i)), budget: budget}
-		rows, err := f.writeParquet(up.ctx, path, h, p, out, bw, br, rej)
+		rows, err := f.writeParquet(up.ctx, path, h, p, out, bw, br, rej, one)
 		if err != nil {
 			out.discard()
 			return res, up.failed(err)
@@ -294,6 +321,15 @@ func (f *Flusher) Segment(ctx context.Context, path string) (res Result, err err
 		}
 		out.discard()
 		return res, up.failed(err)
+	}
+	if one != nil && one.refused.file != nil {
+		err := one.refused.close()
+		if err == nil {
+			err = rej.appendFile(one.refused)
+		}
+		if err != nil {
+			return res, up.failed(err)
+		}
 	}
 	if rej.file != nil {
 		if err := rej.close(); err != nil {

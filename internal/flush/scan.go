@@ -189,20 +189,8 @@ func (sc *scanner) observe(p *partition, rec *spool.Record) {
 	for k, fl := range rec.Fields {
 		c, ok := p.at(k, fl.Name, p.names)
 		if !ok {
-			if c, ok = p.index[fl.Name]; !ok {
-				explicit := sc.explicit[fl.Name]
-				if !explicit && (fl.Name == "" || p.star >= sc.starMax) {
-					p.over = true
-					continue
-				}
-				name := strings.Clone(fl.Name) // the record's strings do not outlive the next read
-				c = len(p.names)
-				p.names = append(p.names, name)
-				p.types = append(p.types, fl.Value.Type)
-				p.index[name] = c
-				if !explicit {
-					p.star++
-				}
+			if c, ok = sc.column(p, fl.Name, fl.Value.Type); !ok {
+				continue
 			}
 			p.remember(k, c)
 		}
@@ -210,6 +198,73 @@ func (sc *scanner) observe(p *partition, rec *spool.Record) {
 			p.types[c] = transform.Widen(t, fl.Value.Type)
 		}
 	}
+}
+
+// column returns the partition's column for a field named name whose value
+// has type t, adding it if it is new and fits; false when it does not fit
+// (the partition overflows).
+func (sc *scanner) column(p *partition, name string, t transform.Type) (int, bool) {
+	if c, ok := p.index[name]; ok {
+		return c, true
+	}
+	explicit := sc.explicit[name]
+	if !explicit && (name == "" || p.star >= sc.starMax) {
+		p.over = true
+		return 0, false
+	}
+	name = strings.Clone(name) // the record's strings do not outlive the next read
+	c := len(p.names)
+	p.names = append(p.names, name)
+	p.types = append(p.types, t)
+	p.index[name] = c
+	if !explicit {
+		p.star++
+	}
+	return c, true
+}
+
+// scanSchemas is scan for a segment without PARTITION BY whose batches end
+// with their schema (spool.SchemaVersion): it decodes only those records,
+// which name every field of the batch's rows with the Widen of its types
+// (the fields * produced in the order the rows first held them), so that
+// applying observe's rules to them, batch after batch, gives the columns
+// observe would give row after row (Widen is associative and commutative:
+// it is the join of a lattice; only the order of * fields matters).
+// The rows, rejected lines and counts are read once, by writeParquet. It
+// returns the partition (nil when the segment holds no row) and how many
+// rejected lines the segment holds.
+func (f *Flusher) scanSchemas(r *spool.Reader) (*partition, int64, error) {
+	h := r.Header
+	sc := &scanner{h: h, explicit: map[string]bool{}}
+	for _, c := range h.Columns {
+		sc.explicit[c.Name] = true
+	}
+	sc.starMax = max(f.maxColumns()-len(h.Columns), 1)
+	p := &partition{index: map[string]int{}}
+	var rejected int64
+	var rec spool.Record
+	for {
+		err := r.NextSchema(&rec)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, 0, readError(err)
+		}
+		p.rows += rec.Rows
+		rejected += rec.RejectedLines
+		for _, fl := range rec.Fields {
+			c, ok := sc.column(p, fl.Name, fl.Value.Type)
+			if ok && p.types[c] != fl.Value.Type {
+				p.types[c] = transform.Widen(p.types[c], fl.Value.Type)
+			}
+		}
+	}
+	if p.rows == 0 {
+		return nil, rejected, nil
+	}
+	sc.schema(p)
+	return p, rejected, nil
 }
 
 // at returns the column the field at place k of a row names, when it is the
@@ -440,6 +495,31 @@ func (rj *rejectedFile) addRow(rec *spool.Record, why error) error {
 	return rj.addLine(rj.created, "flush: row refused by the Parquet writer: "+why.Error(), line)
 }
 
+// appendFile appends the lines of other, a closed rejectedFile, and
+// removes it.
+func (rj *rejectedFile) appendFile(other *rejectedFile) error {
+	if other.n == 0 {
+		return nil
+	}
+	src, err := os.Open(other.path)
+	if err != nil {
+		return fmt.Errorf("flush: %w", err)
+	}
+	defer os.Remove(other.path)
+	defer src.Close()
+	if rj.file == nil {
+		if rj.file, err = os.Create(rj.path); err != nil {
+			return fmt.Errorf("flush: %w", err)
+		}
+		rj.w = bufio.NewWriterSize(rj.file, 64<<10)
+	}
+	if _, err := io.Copy(rj.w, src); err != nil {
+		return fmt.Errorf("flush: write rejected lines: %w", err)
+	}
+	rj.n += other.n
+	return nil
+}
+
 func (rj *rejectedFile) close() error {
 	err := rj.w.Flush()
 	if cerr := rj.file.Close(); err == nil {
@@ -530,7 +610,12 @@ func (o *output) discard() {
 // PARTITION BY, to out, and returns how many it wrote. A row the writer
 // refuses goes to rej. bw and br are buffers reused from one partition to
 // the next.
-func (f *Flusher) writeParquet(ctx context.Context, segment string, h spool.Header, p *partition, out *output, bw *bufio.Writer, br *bufio.Reader, rej *rejectedFile) (int64, error) {
+//
+// With one set (scanSchemas read the segment's schemas, not its records),
+// the other records are handled here as scan does (counted into one.res,
+// rejected lines to rej), and refused rows go to one.refused, so that the
+// error output holds them after the rejected lines, as with scan.
+func (f *Flusher) writeParquet(ctx context.Context, segment string, h spool.Header, p *partition, out *output, bw *bufio.Writer, br *bufio.Reader, rej *rejectedFile, one *onePass) (int64, error) {
 	bw.Reset(out)
 	pw, err := parquetfile.NewWriter(bw, p.columns, parquetfile.Options{CreatedBy: f.CreatedBy})
 	if err != nil {
@@ -544,11 +629,19 @@ func (f *Flusher) writeParquet(ctx context.Context, segment string, h spool.Head
 		}
 		return permanent(fmt.Errorf("flush: %w", err))
 	}
-	next, done, err := p.open(segment, h, len(h.Partitions) > 0, br)
-	if err != nil {
-		return 0, err
+	var next func(*spool.Record) error
+	if one != nil { // the reader scanSchemas read, rewound
+		if err := one.r.Rewind(); err != nil {
+			return 0, err
+		}
+		next = one.r.Next
+	} else {
+		var done func()
+		if next, done, err = p.open(segment, h, len(h.Partitions) > 0, br); err != nil {
+			return 0, err
+		}
+		defer done()
 	}
-	defer done()
 	row := make([]transform.Value, len(p.columns))
 	colNames := make([]string, len(p.columns))
 	for i, c := range p.columns {
@@ -569,24 +662,34 @@ func (f *Flusher) writeParquet(ctx context.Context, segment string, h spool.Head
 			return 0, readError(err)
 		}
 		if rec.Kind != spool.KindRow {
+			if one != nil {
+				if err := one.other(&rec, rej); err != nil {
+					return 0, err
+				}
+			}
 			continue
 		}
 		clear(row)
 		cast.ClearScratch()
 		over = over[:0]
-		for k, fl := range rec.Fields {
+		for k := range rec.Fields {
+			fl := &rec.Fields[k] // not copied: Fields are large
 			i, ok := p.at(k, fl.Name, colNames)
 			if !ok {
 				if i, ok = p.colIdx[fl.Name]; !ok {
 					if p.overflow < 0 { // observe saw every field of the partition
 						return 0, permanent(fmt.Errorf("flush: field %q has no column", fl.Name))
 					}
-					over = appendMember(over, fl)
+					over = appendMember(over, *fl)
 					continue
 				}
 				p.remember(k, i)
 			}
-			row[i] = cast.Cast(fl.Value, p.columns[i].Type)
+			if t := p.columns[i].Type; fl.Value.Type == t || fl.Value.IsNull() {
+				row[i] = fl.Value // what Cast returns, without the call
+			} else {
+				row[i] = cast.Cast(fl.Value, t)
+			}
 		}
 		if len(over) > 0 {
 			over = append(over, '}')
@@ -597,7 +700,11 @@ func (f *Flusher) writeParquet(ctx context.Context, segment string, h spool.Head
 			if !errors.As(err, &re) {
 				return 0, writerError(err)
 			}
-			if err := rej.addRow(&rec, re.Err); err != nil {
+			refused := rej
+			if one != nil {
+				refused = one.refused
+			}
+			if err := refused.addRow(&rec, re.Err); err != nil {
 				return 0, err
 			}
 		}
@@ -609,6 +716,29 @@ func (f *Flusher) writeParquet(ctx context.Context, segment string, h spool.Head
 		return 0, fmt.Errorf("flush: %w", err)
 	}
 	return pw.Rows(), nil
+}
+
+// onePass is what writeParquet needs to read a segment's records in the
+// pass that writes its rows.
+type onePass struct {
+	r       *spool.Reader // the segment, read once for its schemas
+	res     *Result
+	refused *rejectedFile // rows the Parquet writer refused
+}
+
+// other handles a record that is not a row, as scan does.
+func (one *onePass) other(rec *spool.Record, rej *rejectedFile) error {
+	switch rec.Kind {
+	case spool.KindCounts:
+		one.res.Filtered += rec.Filtered
+	case spool.KindLossy:
+		one.res.Lossy.RoundedNumbers += rec.Lossy.RoundedNumbers
+		one.res.Lossy.DuplicateFields += rec.Lossy.DuplicateFields
+		one.res.Lossy.CastFailures += rec.Lossy.CastFailures
+	case spool.KindRejected:
+		return rej.addLine(rec.Time, rec.Reason, rec.Line)
+	}
+	return nil
 }
 
 // appendMember appends the field to the overflow object being built.

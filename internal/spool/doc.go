@@ -23,4 +23,16 @@
 // segments in the same folder are kept as they are (not recovered, flushed
 // or removed) and reported once (Spool.Foreign). Version 1 segments, which
 // name no output, are flushed by whichever tap opens the folder, as before.
+//
+// A batch's payload is a sequence of records (record.go: a kind byte, then
+// uvarints, varints, length-prefixed strings and typed values). From
+// version 3 on, the last record of every batch is its schema (KindSchema):
+// the batch's row and rejected-line counts, then its fields with the
+// transform.Widen of their values' types (the explicit columns by index,
+// which every row holds, when the batch has rows; then the fields *
+// produced, by name, in first-seen order), and last the
+// record's own length as a little-endian uint32, so that the flush reads it
+// from the end of the frame without decoding the rows. Readers of older
+// versions do not know the kind: a version 3 segment must be flushed by a
+// tap of this version or later.
 package spool

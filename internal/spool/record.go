@@ -17,6 +17,8 @@ import (
 //
 // Version 2 added Output, Prefix and ErrorsPrefix. A reader of either
 // version reads both (JSON: unknown fields are ignored, missing ones empty).
+// Version 3 says every batch ends with a schema record (KindSchema), which
+// lets the flush read a segment once; the rest of the header is version 2's.
 // A segment that names no output (version 1, or written by a spool opened
 // without one) is flushed by any spool, as before.
 type Header struct {
@@ -36,7 +38,11 @@ type Header struct {
 }
 
 // HeaderVersion is the version of the headers this package writes.
-const HeaderVersion = 2
+const HeaderVersion = 3
+
+// SchemaVersion is the first header version whose batches end with a
+// schema record.
+const SchemaVersion = 3
 
 // belongsTo reports whether a segment with header h may be flushed by a
 // spool whose own header is mine: same output and prefixes, or either of
@@ -78,7 +84,12 @@ const (
 	KindRejected = 'E' // a line that could not be used, with the reason
 	KindCounts   = 'C' // how many lines the WHERE clause dropped, for metrics
 	KindLossy    = 'L' // how many values were stored with a loss, for metrics (Lossy)
+	KindSchema   = 'S' // the batch's fields and their widened types; last (version 3)
 )
+
+// schemaTrailer is the size of the schema record's last part: its whole
+// length, so that a reader finds it from the end of the frame.
+const schemaTrailer = 4
 
 // Batch encodes the records of one request, to be appended as one frame.
 type Batch struct {
@@ -89,21 +100,46 @@ type Batch struct {
 	nExplicit int
 	// Rows and Rejected count what was added since the last Reset.
 	Rows, Rejected int
+
+	// The batch's schema: the Widen of each explicit column's values'
+	// types, and each field * produced, first seen first, with the Widen
+	// of its values' types.
+	explTypes []transform.Type
+	fields    []schemaField
+	last      []int32          // star place k of a row → fields index, as last seen
+	starAt    map[string]int32 // star field name → fields index
+	names     []byte           // the star fields' names (fields[i].name points here)
+}
+
+// schemaField is a field * produced, in a batch's schema.
+type schemaField struct {
+	name string
+	typ  transform.Type
 }
 
 // NewBatch returns an empty batch for rows produced by prog.
 func NewBatch(prog *transform.Program) *Batch {
-	b := &Batch{prog: prog}
+	b := &Batch{prog: prog, starAt: map[string]int32{}}
 	for _, c := range prog.Columns() {
 		if !c.Star {
 			b.nExplicit++
 		}
 	}
+	b.explTypes = make([]transform.Type, b.nExplicit)
 	return b
 }
 
 // Reset empties the batch, keeping its memory.
-func (b *Batch) Reset() { b.buf, b.parts, b.Rows, b.Rejected = b.buf[:0], b.parts[:0], 0, 0 }
+func (b *Batch) Reset() {
+	b.buf, b.parts, b.Rows, b.Rejected = b.buf[:0], b.parts[:0], 0, 0
+	b.fields, b.names, b.last = b.fields[:0], b.names[:0], b.last[:0]
+	clear(b.explTypes)
+	if len(b.starAt) > 1<<12 { // a request of thousands of keys: its map is not kept for the next
+		b.starAt = map[string]int32{}
+	} else {
+		clear(b.starAt)
+	}
+}
 
 // Len is the encoded size of the batch.
 func (b *Batch) Len() int { return len(b.buf) }
@@ -130,6 +166,13 @@ func (b *Batch) AddRow(row, partition []transform.Field) {
 				b.buf = binary.AppendUvarint(b.buf, uint64(len(row[i].Name)))
 				b.buf = append(b.buf, row[i].Name...)
 				b.appendValue(row[i].Value)
+				if t := row[i].Value.Type; k < len(b.last) && b.last[k] >= 0 && b.fields[b.last[k]].name == row[i].Name {
+					if f := &b.fields[b.last[k]]; f.typ != t {
+						f.typ = transform.Widen(f.typ, t)
+					}
+				} else {
+					b.seeStar(k, row[i].Name, t)
+				}
 				i++
 			}
 			continue
@@ -137,9 +180,65 @@ func (b *Batch) AddRow(row, partition []transform.Field) {
 		explicit++
 		b.buf = binary.AppendUvarint(b.buf, uint64(explicit))
 		b.appendValue(row[i].Value)
+		if t := row[i].Value.Type; b.explTypes[explicit-1] != t { // every row holds every explicit column
+			b.explTypes[explicit-1] = transform.Widen(b.explTypes[explicit-1], t)
+		}
 		i++
 	}
 	b.Rows++
+}
+
+// seeStar adds the field at star place k of a row to the batch's schema,
+// when it is not the field the same place named in the row before (AddRow
+// tries that first: rows mostly repeat the fields of the row before, in the
+// same order, and comparing names is cheaper than hashing them).
+func (b *Batch) seeStar(k int, name string, t transform.Type) {
+	j, ok := b.starAt[name]
+	if !ok {
+		start := len(b.names)
+		b.names = append(b.names, name...)
+		// The name points into names: appends move it, but never
+		// change the bytes an earlier name points to, and Reset
+		// forgets every name before names is written over.
+		key := b2s(b.names[start:])
+		j = int32(len(b.fields))
+		b.fields = append(b.fields, schemaField{name: key, typ: t})
+		b.starAt[key] = j
+	}
+	for len(b.last) <= k {
+		b.last = append(b.last, -1)
+	}
+	b.last[k] = j
+	if f := &b.fields[j]; f.typ != t {
+		f.typ = transform.Widen(f.typ, t)
+	}
+}
+
+// appendSchema appends the schema record: the batch's rows and rejected
+// lines, its fields with their types (the explicit columns, which every row
+// holds, when there are rows; then the fields * produced, first seen
+// first), and the record's length.
+func (b *Batch) appendSchema(dst []byte) []byte {
+	start := len(dst)
+	dst = append(dst, KindSchema)
+	dst = binary.AppendUvarint(dst, uint64(b.Rows))
+	dst = binary.AppendUvarint(dst, uint64(b.Rejected))
+	explicit := b.explTypes
+	if b.Rows == 0 {
+		explicit = nil
+	}
+	dst = binary.AppendUvarint(dst, uint64(len(explicit)+len(b.fields)))
+	for i, t := range explicit {
+		dst = binary.AppendUvarint(dst, uint64(i+1))
+		dst = append(dst, byte(t))
+	}
+	for _, f := range b.fields {
+		dst = append(dst, 0)
+		dst = binary.AppendUvarint(dst, uint64(len(f.name)))
+		dst = append(dst, f.name...)
+		dst = append(dst, byte(f.typ))
+	}
+	return binary.LittleEndian.AppendUint32(dst, uint32(len(dst)+schemaTrailer-start))
 }
 
 // AddRejected records a line that was not used: at most maxLine bytes of it,
@@ -226,6 +325,9 @@ type Record struct {
 	Time   time.Time
 	Reason string
 	Line   []byte
+	// Schema: the batch's rows and rejected lines, and its fields in
+	// first-seen order (Value holds only the widened Type).
+	Rows, RejectedLines int64
 	// Raw is the record's encoding, for copying it to another segment.
 	Raw []byte
 }
@@ -263,6 +365,29 @@ func decodeRecord(p []byte, columns []string, rec *Record) ([]byte, error) {
 			rec.Partition = append(rec.Partition, d.value())
 		}
 		n = d.uvarint()
+		if n <= uint64(len(d.p)) && uint64(cap(rec.Fields)) < n { // each field takes a byte at least
+			rec.Fields = make([]Field, 0, n)
+		}
+		for i := uint64(0); i < n && d.err == nil; i++ {
+			// Decoded in place: a Field holds pointers, and copying one
+			// while the GC marks costs a bulk write barrier.
+			rec.Fields = append(rec.Fields, Field{})
+			f := &rec.Fields[len(rec.Fields)-1]
+			ref := d.uvarint()
+			switch {
+			case ref == 0:
+				f.Name = d.str()
+			case ref <= uint64(len(columns)):
+				f.Name = columns[ref-1]
+			default:
+				d.fail()
+			}
+			d.valueInto(&f.Value)
+		}
+	case KindSchema:
+		start := len(p)
+		rec.Rows, rec.RejectedLines = int64(d.uvarint()), int64(d.uvarint())
+		n := d.uvarint()
 		for i := uint64(0); i < n && d.err == nil; i++ {
 			var f Field
 			ref := d.uvarint()
@@ -274,8 +399,13 @@ func decodeRecord(p []byte, columns []string, rec *Record) ([]byte, error) {
 			default:
 				d.fail()
 			}
-			f.Value = d.value()
+			f.Value.Type = transform.Type(d.byte())
 			rec.Fields = append(rec.Fields, f)
+		}
+		if len(d.p) < schemaTrailer || int(binary.LittleEndian.Uint32(d.p)) != start-len(d.p)+schemaTrailer {
+			d.fail()
+		} else {
+			d.p = d.p[schemaTrailer:]
 		}
 	case KindCounts:
 		rec.Filtered = int64(d.uvarint())
@@ -363,7 +493,14 @@ func (d *decoder) str() string {
 }
 
 func (d *decoder) value() transform.Value {
-	v := transform.Value{Type: transform.Type(d.byte())}
+	var v transform.Value
+	d.valueInto(&v)
+	return v
+}
+
+// valueInto decodes a value into v, which must be zero.
+func (d *decoder) valueInto(v *transform.Value) {
+	v.Type = transform.Type(d.byte())
 	switch v.Type {
 	case transform.Null:
 	case transform.Boolean:
@@ -382,5 +519,4 @@ func (d *decoder) value() transform.Value {
 	default:
 		d.fail()
 	}
-	return v
 }

@@ -3,6 +3,7 @@ package spool
 import (
 	"bufio"
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -194,6 +195,11 @@ func recoverLocked(path string, wait time.Duration, mine *Header) (string, error
 func (s *Spool) Append(b *Batch) error {
 	if b.Len() == 0 {
 		return nil
+	}
+	if s.header.Version >= SchemaVersion {
+		n := len(b.buf)
+		b.buf = b.appendSchema(b.buf)
+		defer func() { b.buf = b.buf[:n] }() // the batch may be appended again (ErrFull)
 	}
 	size := int64(b.Len() + frameHeader)
 	switch {
@@ -422,9 +428,11 @@ func (seg *segment) append(payload []byte) (int64, error) {
 type Reader struct {
 	Header  Header
 	f       *os.File
+	br      *bufio.Reader
 	fr      frameReader
 	columns []string
 	rest    []byte
+	first   int64 // offset of the first batch
 }
 
 // OpenReader opens a sealed segment and reads its header.
@@ -433,7 +441,8 @@ func OpenReader(path string) (*Reader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("spool: %w", err)
 	}
-	r := &Reader{f: f, fr: frameReader{r: bufio.NewReaderSize(f, 256<<10)}}
+	r := &Reader{f: f, br: bufio.NewReaderSize(f, 256<<10)}
+	r.fr.r = r.br
 	p, err := r.fr.next()
 	if err == nil {
 		err = json.Unmarshal(p, &r.Header)
@@ -445,29 +454,69 @@ func OpenReader(path string) (*Reader, error) {
 	for _, c := range r.Header.Columns {
 		r.columns = append(r.columns, c.Name)
 	}
+	r.first = r.fr.off
 	return r, nil
 }
 
-// Next decodes the next record into rec (its strings are valid until the
-// next call) and returns io.EOF after the last one.
-func (r *Reader) Next(rec *Record) error {
-	for len(r.rest) == 0 {
-		p, err := r.fr.next()
-		if err != nil {
-			if err != io.EOF {
-				err = fmt.Errorf("spool: read %s: %w", r.f.Name(), err)
-			}
-			return err
-		}
-		r.rest = p
+// Rewind goes back to the first batch, for another read of the segment.
+func (r *Reader) Rewind() error {
+	if _, err := r.f.Seek(r.first, io.SeekStart); err != nil {
+		return fmt.Errorf("spool: %w", err)
 	}
-	rest, err := decodeRecord(r.rest, r.columns, rec)
-	if err != nil {
-		r.rest = nil
-		return fmt.Errorf("spool: read %s: %w", r.f.Name(), err)
-	}
-	r.rest = rest
+	r.br.Reset(r.f)
+	r.fr.off, r.rest = r.first, nil
 	return nil
+}
+
+// Next decodes the next record into rec (its strings are valid until the
+// next call) and returns io.EOF after the last one. Schema records are
+// skipped: NextSchema reads them.
+func (r *Reader) Next(rec *Record) error {
+	for {
+		for len(r.rest) == 0 {
+			p, err := r.fr.next()
+			if err != nil {
+				if err != io.EOF {
+					err = fmt.Errorf("spool: read %s: %w", r.f.Name(), err)
+				}
+				return err
+			}
+			r.rest = p
+		}
+		rest, err := decodeRecord(r.rest, r.columns, rec)
+		if err != nil {
+			r.rest = nil
+			return fmt.Errorf("spool: read %s: %w", r.f.Name(), err)
+		}
+		r.rest = rest
+		if rec.Kind != KindSchema {
+			return nil
+		}
+	}
+}
+
+// NextSchema reads the next batch and decodes only its schema record into
+// rec (Kind KindSchema; strings valid until the next call), found from the
+// end of the frame without decoding the rows. It returns io.EOF after the
+// last batch. Only segments of version SchemaVersion or later have them.
+func (r *Reader) NextSchema(rec *Record) error {
+	r.rest = nil
+	p, err := r.fr.next()
+	if err != nil {
+		if err != io.EOF {
+			err = fmt.Errorf("spool: read %s: %w", r.f.Name(), err)
+		}
+		return err
+	}
+	if len(p) >= schemaTrailer {
+		if n := int(binary.LittleEndian.Uint32(p[len(p)-schemaTrailer:])); n > schemaTrailer && n <= len(p) {
+			rest, err := decodeRecord(p[len(p)-n:], r.columns, rec)
+			if err == nil && len(rest) == 0 && rec.Kind == KindSchema {
+				return nil
+			}
+		}
+	}
+	return fmt.Errorf("spool: read %s: %w (a batch without its schema record)", r.f.Name(), errCorrupt)
 }
 
 // Close closes the segment file.

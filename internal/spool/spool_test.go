@@ -2,6 +2,7 @@ package spool
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -594,5 +595,99 @@ func TestOpenPartitions(t *testing.T) {
 	}
 	if n := sp2.Stats().OpenPartitions; n != 0 {
 		t.Errorf("without PARTITION BY: %d partitions, want 0", n)
+	}
+}
+
+// TestSchemaRecord: each batch of a version 3 segment ends with its schema
+// (its explicit columns, then the fields * produced, first seen first, with the Widen of their
+// types, and its counts), which NextSchema reads from the end of the frame;
+// a version 2 spool writes batches without one.
+func TestSchemaRecord(t *testing.T) {
+	prog := compile(t, "SELECT n::INT64 AS n, *, x WHERE keep IS NULL")
+	dir := t.TempDir()
+	s, err := Open(dir, HeaderFor(prog), 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := fill(t, prog, `{"a":1,"b":"x","x":1}`, `{"b":2,"a":2.5,"c":true}`, `not json`, `{}`, `{"c":null,"a":"s","x":1.5}`)
+	if err := s.Append(b); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Append(b); err != nil { // appending twice writes the same frame twice
+		t.Fatal(err)
+	}
+	b.Reset()
+	b.AddFiltered(3)
+	if err := s.Append(b); err != nil {
+		t.Fatal(err)
+	}
+	path, err := s.Seal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var got []string
+	var rec Record
+	for {
+		err := r.NextSchema(&rec)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		line := fmt.Sprintf("rows=%d rejected=%d", rec.Rows, rec.RejectedLines)
+		for _, f := range rec.Fields {
+			line += " " + f.Name + ":" + f.Value.Type.String()
+		}
+		got = append(got, line)
+	}
+	want := []string{
+		"rows=4 rejected=1 n:NULL x:DOUBLE a:VARCHAR b:VARCHAR c:BOOLEAN",
+		"rows=4 rejected=1 n:NULL x:DOUBLE a:VARCHAR b:VARCHAR c:BOOLEAN",
+		"rows=0 rejected=0",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("schemas\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// Next leaves schema records out.
+	kinds := ""
+	r2, err := OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r2.Close()
+	for r2.Next(&rec) == nil {
+		kinds += string(rune(rec.Kind))
+	}
+	if kinds != "RRERRRRERRC" {
+		t.Errorf("record kinds %q", kinds)
+	}
+
+	h := HeaderFor(prog)
+	h.Version = 2
+	s2, err := Open(t.TempDir(), h, 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s2.Append(fill(t, prog, `{"a":1}`)); err != nil {
+		t.Fatal(err)
+	}
+	path2, _ := s2.Seal()
+	r3, err := OpenReader(path2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r3.Close()
+	kinds = ""
+	for r3.Next(&rec) == nil {
+		kinds += string(rune(rec.Kind))
+	}
+	if kinds != "R" || r3.Header.Version != 2 {
+		t.Errorf("version 2 segment: record kinds %q, version %d", kinds, r3.Header.Version)
 	}
 }
