@@ -373,15 +373,7 @@ func decodeRecord(p []byte, columns []string, rec *Record) ([]byte, error) {
 			// while the GC marks costs a bulk write barrier.
 			rec.Fields = append(rec.Fields, Field{})
 			f := &rec.Fields[len(rec.Fields)-1]
-			ref := d.uvarint()
-			switch {
-			case ref == 0:
-				f.Name = d.str()
-			case ref <= uint64(len(columns)):
-				f.Name = columns[ref-1]
-			default:
-				d.fail()
-			}
+			f.Name = d.name(columns)
 			d.valueInto(&f.Value)
 		}
 	case KindSchema:
@@ -389,16 +381,7 @@ func decodeRecord(p []byte, columns []string, rec *Record) ([]byte, error) {
 		rec.Rows, rec.RejectedLines = int64(d.uvarint()), int64(d.uvarint())
 		n := d.uvarint()
 		for i := uint64(0); i < n && d.err == nil; i++ {
-			var f Field
-			ref := d.uvarint()
-			switch {
-			case ref == 0:
-				f.Name = d.str()
-			case ref <= uint64(len(columns)):
-				f.Name = columns[ref-1]
-			default:
-				d.fail()
-			}
+			f := Field{Name: d.name(columns)}
 			f.Value.Type = transform.Type(d.byte())
 			rec.Fields = append(rec.Fields, f)
 		}
@@ -479,6 +462,19 @@ func (d *decoder) varint() int64 {
 	}
 	d.p = d.p[n:]
 	return v
+}
+
+// name reads a field's name: 0 and the name (a field * made), or the
+// 1-based index of an explicit column in columns.
+func (d *decoder) name(columns []string) string {
+	switch ref := d.uvarint(); {
+	case ref == 0:
+		return d.str()
+	case ref <= uint64(len(columns)):
+		return columns[ref-1]
+	}
+	d.fail()
+	return ""
 }
 
 func (d *decoder) str() string {
