@@ -241,17 +241,22 @@ func matchParts(pat, name []string) bool {
 }
 
 func printSchema(w io.Writer, name string, f *parquetfile.File) error {
-	fmt.Fprintf(w, "%s: %d rows\n", name, f.NumRows())
-	cols := f.Columns()
+	printColumns(w, name, f.NumRows(), f.Columns())
+	return nil
+}
+
+// printColumns writes a file's name and rows, then its columns and types,
+// aligned (datatap cat -schema, datatap eval -schema).
+func printColumns(w io.Writer, name string, rows int64, cols []parquetfile.ReadColumn) {
+	fmt.Fprintf(w, "%s: %d rows\n", name, rows)
 	width := 0
 	for _, c := range cols {
 		width = max(width, utf8.RuneCountInString(printable(c.Name)))
 	}
 	for _, c := range cols {
-		name := printable(c.Name)
-		fmt.Fprintf(w, "  %s%s  %s\n", name, strings.Repeat(" ", width-utf8.RuneCountInString(name)), c.Type)
+		n := printable(c.Name)
+		fmt.Fprintf(w, "  %s%s  %s\n", n, strings.Repeat(" ", width-utf8.RuneCountInString(n)), c.Type)
 	}
-	return nil
 }
 
 // printer prints rows, as NDJSON as they come, or gathered into one table

@@ -186,6 +186,20 @@ func readColumn(fd parquet.Field) (ReadColumn, error) {
 	return c, nil
 }
 
+// TypeName is the name DuckDB (and datatap cat -schema) gives the column
+// the tap writes for type t, as read back from a file.
+func TypeName(t transform.Type) string {
+	leaf, err := leafFor(t)
+	if err != nil {
+		return t.String()
+	}
+	c, err := readColumn(field{Node: parquet.Optional(leaf)})
+	if err != nil {
+		return t.String()
+	}
+	return c.Type
+}
+
 func intName(bits int, signed bool) string {
 	name := map[int]string{8: "TINYINT", 16: "SMALLINT", 32: "INTEGER", 64: "BIGINT"}[bits]
 	if !signed {

@@ -1,0 +1,43 @@
+package flush
+
+import (
+	"github.com/datatap/datatap/internal/parquetfile"
+	"github.com/datatap/datatap/internal/spool"
+)
+
+// Schema infers the columns of one file from its rows by the rules every
+// flush writes files with (scanner.observe and scanner.schema): explicit
+// columns where the statement puts them, the fields * made in first-seen
+// order, each typed by transform.ColumnType over the Widen of its values,
+// at most DefaultMaxColumns columns with the rest in the overflow column.
+// datatap eval -schema shows it for a sample.
+type Schema struct {
+	sc  *scanner
+	p   *partition
+	rec spool.Record
+}
+
+// NewSchema returns an empty Schema for rows of a statement with header h.
+func NewSchema(h spool.Header) *Schema {
+	sc := &scanner{h: h, explicit: map[string]bool{}, starMax: max(DefaultMaxColumns-len(h.Columns), 1)}
+	for _, c := range h.Columns {
+		sc.explicit[c.Name] = true
+	}
+	return &Schema{sc: sc, p: &partition{index: map[string]int{}}}
+}
+
+// Observe widens the columns with one row's fields.
+func (s *Schema) Observe(fields []spool.Field) {
+	s.rec.Fields = fields
+	s.sc.observe(s.p, &s.rec)
+}
+
+// Rows is how many rows were observed.
+func (s *Schema) Rows() int64 { return s.p.rows }
+
+// Columns returns the file's columns for the rows observed so far.
+func (s *Schema) Columns() []parquetfile.Column {
+	s.p.columns = nil
+	s.sc.schema(s.p)
+	return s.p.columns
+}
