@@ -467,23 +467,29 @@ func buildAbs(_ *compiler, _ *node, args []compiled) expr {
 	}
 }
 
+// digitsArg returns the evaluation of round's and trunc's optional second
+// argument, the decimal places (0 without it, clamped to ±300); false for
+// NULL, which makes the result NULL.
+func digitsArg(args []compiled) func(*State, *fastjson.Value) (int64, bool) {
+	if len(args) < 2 {
+		return func(*State, *fastjson.Value) (int64, bool) { return 0, true }
+	}
+	b := args[1].fn
+	return func(st *State, rec *fastjson.Value) (int64, bool) {
+		d := st.integer(b(st, rec))
+		return max(min(d.I, 300), -300), d.Type != Null
+	}
+}
+
 // buildRound rounds half away from zero, to n decimal places (n < 0 rounds to
 // tens, hundreds…). Integers stay integers.
 func buildRound(_ *compiler, _ *node, args []compiled) expr {
-	a := args[0].fn
-	var b expr
-	if len(args) == 2 {
-		b = args[1].fn
-	}
+	a, digitsOf := args[0].fn, digitsArg(args)
 	return func(st *State, rec *fastjson.Value) Value {
 		v := a(st, rec)
-		var digits int64
-		if b != nil {
-			d := st.integer(b(st, rec))
-			if d.Type == Null {
-				return Value{}
-			}
-			digits = max(min(d.I, 300), -300)
+		digits, ok := digitsOf(st, rec)
+		if !ok {
+			return Value{}
 		}
 		switch v.Type {
 		case Int32, Int64:

@@ -130,20 +130,12 @@ func buildMod(_ *compiler, _ *node, args []compiled) expr {
 // buildTrunc truncates toward zero, to n decimal places (n < 0: to tens,
 // hundreds…). Integers stay integers.
 func buildTrunc(_ *compiler, _ *node, args []compiled) expr {
-	a := args[0].fn
-	var b expr
-	if len(args) == 2 {
-		b = args[1].fn
-	}
+	a, digitsOf := args[0].fn, digitsArg(args)
 	return func(st *State, rec *fastjson.Value) Value {
 		v := a(st, rec)
-		var digits int64
-		if b != nil {
-			d := st.integer(b(st, rec))
-			if d.Type == Null {
-				return Value{}
-			}
-			digits = max(min(d.I, 300), -300)
+		digits, ok := digitsOf(st, rec)
+		if !ok {
+			return Value{}
 		}
 		switch v.Type {
 		case Int32, Int64:
