@@ -2,6 +2,7 @@ package config
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/datatap/datatap/internal/nearest"
@@ -16,20 +17,23 @@ type Setting struct {
 	Doc     string // one short line
 }
 
+// defaults are what Settings shows as each default: Default's own values.
+var defaults = Default()
+
 // Settings are every variable Parse reads, and the client's.
 var Settings = []Setting{
-	{"TAP_TRANSFORM", "SELECT *", "the statement applied to every line"},
+	{"TAP_TRANSFORM", defaults.Transform, "the statement applied to every line"},
 	{"TAP_BUCKET", "", "S3 bucket; unset: files go to TAP_DIR"},
-	{"TAP_DIR", "./data", "local output folder"},
-	{"TAP_PREFIX", Default().Prefix, "key prefix of Parquet files (strftime, UTC)"},
-	{"TAP_ERRORS_PREFIX", Default().ErrorsPrefix, "key prefix of rejected lines (NDJSON)"},
-	{"TAP_FLUSH_BYTES", "10MiB", "flush when the open segment is this big (lower on Lambda)"},
-	{"TAP_FLUSH_PARTITIONS", "1000", "flush when the open segment holds this many PARTITION BY values"},
-	{"TAP_FLUSH_AGE", "60s", "flush when the open segment is this old"},
+	{"TAP_DIR", defaults.Dir, "local output folder"},
+	{"TAP_PREFIX", defaults.Prefix, "key prefix of Parquet files (strftime, UTC)"},
+	{"TAP_ERRORS_PREFIX", defaults.ErrorsPrefix, "key prefix of rejected lines (NDJSON)"},
+	{"TAP_FLUSH_BYTES", FormatSize(defaults.FlushBytes), "flush when the open segment is this big (lower on Lambda)"},
+	{"TAP_FLUSH_PARTITIONS", strconv.Itoa(defaults.FlushPartitions), "flush when the open segment holds this many PARTITION BY values"},
+	{"TAP_FLUSH_AGE", defaults.FlushAge.String(), "flush when the open segment is this old"},
 	{"TAP_SPOOL_DIR", "/tmp/datatap/<hash of the output>", "segment files"},
-	{"TAP_SPOOL_MAX_BYTES", "384MiB", "answer 429 while the spool holds this much"},
-	{"TAP_MAX_BODY_BYTES", "6MiB", "largest request body, decompressed (413 above)"},
-	{"TAP_MAX_LINE_BYTES", "1MiB", "longer lines go to the error output"},
+	{"TAP_SPOOL_MAX_BYTES", FormatSize(defaults.SpoolMaxBytes), "answer 429 to a request that would take the spool past this"},
+	{"TAP_MAX_BODY_BYTES", FormatSize(defaults.MaxBodyBytes), "largest request body, decompressed (413 above)"},
+	{"TAP_MAX_LINE_BYTES", FormatSize(defaults.MaxLineBytes), "longer lines go to the error output"},
 	{"TAP_SYNC", "false", "flush before answering (200 instead of 202)"},
 	{"TAP_AUTH", "", "jwt, iam or none; unset: jwt with a key, none on loopback without one"},
 	{"TAP_JWT_SECRET", "", "HMAC key (32 bytes or more) for HS256/384/512 tokens"},
@@ -44,7 +48,7 @@ var Settings = []Setting{
 	{"TAP_CORS_ORIGINS", "", "web pages (origins, comma-separated, or *) that may send from a browser"},
 	{"TAP_UNNEST", "", "a body that is an object with this array field gives one row per element"},
 	{"TAP_FIREHOSE_ACCESS_KEY", "", "answer Amazon Data Firehose HTTP endpoint deliveries carrying this access key"},
-	{"TAP_ADDR", "127.0.0.1:8080", "serve's listen address"},
+	{"TAP_ADDR", defaults.Addr, "serve's listen address"},
 	{"TAP_TOKEN", "", "datatap send's bearer token, when -token is not given"},
 }
 
