@@ -35,6 +35,8 @@ type Program struct {
 	partExprs  []expr
 	skip       map[string]struct{} // top-level keys * leaves out
 	replace    map[string]expr     // top-level keys whose value * REPLACE computes
+	timeSrc    string              // the event-time expression (WithTime), "" without
+	timeExpr   expr
 }
 
 // Source returns the statement the program was compiled from.
@@ -78,6 +80,9 @@ type State struct {
 	Row []Field
 	// Partition holds the PARTITION BY values of the last kept record.
 	Partition []Field
+	// Time is the event time of the last kept record (a TIMESTAMP, or NULL)
+	// when the program has one (WithTime).
+	Time Value
 	// CastFailures counts values that a cast could not convert (and made
 	// NULL), since the State was made or the counter last reset by the caller.
 	CastFailures int
@@ -151,6 +156,9 @@ func (p *Program) Eval(st *State, rec *fastjson.Value) bool {
 	}
 	for i, c := range p.partitions {
 		st.Partition = append(st.Partition, Field{Name: c.Name, Value: p.partExprs[i](st, rec)})
+	}
+	if p.timeExpr != nil {
+		st.Time = st.eventTime(p.timeExpr(st, rec))
 	}
 	if st.rounded > 0 { // a rounded number was read: count those that are stored
 		st.countRounded(st.Row)

@@ -1,0 +1,72 @@
+package transform
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/valyala/fastjson"
+)
+
+func TestWithTime(t *testing.T) {
+	f := func(expr, line string, want string) {
+		t.Helper()
+		base, err := Compile("SELECT msg")
+		if err != nil {
+			t.Fatal(err)
+		}
+		prog, err := base.WithTime(expr)
+		if err != nil {
+			t.Fatalf("WithTime(%q): %v", expr, err)
+		}
+		if prog.Time() != expr || base.Time() != "" {
+			t.Fatalf("Time() = %q, base %q", prog.Time(), base.Time())
+		}
+		st := prog.NewState()
+		var p fastjson.Parser
+		rec, err := ParseRecord(&p, []byte(line))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !prog.Eval(st, rec) {
+			t.Fatal("filtered")
+		}
+		got := "NULL"
+		if st.Time.Type == Timestamp {
+			got = time.UnixMicro(st.Time.I).UTC().Format(time.RFC3339Nano)
+		} else if st.Time.Type != Null {
+			t.Fatalf("Time has type %v", st.Time.Type)
+		}
+		if got != want {
+			t.Errorf("%s on %s: %s, want %s", expr, line, got, want)
+		}
+		if st.CastFailures != 0 {
+			t.Errorf("%s on %s: %d cast failures counted", expr, line, st.CastFailures)
+		}
+	}
+	f("ts::TIMESTAMP", `{"ts":"2024-05-01T10:30:00Z","msg":"a"}`, "2024-05-01T10:30:00Z")
+	f("ts", `{"ts":"2024-05-01T10:30:00+02:00"}`, "2024-05-01T08:30:00Z")
+	f("ts", `{"ts":1714559400}`, "2024-05-01T10:30:00Z")
+	f("ts", `{"ts":1714559400123}`, "2024-05-01T10:30:00.123Z")
+	f("ts::DATE", `{"ts":"2024-05-01T10:30:00Z"}`, "2024-05-01T00:00:00Z")
+	f("ts", `{"ts":"not a time"}`, "NULL")
+	f("ts", `{"msg":"no ts"}`, "NULL")
+	f("ts", `{"ts":true}`, "NULL")
+	f("coalesce(event.at, ts)", `{"event":{"at":"2023-01-02T03:04:05Z"},"ts":"2024-05-01T10:30:00Z"}`, "2023-01-02T03:04:05Z")
+}
+
+func TestWithTimeErrors(t *testing.T) {
+	f := func(expr, want string) {
+		t.Helper()
+		prog, _ := Compile("SELECT *")
+		_, err := prog.WithTime(expr)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("WithTime(%q) = %v, want an error containing %q", expr, err, want)
+		}
+	}
+	f("", "empty expression at 1:1")
+	f("ts::TIMESTAMP AS t", "unexpected keyword AS after the expression at 1:15")
+	f("lowr(ts)", "lowr")
+	f("ts = 1", "must be a TIMESTAMP")
+	f("(ts", "1:")
+}
