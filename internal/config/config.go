@@ -27,6 +27,7 @@ type Config struct {
 	Bucket       string        // TAP_BUCKET: S3 bucket; empty means Dir
 	Dir          string        // TAP_DIR: local output folder when Bucket is empty
 	Prefix       string        // TAP_PREFIX: object key prefix, strftime (UTC)
+	Time         string        // TAP_TIME: the event time whose strftime TAP_PREFIX takes per row; empty: arrival time
 	ErrorsPrefix string        // TAP_ERRORS_PREFIX: where rejected lines go
 	FlushBytes   int64         // TAP_FLUSH_BYTES: flush when the segment is this big
 	FlushAge     time.Duration // TAP_FLUSH_AGE: flush when the oldest row is this old
@@ -159,6 +160,7 @@ func (c *Config) Parse(lookup func(string) (string, bool)) error {
 	str("TAP_BUCKET", &c.Bucket)
 	str("TAP_DIR", &c.Dir)
 	str("TAP_PREFIX", &c.Prefix)
+	str("TAP_TIME", &c.Time)
 	str("TAP_ERRORS_PREFIX", &c.ErrorsPrefix)
 	str("TAP_SPOOL_DIR", &c.SpoolDir)
 	str("TAP_AUTH", &c.Auth)
@@ -236,6 +238,11 @@ func (c *Config) Validate() error {
 	prog, err := transform.Compile(c.Transform) // refuses invalid UTF-8 too: names go into files
 	if err != nil {
 		errs = append(errs, &Error{Var: "TAP_TRANSFORM", Err: err})
+	}
+	if prog != nil && strings.TrimSpace(c.Time) != "" {
+		if prog, err = prog.WithTime(c.Time); err != nil {
+			errs = append(errs, &Error{Var: "TAP_TIME", Err: err})
+		}
 	}
 	c.Program = prog
 	if c.Bucket == "" && strings.TrimSpace(c.Dir) == "" {

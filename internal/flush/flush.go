@@ -218,6 +218,10 @@ type Result struct {
 	// duplicate fields left out, casts that gave NULL), at ingest and when
 	// a column's type made the flush round an integer to DOUBLE.
 	Lossy spool.Lossy
+	// TimeFallbacks counts rows of a segment spooled with an event time
+	// (TAP_TIME) that went under the arrival-time prefix: their time was
+	// NULL or out of range, or the segment had MaxTimePrefixes already.
+	TimeFallbacks int64
 }
 
 // Segment flushes the sealed segment at path. It does not remove the
@@ -256,7 +260,7 @@ func (f *Flusher) Segment(ctx context.Context, path string) (res Result, err err
 	var rej *rejectedFile
 	var one *onePass
 	rejected := int64(0)
-	if h.Version >= spool.SchemaVersion && len(h.Partitions) == 0 {
+	if h.Version >= spool.SchemaVersion && len(h.Partitions) == 0 && h.Time == "" {
 		p, n, err := f.scanSchemas(r)
 		if err != nil {
 			return res, err
@@ -285,8 +289,8 @@ func (f *Flusher) Segment(ctx context.Context, path string) (res Result, err err
 	if errorsKeyErr != nil && rejected > 0 {
 		return res, errorsKeyErr
 	}
-	if len(parts) > 0 {
-		if _, err := f.key(f.Prefix, h, parts[0].path, ".parquet"); err != nil {
+	for _, p := range parts {
+		if _, err := f.partKey(h, p); err != nil {
 			return res, err
 		}
 	}
@@ -310,7 +314,7 @@ func (f *Flusher) Segment(ctx context.Context, path string) (res Result, err err
 			out.discard() // every row went to the error output
 			continue
 		}
-		key, err := f.key(f.Prefix, h, p.path, ".parquet")
+		key, err := f.partKey(h, p)
 		if err == nil {
 			var u upload
 			if u, err = out.finish(key); err == nil {
@@ -490,6 +494,21 @@ func (f *Flusher) key(pattern string, h spool.Header, partPath, ext string) (str
 		return "", permanent(fmt.Errorf("flush: %w", err))
 	}
 	key := prefix + partPath + h.ID + ext
+	if err := sink.ValidKey(key); err != nil {
+		return "", permanent(fmt.Errorf("flush: %w", err))
+	}
+	return key, nil
+}
+
+// partKey is the key of a partition's Parquet file: its prefix (see
+// partition.prefix; the segment's creation time when scanSchemas made it)
+// + partition path + segment id. The prefix comes from the segment's rows
+// and creation time only, so a retry writes the same keys.
+func (f *Flusher) partKey(h spool.Header, p *partition) (string, error) {
+	if p.prefix == "" {
+		return f.key(f.Prefix, h, p.path, ".parquet")
+	}
+	key := p.prefix + p.path + h.ID + ".parquet"
 	if err := sink.ValidKey(key); err != nil {
 		return "", permanent(fmt.Errorf("flush: %w", err))
 	}

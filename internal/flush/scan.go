@@ -66,18 +66,19 @@ const (
 // partition is the rows of one PARTITION BY value, and what is known of
 // their columns.
 type partition struct {
-	path  string // name=value/… of the key
-	rows  int64
-	mem   []byte           // the partition's rows (when the segment has several), until spilled
-	spill string           // the partition's rows, once they no longer fit in memory
-	file  *os.File         // open for append, while among the spills' open files
-	w     *bufio.Writer    // buffers file
-	names []string         // columns' fields in first-seen order, up to the cap
-	index map[string]int   // into names
-	types []transform.Type // widened type of each of names
-	last  []int            // the column of each place of a row, as last seen (see at)
-	star  int              // star fields among names
-	over  bool             // some star field is past the cap, or has no column form
+	prefix string // the expanded TAP_PREFIX: at the segment's creation, or the rows' event time
+	path   string // name=value/… of the key
+	rows   int64
+	mem    []byte           // the partition's rows (when the segment has several), until spilled
+	spill  string           // the partition's rows, once they no longer fit in memory
+	file   *os.File         // open for append, while among the spills' open files
+	w      *bufio.Writer    // buffers file
+	names  []string         // columns' fields in first-seen order, up to the cap
+	index  map[string]int   // into names
+	types  []transform.Type // widened type of each of names
+	last   []int            // the column of each place of a row, as last seen (see at)
+	star   int              // star fields among names
+	over   bool             // some star field is past the cap, or has no column form
 
 	columns  []parquetfile.Column
 	colIdx   map[string]int
@@ -108,8 +109,15 @@ func (f *Flusher) scan(r *spool.Reader, tmp string, res *Result) ([]*partition, 
 		sc.explicit[c.Name] = true
 	}
 	sc.starMax = max(f.maxColumns()-len(h.Columns), 1)
-	byPath := map[string]*partition{}
+	byPath := map[string]*partition{} // by prefix + path: the key but for the segment id
 	var parts []*partition
+	arrival, err := sink.ObjectPrefix(f.Prefix, h.Created)
+	if err != nil {
+		return nil, nil, permanent(fmt.Errorf("flush: %w", err))
+	}
+	timed := h.Time != ""
+	partitioned := len(h.Partitions) > 0 || timed
+	times := eventPrefixes{pattern: f.Prefix, arrival: arrival}
 	rej := &rejectedFile{path: filepath.Join(tmp, "rejected.ndjson"), created: h.Created}
 	fail := func(err error) ([]*partition, *rejectedFile, error) {
 		sc.closeAll()
@@ -144,6 +152,19 @@ func (f *Flusher) scan(r *spool.Reader, tmp string, res *Result) ([]*partition, 
 			}
 			continue
 		}
+		prefix := arrival
+		if timed {
+			if len(rec.Partition) != len(h.Partitions)+1 {
+				return fail(permanent(fmt.Errorf("flush: row with %d partition values, the statement has %d and an event time", len(rec.Partition), len(h.Partitions))))
+			}
+			at := rec.Partition[len(rec.Partition)-1]
+			rec.Partition = rec.Partition[:len(rec.Partition)-1]
+			var fell bool
+			prefix, fell = times.of(at)
+			if fell {
+				res.TimeFallbacks++
+			}
+		}
 		text = text[:0]
 		for i, v := range rec.Partition {
 			start := len(text)
@@ -157,14 +178,14 @@ func (f *Flusher) scan(r *spool.Reader, tmp string, res *Result) ([]*partition, 
 			}
 			pp = sink.PartitionPath(h.Partitions, values, nulls)
 		}
-		p := byPath[pp]
+		p := byPath[prefix+pp]
 		if p == nil {
-			p = &partition{path: pp, index: map[string]int{}}
-			byPath[pp] = p
+			p = &partition{prefix: prefix, path: pp, index: map[string]int{}}
+			byPath[prefix+pp] = p
 			parts = append(parts, p)
 		}
 		sc.observe(p, &rec)
-		if len(h.Partitions) > 0 { // the partition's rows, together, for the second pass
+		if partitioned { // the partition's rows, together, for the second pass
 			if err := sc.spill(p, rec.Raw); err != nil {
 				return fail(err)
 			}
@@ -177,6 +198,68 @@ func (f *Flusher) scan(r *spool.Reader, tmp string, res *Result) ([]*partition, 
 		sc.schema(p)
 	}
 	return parts, rej, nil
+}
+
+// MaxTimePrefixes caps the event-time prefixes of one segment: rows whose
+// event time gives a prefix past the first MaxTimePrefixes the segment's
+// rows gave (in the order the rows were spooled) go under the arrival-time
+// prefix instead, as rows without an event time do, and are counted in
+// Result.TimeFallbacks. 168 is a week of hours (the default TAP_PREFIX): a
+// backfill of a week lands every row in its hour, while a sender of random
+// times makes at most 169 files per PARTITION BY value, not one per row.
+const MaxTimePrefixes = 168
+
+// eventPrefixes expands TAP_PREFIX at rows' event times.
+type eventPrefixes struct {
+	pattern, arrival string
+	seen             map[string]struct{} // the event-time prefixes given, up to MaxTimePrefixes
+	bySecond         map[int64]string    // recent expansions: %S is the finest verb
+}
+
+// of returns the prefix of a row whose event time is at, and whether it
+// fell back to the arrival prefix: at is NULL (or not a TIMESTAMP), outside
+// the years 0001 to 9999 (which %Y writes in four digits, so that keys keep
+// their shape and order), or its prefix is past MaxTimePrefixes.
+func (e *eventPrefixes) of(at transform.Value) (string, bool) {
+	if at.Type != transform.Timestamp || at.I < minEventMicros || at.I > maxEventMicros {
+		return e.arrival, true
+	}
+	sec := floorDiv(at.I, 1e6)
+	if p, ok := e.bySecond[sec]; ok {
+		return p, false
+	}
+	p, err := sink.ObjectPrefix(e.pattern, time.UnixMicro(at.I))
+	if err != nil {
+		return e.arrival, true // cannot be: the arrival prefix expanded with the same pattern
+	}
+	if _, ok := e.seen[p]; !ok {
+		if len(e.seen) >= MaxTimePrefixes {
+			return e.arrival, true
+		}
+		if e.seen == nil {
+			e.seen = map[string]struct{}{}
+		}
+		e.seen[p] = struct{}{}
+	}
+	if e.bySecond == nil || len(e.bySecond) >= 4096 {
+		e.bySecond = map[int64]string{}
+	}
+	e.bySecond[sec] = p
+	return p, false
+}
+
+// The event times a prefix is built from: 0001-01-01 to 9999-12-31 UTC.
+var (
+	minEventMicros = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC).UnixMicro()
+	maxEventMicros = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC).UnixMicro() - 1
+)
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
 }
 
 // observe widens the partition's column types with one row. Star fields
@@ -637,7 +720,7 @@ func (f *Flusher) writeParquet(ctx context.Context, segment string, h spool.Head
 		next = one.r.Next
 	} else {
 		var done func()
-		if next, done, err = p.open(segment, h, len(h.Partitions) > 0, br); err != nil {
+		if next, done, err = p.open(segment, h, len(h.Partitions) > 0 || h.Time != "", br); err != nil {
 			return 0, err
 		}
 		defer done()

@@ -207,7 +207,7 @@ func (in *Ingester) addLine(w *worker, line []byte) {
 		w.counts.Filtered++
 		return
 	}
-	w.batch.AddRow(w.state.Row, w.state.Partition)
+	w.batch.AddRowAt(w.state.Row, w.state.Partition, w.state.Time)
 	w.counts.Accepted++
 }
 

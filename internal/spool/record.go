@@ -29,6 +29,12 @@ type Header struct {
 	Columns    []Column  `json:"columns"`    // the statement's explicit columns, in order
 	StarAt     int       `json:"star_at"`    // how many explicit columns precede *; -1 without *
 	Partitions []string  `json:"partitions"` // PARTITION BY names, in order
+	// Time is the event-time expression (TAP_TIME) the rows were spooled
+	// with, "" without: then every row holds one more partition value, last,
+	// its event time (a TIMESTAMP, or NULL). A tap older than this field
+	// would refuse (quarantine) a PARTITION BY segment holding it, or put
+	// the rows of a segment without PARTITION BY under the arrival time.
+	Time string `json:"time,omitempty"`
 	// Where the segment's objects go: the sink as it names itself
 	// ("s3://bucket", "dir:/abs/path"), TAP_PREFIX and TAP_ERRORS_PREFIX.
 	// A spool hands its flusher only the segments of its own (see Sealed).
@@ -75,6 +81,7 @@ func HeaderFor(prog *transform.Program) Header {
 	for _, c := range prog.Partitions() {
 		h.Partitions = append(h.Partitions, c.Name)
 	}
+	h.Time = prog.Time()
 	return h
 }
 
@@ -147,14 +154,35 @@ func (b *Batch) Len() int { return len(b.buf) }
 // AddRow encodes the current row of a State: its fields in order (explicit
 // columns by index, fields that * produced by name) and its partition values.
 func (b *Batch) AddRow(row, partition []transform.Field) {
+	b.AddRowAt(row, partition, transform.Value{})
+}
+
+// AddRowAt is AddRow with the row's event time (State.Time), which is
+// spooled after the partition values when the program has an event time
+// (transform.Program.WithTime), and ignored otherwise.
+func (b *Batch) AddRowAt(row, partition []transform.Field, at transform.Value) {
+	timed := b.prog.Time() != ""
 	b.buf = append(b.buf, KindRow)
-	b.buf = binary.AppendUvarint(b.buf, uint64(len(partition)))
+	n := len(partition)
+	if timed {
+		n++
+	}
+	b.buf = binary.AppendUvarint(b.buf, uint64(n))
 	start := len(b.buf)
 	for _, f := range partition {
 		b.appendValue(f.Value)
 	}
-	if len(partition) > 0 { // the spool counts the open segment's partition values
-		b.parts = append(b.parts, maphash.Bytes(partSeed, b.buf[start:]))
+	if len(partition) > 0 || timed { // the spool counts the open segment's partition values
+		h := maphash.Bytes(partSeed, b.buf[start:])
+		if timed && at.Type == transform.Timestamp {
+			// Counted by the hour (the default prefix's finest verb): each
+			// hour is another file, not each instant.
+			h ^= uint64(floorDiv(at.I, 3600e6)+1) * 0x9E3779B97F4A7C15
+		}
+		b.parts = append(b.parts, h)
+	}
+	if timed {
+		b.appendValue(at)
 	}
 	b.buf = binary.AppendUvarint(b.buf, uint64(len(row)))
 	nStar := len(row) - b.nExplicit
@@ -261,6 +289,14 @@ func (b *Batch) AddRejected(line []byte, reason string, at time.Time, maxLine in
 func (b *Batch) AddFiltered(n int) {
 	b.buf = append(b.buf, KindCounts)
 	b.buf = binary.AppendUvarint(b.buf, uint64(n))
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
 }
 
 // partSeed seeds the hashes that count partition values (see Stats):
