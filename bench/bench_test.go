@@ -47,11 +47,16 @@ func event(body []byte, encoding string) []byte {
 	return b
 }
 
-func benchConfig(b *testing.B) config.Config {
+// benchConfig is the benchmarks' configuration; extra holds more
+// variables (name, value, name, value…).
+func benchConfig(b *testing.B, extra ...string) config.Config {
 	b.Helper()
 	b.Setenv("AWS_REGION", "us-east-1")
 	env := map[string]string{"TAP_SPOOL_DIR": b.TempDir(), "TAP_BUCKET": "bench", "TAP_AUTH": "none",
 		"TAP_TRANSFORM": benchStatement(), "TAP_SPOOL_MAX_BYTES": "4GiB"}
+	for i := 0; i+1 < len(extra); i += 2 {
+		env[extra[i]] = extra[i+1]
+	}
 	cfg, err := config.Load(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 	if err != nil {
 		b.Fatal(err)
@@ -113,6 +118,39 @@ func BenchmarkInvocation(b *testing.B) {
 				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(lines), "ns/line")
 			})
 		}
+	}
+}
+
+// BenchmarkInvocationEventTime is BenchmarkInvocation's 244KiB text case
+// with an event time (TAP_TIME): what evaluating and spooling it costs.
+func BenchmarkInvocationEventTime(b *testing.B) {
+	body := Lines(244 << 10)
+	lines := bytes.Count(body, []byte("\n"))
+	for _, tm := range []string{"", "ts::TIMESTAMP"} {
+		name := "none"
+		if tm != "" {
+			name = "ts"
+		}
+		b.Run(name, func(b *testing.B) {
+			r, err := lambda.New(context.Background(), benchConfig(b, "TAP_TIME", tm), "bench", slog.New(slog.NewTextHandler(io.Discard, nil)))
+			if err != nil {
+				b.Fatal(err)
+			}
+			payload := event(body, "text")
+			if resp, err := r.Handle(context.Background(), payload); err != nil || !bytes.Contains(resp, []byte(`"statusCode":202`)) {
+				b.Fatalf("%s %v", resp, err)
+			}
+			b.SetBytes(int64(len(body)))
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				if _, err := r.Handle(context.Background(), payload); err != nil {
+					b.Fatal(err)
+				}
+				drain(b, r.Spool())
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(lines), "ns/line")
+		})
 	}
 }
 
