@@ -68,6 +68,19 @@ func TestCORSOrigins(t *testing.T) {
 	}
 }
 
+func TestEventTime(t *testing.T) {
+	c, err := Load(env("TAP_TIME", "ts::TIMESTAMP"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Time != "ts::TIMESTAMP" || c.Program.Time() != "ts::TIMESTAMP" || c.SpoolHeader().Time != "ts::TIMESTAMP" {
+		t.Errorf("TAP_TIME: config %q, program %q, spool header %q", c.Time, c.Program.Time(), c.SpoolHeader().Time)
+	}
+	if c, err = Load(env("TAP_TIME", " ")); err != nil || c.Program.Time() != "" {
+		t.Errorf("blank TAP_TIME (a SAM parameter left empty): %v, program time %q", err, c.Program.Time())
+	}
+}
+
 func TestErrorsNameTheVariable(t *testing.T) {
 	f := func(want string, kv ...string) {
 		t.Helper()
@@ -80,6 +93,8 @@ func TestErrorsNameTheVariable(t *testing.T) {
 	f(`TAP_FLUSH_AGE="60": not a duration`, "TAP_FLUSH_AGE", "60")
 	f(`TAP_SYNC="maybe": not a boolean`, "TAP_SYNC", "maybe")
 	f("TAP_TRANSFORM: unknown function 'lowr' (did you mean lower?) at 1:8", "TAP_TRANSFORM", "SELECT lowr(x)")
+	f("TAP_TIME: unexpected keyword AS after the expression at 1:15", "TAP_TIME", "ts::TIMESTAMP AS t")
+	f("TAP_TIME: the event time must be a TIMESTAMP", "TAP_TIME", "ts > 1")
 	f(`TAP_PREFIX="x/%Q/": unknown strftime verb`, "TAP_PREFIX", "x/%Q/")
 	f(`TAP_PREFIX="/abs/": must not start with /`, "TAP_PREFIX", "/abs/")
 	f(`TAP_ERRORS_PREFIX="../up/": must not contain`, "TAP_ERRORS_PREFIX", "../up/")
