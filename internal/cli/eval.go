@@ -7,20 +7,27 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/valyala/fastjson"
 
+	"github.com/datatap/datatap/internal/config"
+	"github.com/datatap/datatap/internal/flush"
+	"github.com/datatap/datatap/internal/sink"
 	"github.com/datatap/datatap/transform"
 )
 
-const evalUsage = `datatap eval [-t STATEMENT] [-schema] [-max-line BYTES] [FILE...]
+const evalUsage = `datatap eval [-t STATEMENT] [-time EXPR [-prefix PATTERN]] [-schema] [-max-line BYTES] [FILE...]
 
 Runs a transform over NDJSON (the FILEs, or standard input) and prints each
 kept row as one JSON object per line, columns in SELECT order, partition
 values under "_partition" when the statement has PARTITION BY. With
 -schema, prints instead the Parquet schema a flush would give those rows:
 one file per PARTITION BY value, its columns in order with their types as
-DuckDB (and datatap cat -schema) names them. Counts go to standard error.
+DuckDB (and datatap cat -schema) names them. With -time (TAP_TIME), each
+row also shows under "_prefix" the TAP_PREFIX (-prefix) its event time
+gives, or the arrival time (now) when it gives none; the flush's cap on
+prefixes per segment is not applied. Counts go to standard error.
 A bad statement exits with status 2 and its position.`
 
 // EvalCounts are the figures an eval run reports.
@@ -38,6 +45,8 @@ func Eval(ctx context.Context, args []string, io Streams) error {
 	fs := newFlagSet("eval", evalUsage)
 	stmt := fs.String("t", "SELECT *", "the transform `STATEMENT`")
 	schema := fs.Bool("schema", false, "print the Parquet schema the rows would get instead of the rows")
+	timeExpr := fs.String("time", "", "the event-time `EXPR` (TAP_TIME): show each row's prefix")
+	prefix := fs.String("prefix", config.Default().Prefix, "the key prefix `PATTERN` (TAP_PREFIX) -time expands")
 	maxLine := fs.Int("max-line", 1<<20, "longest line read, in `BYTES`; longer lines count as malformed")
 	if err := parseFlags(fs, args, io); err != nil {
 		return err
@@ -46,8 +55,16 @@ func Eval(ctx context.Context, args []string, io Streams) error {
 	if err != nil {
 		return &ExitError{Code: 2, Err: fmt.Errorf("eval: bad statement: %w", err)}
 	}
+	if *timeExpr != "" {
+		if prog, err = prog.WithTime(*timeExpr); err != nil {
+			return &ExitError{Code: 2, Err: fmt.Errorf("eval: bad -time: %w", err)}
+		}
+		if err := sink.CheckPrefix(*prefix, nil); err != nil {
+			return &ExitError{Code: 2, Err: fmt.Errorf("eval: bad -prefix: %w", err)}
+		}
+	}
 	out := bufio.NewWriterSize(io.Stdout, 64<<10)
-	e := &evaluator{prog: prog, st: prog.NewState(), out: out, stderr: io.Stderr, maxLine: *maxLine}
+	e := &evaluator{prog: prog, st: prog.NewState(), out: out, stderr: io.Stderr, maxLine: *maxLine, prefix: *prefix}
 	if *schema {
 		e.schema = newSchemaGuess(prog)
 	}
@@ -91,6 +108,7 @@ type evaluator struct {
 	maxLine int
 	counts  EvalCounts
 	schema  *schemaGuess // -schema: rows are observed, not printed
+	prefix  string       // TAP_PREFIX, expanded per row with -time
 }
 
 func (e *evaluator) run(ctx context.Context, name string, r io.Reader) error {
@@ -173,6 +191,23 @@ func (e *evaluator) line(name string, lineNo int, line []byte) error {
 		}
 		b = append(b, `"_partition":`...)
 		b = appendRow(b, e.st.Partition)
+		b = append(b, '}')
+	}
+	if e.prog.Time() != "" {
+		at := time.Now()
+		if flush.EventTimeUsable(e.st.Time) {
+			at = time.UnixMicro(e.st.Time.I)
+		}
+		p, err := sink.ObjectPrefix(e.prefix, at)
+		if err != nil {
+			return err
+		}
+		b = b[:len(b)-1]
+		if len(e.st.Row) > 0 || len(e.prog.Partitions()) > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `"_prefix":`...)
+		b = transform.AppendJSONString(b, p)
 		b = append(b, '}')
 	}
 	e.buf = append(b, '\n')

@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/datatap/datatap/internal/flush"
 	"github.com/datatap/datatap/internal/ingest"
@@ -243,4 +244,23 @@ func flushedSchemas(t *testing.T, stmt, sample string) map[string][]string {
 		t.Fatal(err)
 	}
 	return blocks
+}
+
+func TestEvalTimeShowsThePrefix(t *testing.T) {
+	in := `{"ts":"2024-05-01T10:30:00Z","k":"a"}` + "\n" + `{"ts":1714559400000,"k":"b"}` + "\n" + `{"k":"c"}` + "\n"
+	out, errs, code := runEval(t, in, "-t", "SELECT k PARTITION BY k AS kk", "-time", "ts", "-prefix", "p/%Y/%m/%d/%H/")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	now := time.Now().UTC().Format("p/2006/") // the arrival prefix: now's hour
+	if len(lines) != 3 ||
+		lines[0] != `{"k":"a","_partition":{"kk":"a"},"_prefix":"p/2024/05/01/10/"}` ||
+		lines[1] != `{"k":"b","_partition":{"kk":"b"},"_prefix":"p/2024/05/01/10/"}` ||
+		!strings.HasPrefix(lines[2], `{"k":"c","_partition":{"kk":"c"},"_prefix":"`+now) {
+		t.Errorf("eval -time printed\n%s", out)
+	}
+	if _, errs, code := runEval(t, in, "-time", "ts AS x"); code != 2 || !strings.Contains(errs, "bad -time") {
+		t.Errorf("a bad -time: exit %d, %s", code, errs)
+	}
 }

@@ -221,7 +221,7 @@ type eventPrefixes struct {
 // the years 0001 to 9999 (which %Y writes in four digits, so that keys keep
 // their shape and order), or its prefix is past MaxTimePrefixes.
 func (e *eventPrefixes) of(at transform.Value) (string, bool) {
-	if at.Type != transform.Timestamp || at.I < minEventMicros || at.I > maxEventMicros {
+	if !EventTimeUsable(at) {
 		return e.arrival, true
 	}
 	sec := floorDiv(at.I, 1e6)
@@ -246,6 +246,12 @@ func (e *eventPrefixes) of(at transform.Value) (string, bool) {
 	}
 	e.bySecond[sec] = p
 	return p, false
+}
+
+// EventTimeUsable reports whether a row's event time gives its prefix: a
+// TIMESTAMP in the years 0001 to 9999; other rows take the arrival time.
+func EventTimeUsable(at transform.Value) bool {
+	return at.Type == transform.Timestamp && at.I >= minEventMicros && at.I <= maxEventMicros
 }
 
 // The event times a prefix is built from: 0001-01-01 to 9999-12-31 UTC.
