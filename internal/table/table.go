@@ -166,6 +166,9 @@ func Build(o Options) (*Table, error) {
 	if err != nil {
 		errs = append(errs, err)
 	}
+	if tm := o.Program.Time(); tm != "" && len(keys) > 0 {
+		t.Notes = append(t.Notes, fmt.Sprintf("TAP_TIME=%s: the prefix's folders hold each row's event time, so the projection lists only the times it covers (%%Y keys: %d to %d; a date key: from %d to NOW): rows of other times are stored, and read by DuckDB, but Athena does not see them (lower -first-year for older events)", tm, first, LastYear, first))
+	}
 	taken := map[string]string{}
 	for _, k := range keys {
 		taken[k.Name] = "the prefix's " + k.Name + " folder"

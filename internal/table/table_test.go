@@ -215,3 +215,32 @@ func FuzzTemplateIsThePrefix(f *testing.F) {
 		}
 	})
 }
+
+func TestEventTimeNote(t *testing.T) {
+	prog, err := transform.Compile("SELECT n::INT64 AS n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := Build(Options{Bucket: "b", Prefix: "p/year=%Y/month=%m/", Program: prog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if prog, err = prog.WithTime("ts"); err != nil {
+		t.Fatal(err)
+	}
+	timed, err := Build(Options{Bucket: "b", Prefix: "p/year=%Y/month=%m/", Program: prog, FirstYear: 2020})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(strings.Join(plain.Notes, "\n"), "TAP_TIME") {
+		t.Errorf("a note about TAP_TIME without it: %v", plain.Notes)
+	}
+	if notes := strings.Join(timed.Notes, "\n"); !strings.Contains(notes, "TAP_TIME=ts:") || !strings.Contains(notes, "2020 to 2099") {
+		t.Errorf("notes: %s", notes)
+	}
+	// The projection is the same: the folders keep their shape.
+	if plain.Input.Parameters["storage.location.template"] != timed.Input.Parameters["storage.location.template"] ||
+		plain.Input.Parameters["projection.month.range"] != timed.Input.Parameters["projection.month.range"] {
+		t.Errorf("projection differs: %v vs %v", plain.Input.Parameters, timed.Input.Parameters)
+	}
+}
