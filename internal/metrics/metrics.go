@@ -55,7 +55,8 @@ func Log(log *slog.Logger, res flush.Result) {
 		"rejected", res.Rejected, "bytes_in", res.BytesIn, "bytes_out", res.BytesOut, "objects", len(res.Objects),
 		"flush_ms", res.FlushTime.Milliseconds(), "upload_ms", res.UploadTime.Milliseconds(),
 		"quarantined", res.Quarantined, "rounded_numbers", res.Lossy.RoundedNumbers,
-		"duplicate_fields", res.Lossy.DuplicateFields, "cast_failures", res.Lossy.CastFailures)
+		"duplicate_fields", res.Lossy.DuplicateFields, "cast_failures", res.Lossy.CastFailures,
+		"time_fallbacks", res.TimeFallbacks)
 }
 
 type metric struct {
