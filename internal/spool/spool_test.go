@@ -28,7 +28,7 @@ func fill(t testing.TB, prog *transform.Program, lines ...string) *Batch {
 			continue
 		}
 		if prog.Eval(st, rec) {
-			b.AddRow(st.Row, st.Partition)
+			b.AddRowAt(st.Row, st.Partition, st.Time)
 		}
 	}
 	return b
