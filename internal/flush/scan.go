@@ -213,7 +213,21 @@ const MaxTimePrefixes = 168
 type eventPrefixes struct {
 	pattern, arrival string
 	seen             map[string]struct{} // the event-time prefixes given, up to MaxTimePrefixes
-	bySecond         map[int64]string    // recent expansions: %S is the finest verb
+	bySecond         map[int64]string    // recent expansions, by unit of time
+	unit             int64               // µs of the finest verb of pattern: rows of one unit share their prefix
+}
+
+// prefixUnit is the span of time, in µs, that the finest time verb of
+// pattern (%S, %M, else an hour: %H and coarser verbs never split an hour
+// in UTC) leaves unchanged.
+func prefixUnit(pattern string) int64 {
+	switch {
+	case strings.Contains(pattern, "%S"):
+		return 1e6
+	case strings.Contains(pattern, "%M"):
+		return 60e6
+	}
+	return 3600e6
 }
 
 // of returns the prefix of a row whose event time is at, and whether it
@@ -224,7 +238,10 @@ func (e *eventPrefixes) of(at transform.Value) (string, bool) {
 	if !EventTimeUsable(at) {
 		return e.arrival, true
 	}
-	sec := floorDiv(at.I, 1e6)
+	if e.unit == 0 {
+		e.unit = prefixUnit(e.pattern)
+	}
+	sec := floorDiv(at.I, e.unit)
 	if p, ok := e.bySecond[sec]; ok {
 		return p, false
 	}
