@@ -121,9 +121,9 @@ func BenchmarkInvocation(b *testing.B) {
 	}
 }
 
-// BenchmarkInvocationEventTime is BenchmarkInvocation's 244KiB text case
+// BenchmarkEventTimeInvocation is BenchmarkInvocation's 244KiB text case
 // with an event time (TAP_TIME): what evaluating and spooling it costs.
-func BenchmarkInvocationEventTime(b *testing.B) {
+func BenchmarkEventTimeInvocation(b *testing.B) {
 	body := Lines(244 << 10)
 	lines := bytes.Count(body, []byte("\n"))
 	for _, tm := range []string{"", "ts::TIMESTAMP"} {
