@@ -94,6 +94,13 @@ func unescape(dst, s []byte) ([]byte, int, error) {
 			out[d] = s[i]
 			i, d = i+1, d+1
 		}
+		if i+1 < len(s) && s[i] == '\\' {
+			if c := simpleEscapes[s[i+1]]; c != 0 { // \" and the like, in place
+				out[d] = c
+				i, d = i+2, d+1
+				continue
+			}
+		}
 		dst = out[:d]
 		j := i
 		if j >= len(s) {
@@ -141,6 +148,10 @@ func unescape(dst, s []byte) ([]byte, int, error) {
 		out, d = dst[:cap(dst)], len(dst)
 	}
 }
+
+// simpleEscapes maps the character after a backslash to what the escape
+// stands for, for every escape but \u (0: not one of them).
+var simpleEscapes = [256]byte{'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
 
 const (
 	quotes      = 0x2222222222222222 // '"' in every byte
