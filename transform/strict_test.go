@@ -1,0 +1,90 @@
+package transform
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/valyala/fastjson"
+)
+
+// FuzzParseRecordStrict proves that ParseRecord's one pass (parseStrict)
+// accepts exactly what the full check (parseChecked: fastjson.Validate, the
+// raw control characters it misses, the parse) accepts, with the same record
+// and the same reason for a rejected line, and that what it accepts is JSON
+// to both fastjson.Validate and encoding/json.Valid.
+func FuzzParseRecordStrict(f *testing.F) {
+	for _, l := range hostileLines {
+		f.Add([]byte(l))
+	}
+	for _, p := range []string{"testdata/hostile.ndjson", "../internal/ingest/testdata/hostile.ndjson"} {
+		if b, err := os.ReadFile(p); err == nil {
+			for _, l := range bytes.Split(b, []byte("\n")) {
+				f.Add(l)
+			}
+		}
+	}
+	if fs, err := filepath.Glob("../internal/ingest/testdata/fuzz/*/*"); err == nil && len(fs) > 0 {
+		// The ingest fuzzers' corpus files hold bodies; their lines are seeds.
+		for _, p := range fs {
+			b, _ := os.ReadFile(p)
+			for _, l := range bytes.Split(b, []byte("\\n")) {
+				f.Add(l)
+			}
+		}
+	}
+	for _, s := range strictSeeds {
+		f.Add([]byte(s))
+	}
+	var p1, p2 fastjson.Parser
+	f.Fuzz(func(t *testing.T, line []byte) {
+		got, gotErr := ParseRecord(&p1, line)
+		want, wantErr := parseChecked(&p2, line)
+		switch {
+		case (gotErr == nil) != (wantErr == nil):
+			t.Fatalf("%q: one pass says %v, the full check %v", line, gotErr, wantErr)
+		case gotErr != nil:
+			if gotErr.Error() != wantErr.Error() {
+				t.Fatalf("%q: reasons differ: %q, %q", line, gotErr, wantErr)
+			}
+			return
+		}
+		if g, w := appendJSONValue(nil, got), appendJSONValue(nil, want); !bytes.Equal(g, w) {
+			t.Fatalf("%q: records differ: %s, %s", line, g, w)
+		}
+		if err := fastjson.ValidateBytes(line); err != nil {
+			t.Fatalf("%q accepted, fastjson.Validate says %v", line, err)
+		}
+		if !json.Valid(line) {
+			t.Fatalf("%q accepted, encoding/json.Valid refuses it", line)
+		}
+	})
+}
+
+// strictSeeds are what fastjson's parser takes and strict JSON does not, and
+// their valid neighbours.
+var strictSeeds = []string{
+	`{"a":1}`, `{"a":-0.5e+10}`, `{"a":NaN}`, `{"a":nan}`, `{"a":inf}`, `{"a":-Inf}`, `{"a":+1}`,
+	`{"a":01}`, `{"a":1.}`, `{"a":.5}`, `{"a":1.2.3}`, `{"a":1e}`, `{"a":1e+}`, `{"a":-}`, `{"a":1-2}`,
+	`{"a":[1,2,{"b":1E5}]}`, `{"a":[1,2,{"b":1E5.}]}`, `{"a":"\x"}`, `{"a":"\u12"}`, `{"a":"\u12g4"}`,
+	`{"a":"\uD800"}`, `{"a":"\ud83d\ude00"}`, `{"a\u0000":"\/\b\f\n\r\t\"\\"}`, "{\"a\":\"\x01\"}",
+	"{\"a\":\"\x01\\n\"}", "{\"a\\n\x1f\":1}", "{\t\"a\":1}", "{\"a\":\"\xff\xfe\"}", `{"a":"\\"}`,
+	`{"a":"\\\"}`, `{"a":tru}`, `{"a":truex}`, `{"a":null}`, `{"a":nul}`, `[1]`, `"x"`, `1`, `{}`, `{"a":1}x`,
+	`{"a":1,}`, `{"a" 1}`, `{"a":1}}`, strings.Repeat("[", 301) + strings.Repeat("]", 301),
+	`{"a":` + strings.Repeat("[", 300) + strings.Repeat("]", 300) + `}`, `{"a":1.5e-7,"b":-0,"c":0.0}`,
+	`{"a":"x\\u00e9\\"}`, `{"k":"\u0041\u00"}`, `{"x":1\}`,
+}
+
+func TestParseRecordStrictSeeds(t *testing.T) {
+	var p fastjson.Parser
+	for _, s := range strictSeeds {
+		_, err := ParseRecord(&p, []byte(s))
+		strict := json.Valid([]byte(s)) && strings.HasPrefix(s, "{") && !strings.HasPrefix(s, `{"a":[[[`)
+		if (err == nil) != strict {
+			t.Errorf("%q: ParseRecord %v, encoding/json.Valid %v", s, err, json.Valid([]byte(s)))
+		}
+	}
+}
