@@ -284,10 +284,9 @@ var diffStatements = []diffStatement{
 	{items: "substr(msg, 4, -2) AS a, substr(msg, 3, -5) AS b, substr(msg, -1, -2) AS c", where: "length(msg) >= 4"},                   // 46
 	{items: "msg, substr(msg, 12, -3) AS a", where: "true"},                                                                            // 47
 	{items: "trim(msg) AS t, trim(user.name) AS tn, trim(msg, ' !') AS t2, length(trim(msg)) AS lt, trim(level) AS tl", where: "true"}, // 48
-	{ // 49: our tags[0] is 0-based like JSONPath; DuckDB lists are 1-based.
-		items:     "concat(level, '-', status, '-', user.name, '-', ok) AS c, concat(msg) AS m, concat(NULL, tags[0]) AS n",
-		duckItems: "concat(level, '-', status, '-', user.name, '-', ok) AS c, concat(msg) AS m, concat(NULL, tags[1]) AS n",
-		where:     "true",
+	{ // 49
+		items: "concat(level, '-', status, '-', user.name, '-', ok) AS c, concat(msg) AS m, concat(NULL, tags[1]) AS n",
+		where: "true",
 	},
 	{items: "coalesce(user.name, service, 'anon') AS n, coalesce(status, count, 0) AS s, coalesce(level, msg) AS l", where: "true"}, // 50
 	{ // 51
@@ -310,11 +309,9 @@ var diffStatements = []diffStatement{
 
 	// Paths: nested objects and arrays.
 	{items: "user.id AS uid, user.name AS uname", where: "user.id > 500000"}, // 58
-	{ // 59: our tags[0] is 0-based like JSONPath; DuckDB lists are 1-based.
-		items:     "tags[0] AS t0, tags[1] AS t1, tags[-1] AS tl",
-		duckItems: "tags[1] AS t0, tags[2] AS t1, tags[-1] AS tl",
-		where:     "tags[0] = 'prod' OR tags[1] IS NULL",
-		duckWhere: "tags[1] = 'prod' OR tags[2] IS NULL",
+	{ // 59: indexes are 1-based, as DuckDB's.
+		items: "tags[1] AS t0, tags[2] AS t1, tags[-1] AS tl",
+		where: "tags[1] = 'prod' OR tags[2] IS NULL",
 	},
 	{items: "length(tags) AS n", where: "length(tags) >= 2"}, // 60
 

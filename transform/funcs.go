@@ -59,6 +59,7 @@ func init() {
 	maps.Copy(functions, timeFunctions())
 	maps.Copy(functions, listFunctions())
 	maps.Copy(functions, jsonFunctions())
+	maps.Copy(functions, madeListFunctions())
 }
 
 func (c *compiler) call(n *node) compiled {

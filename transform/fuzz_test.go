@@ -124,7 +124,7 @@ var writableStatements = []string{
 	"SELECT *",
 	"SELECT *, user AS u, user.region AS r",
 	"SELECT * PARTITION BY user.region",
-	"SELECT user, user.region AS r, user::VARCHAR AS uv, user.region::JSON AS rj, o[0] AS o0 PARTITION BY user.region, o AS o",
+	"SELECT user, user.region AS r, user::VARCHAR AS uv, user.region::JSON AS rj, o[1] AS o1, o[-1:] AS ot, [o, 1][1] AS l1, string_split(user.region, '-')[2] AS sp PARTITION BY user.region, o AS o",
 	"SELECT substr(user.region, 2, 1) AS s1, substr(s, -2) AS s2, upper(user.region) AS up, lower(s) AS lo, " +
 		"concat(user, s, n) AS c, s || user.region AS cc, trim(s, 'é') AS t, replace(s, 'a', 'ü') AS rp, " +
 		"n::VARCHAR AS nv, n::JSON AS nj, strftime(ts, '%Y %a') AS tf",

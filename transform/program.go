@@ -70,8 +70,9 @@ type Field struct {
 // enough for Cast.
 type State struct {
 	p     *Program
-	arena []byte // text produced during one Eval
-	num   []byte // a number's JSON text while it is parsed
+	arena []byte         // text produced during one Eval
+	num   []byte         // a number's JSON text while it is parsed
+	made  fastjson.Arena // lists made during one Eval (see listValue)
 
 	// Row holds the output fields of the last kept record in column order, with
 	// * expanded in the record's key order. Valid until the next Eval.
@@ -128,6 +129,7 @@ func (p *Program) NewState() *State {
 // and every JSON text valid JSON.
 func (p *Program) Eval(st *State, rec *fastjson.Value) bool {
 	st.arena = st.arena[:0]
+	st.made.Reset()
 	st.Row = st.Row[:0]
 	st.Partition = st.Partition[:0]
 	st.now = 0
