@@ -160,6 +160,8 @@ func (c *compiler) folded(x compiled, args ...compiled) compiled {
 		}
 	}
 	c.fold.arena = c.fold.arena[:0]
+	c.fold.made.Reset() // constant copies what it keeps (copyMade)
+	c.fold.parsed = 0
 	v := x.fn(c.fold, nil)
 	k := constant(v)
 	if x.typ != Null && v.Type == Null {

@@ -74,6 +74,9 @@ type State struct {
 	num   []byte         // a number's JSON text while it is parsed
 	made  fastjson.Arena // lists made during one Eval (see listValue)
 
+	parsers []*fastjson.Parser // for JSON text during one Eval (see jsonArg)
+	parsed  int                // parsers in use in this Eval
+
 	// Row holds the output fields of the last kept record in column order, with
 	// * expanded in the record's key order. Valid until the next Eval.
 	Row []Field
@@ -130,6 +133,7 @@ func (p *Program) NewState() *State {
 func (p *Program) Eval(st *State, rec *fastjson.Value) bool {
 	st.arena = st.arena[:0]
 	st.made.Reset()
+	st.parsed = 0
 	st.Row = st.Row[:0]
 	st.Partition = st.Partition[:0]
 	st.now = 0
