@@ -133,7 +133,8 @@ func TestEvalAllocatesNothing(t *testing.T) {
 			"concat_ws('-', service, status) AS k, printf('%s:%05d', level, status) AS f, format('{}/{}', service, user.id) AS g, reverse(service) AS r, trim(LEADING 'r' FROM msg) AS t",
 		"SELECT string_split(path, '/') AS parts, string_split(path, '/')[2] AS p, len(string_split(msg, ' ')) AS n, list_contains(string_split(path, '/'), 'items') AS c, " +
 			"[level, service] AS l, [status, 1][1] AS s, msg[1] AS m, msg[2:4] AS m2, string_split(path, '/')[2:] AS tail, list_slice([1, 2, 3], 2, 3) AS k, " +
-			"(user::VARCHAR)->>'name' AS n2, json_type(user::VARCHAR, '$.id') AS t",
+			"(user::VARCHAR)->>'name' AS n2, json_type(user::VARCHAR, '$.id') AS t, " +
+			"regexp_matches(msg, level) AS re, regexp_matches(path, service, 'i') AS re2",
 	} {
 		prog := mustCompile(t, stmt)
 		lines := benchRecords(64)

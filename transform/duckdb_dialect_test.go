@@ -575,4 +575,11 @@ var dialectStatements = []diffStatement{
 		where: "user.id IS NOT NULL AND user.name IS NOT NULL", // to_json has a missing key as null
 	},
 	{items: "code, json_type(code) AS t, code->>'$' AS v, json_extract(code, '$') AS j", where: "json_valid(code) AND code NOT LIKE '%e%'"}, // 267: DuckDB renders 1e3 as 1000.0 (see intendedDifferences)
+
+	// Patterns from the data.
+	{ // 268
+		items: "regexp_matches(msg, level) AS a, regexp_matches(msg, lower(level), 'i') AS b, regexp_matches(service, '^' || left(service, 2)) AS c, regexp_matches(msg, user.name) AS d, regexp_matches(msg, NULL) AS e",
+		where: "true",
+	},
+	{items: "msg, level", where: "regexp_matches(msg, '(?i)' || level || '|user')"}, // 269
 }

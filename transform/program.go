@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"regexp"
 	"time"
 
 	"github.com/valyala/fastjson"
@@ -74,8 +75,9 @@ type State struct {
 	num   []byte         // a number's JSON text while it is parsed
 	made  fastjson.Arena // lists made during one Eval (see listValue)
 
-	parsers []*fastjson.Parser // for JSON text during one Eval (see jsonArg)
-	parsed  int                // parsers in use in this Eval
+	parsers  []*fastjson.Parser            // for JSON text during one Eval (see jsonArg)
+	parsed   int                           // parsers in use in this Eval
+	patterns map[patternKey]*regexp.Regexp // patterns from the data (see pattern)
 
 	// Row holds the output fields of the last kept record in column order, with
 	// * expanded in the record's key order. Valid until the next Eval.
