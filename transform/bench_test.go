@@ -131,6 +131,10 @@ func TestEvalAllocatesNothing(t *testing.T) {
 			"msg ~ '.*user [0-9]+' AS re, level IS DISTINCT FROM 'info' AS di, if(status >= 500, 'bad', 'ok') AS f, latency_ms::FLOAT AS fl, status::SMALLINT AS sm",
 		"SELECT md5(request_id) AS h, sha256(user.name) AS h2, split_part(path, '/', 3) AS p, lpad(level, 6, '.') AS l, strpos(msg, 'time') AS i, left(msg, 4) AS m, " +
 			"concat_ws('-', service, status) AS k, printf('%s:%05d', level, status) AS f, format('{}/{}', service, user.id) AS g, reverse(service) AS r, trim(LEADING 'r' FROM msg) AS t",
+		"SELECT string_split(path, '/') AS parts, string_split(path, '/')[2] AS p, len(string_split(msg, ' ')) AS n, list_contains(string_split(path, '/'), 'items') AS c, " +
+			"[level, service] AS l, [status, 1][1] AS s, msg[1] AS m, msg[2:4] AS m2, string_split(path, '/')[2:] AS tail, list_slice([1, 2, 3], 2, 3) AS k, " +
+			"(user::VARCHAR)->>'name' AS n2, json_type(user::VARCHAR, '$.id') AS t, " +
+			"regexp_matches(msg, level) AS re, regexp_matches(path, service, 'i') AS re2",
 	} {
 		prog := mustCompile(t, stmt)
 		lines := benchRecords(64)

@@ -148,6 +148,7 @@ func constant(v Value) compiled {
 	if v.Type == Varchar || v.Type == JSON {
 		v.S = strings.Clone(v.S)
 	}
+	v = copyMade(v)
 	return compiled{fn: func(*State, *fastjson.Value) Value { return v }, typ: v.Type, konst: true, val: v}
 }
 
@@ -159,6 +160,8 @@ func (c *compiler) folded(x compiled, args ...compiled) compiled {
 		}
 	}
 	c.fold.arena = c.fold.arena[:0]
+	c.fold.made.Reset() // constant copies what it keeps (copyMade)
+	c.fold.parsed = 0
 	v := x.fn(c.fold, nil)
 	k := constant(v)
 	if x.typ != Null && v.Type == Null {
@@ -188,6 +191,14 @@ func (c *compiler) expr(n *node) compiled {
 	case nLiteral:
 		return constant(n.lit)
 	case nPath:
+		if last := len(n.path) - 1; n.path[last].isIndex {
+			// tags[1], msg[1]: the element, or the character, as l[i] does.
+			prefix, i := pathExpr(n.path[:last]), Value{Type: Int64, I: int64(n.path[last].index)}
+			if i.I >= 0 {
+				i.I++ // the step is 0-based, the index 1-based
+			}
+			return compiled{fn: func(st *State, rec *fastjson.Value) Value { return st.extract(prefix(st, rec), i) }}
+		}
 		return compiled{fn: pathExpr(n.path)}
 	case nUnary:
 		return c.unary(n)

@@ -146,7 +146,7 @@ func TestEvalDialect(t *testing.T) {
 	v("list_extract(tags, 1)", `"x"`)
 	v("list_extract(tags, -1)", `"z"`)
 	v("list_extract(tags, 0)", `null`)
-	v("list_extract(s, 1)", `null`)
+	v("list_extract(s, 1)", `"H"`)
 	v("list_position(tags, 'y')", `2`)
 	v("list_position(tags, 'q')", `null`)
 	v("list_contains(user.tags, 'c')", `true`)

@@ -59,6 +59,7 @@ func init() {
 	maps.Copy(functions, timeFunctions())
 	maps.Copy(functions, listFunctions())
 	maps.Copy(functions, jsonFunctions())
+	maps.Copy(functions, madeListFunctions())
 }
 
 func (c *compiler) call(n *node) compiled {
@@ -375,8 +376,23 @@ func stringTest(test func(s, t string) bool) func(*compiler, *node, []compiled) 
 // backtracking): regexp_matches(s, pattern[, options]) with the options of
 // compileRegexp.
 func buildRegexpMatches(c *compiler, n *node, args []compiled) expr {
-	re := c.compileRegexp("regexp_matches", n, args, 1, 2, nil)
 	a := args[0].fn
+	if !args[1].konst || args[1].val.Type == Null {
+		// A pattern from the data (see State.pattern), or NULL.
+		flags, b := c.regexpFlags("regexp_matches", n, args, 2), args[1].fn
+		return func(st *State, rec *fastjson.Value) Value {
+			v, p := a(st, rec), b(st, rec)
+			if v.Type == Null || p.Type == Null {
+				return Value{}
+			}
+			re := st.pattern(flags, st.text(p))
+			if re == nil {
+				return Value{}
+			}
+			return boolValue(re.MatchString(st.text(v)))
+		}
+	}
+	re := c.compileRegexp("regexp_matches", n, args, 1, 2, nil)
 	return func(st *State, rec *fastjson.Value) Value {
 		v := a(st, rec)
 		if v.Type == Null {

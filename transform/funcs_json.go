@@ -3,6 +3,7 @@ package transform
 import (
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/valyala/fastjson"
 )
@@ -11,8 +12,8 @@ import (
 // functions read JSON: j->path and json_extract give JSON, j->>path and
 // json_extract_string text. A path is a constant: a key ('name'), a
 // 0-based array index (0, -1 from the end), or a JSONPath ('$.user.tags[0]',
-// '$."odd key"', '$.tags[#-1]'). A string field holding JSON text is not
-// parsed (DuckDB parses it): the functions give NULL for it.
+// '$."odd key"', '$.tags[#-1]'). A string holding JSON text is parsed, as
+// DuckDB does (see State.jsonArg); one that is not JSON gives NULL.
 func jsonFunctions() map[string]function {
 	return map[string]function{
 		"json_extract":           {2, 2, JSON, false, buildJSONExtract(false)},
@@ -124,20 +125,60 @@ func walk(v *fastjson.Value, path []step) *fastjson.Value {
 	return v
 }
 
-// jsonArg is the JSON value of the record that v holds.
-func jsonArg(v Value) *fastjson.Value {
-	if v.Type != JSON {
+// jsonArg is the JSON value v holds: an object or array of the record or a
+// made list as it is; JSON text (a VARCHAR holding JSON, a ::JSON cast)
+// parsed with one of the State's reused parsers, valid until the next Eval;
+// nil for NULL and for text that is not valid JSON (DuckDB fails the query
+// there).
+func (st *State) jsonArg(v Value) *fastjson.Value {
+	switch {
+	case v.Type == JSON && v.J != nil:
+		return v.J
+	case v.Type == JSON || v.Type == Varchar:
+		return st.parseText(v.S)
+	}
+	return nil
+}
+
+// parseText parses the JSON text s with the next parser of the State's
+// pool (each parse of one Eval needs its own: the values of a parser live
+// until its next parse). Like ParseRecord it accepts strict JSON only and
+// brings invalid UTF-8 and lone surrogates to U+FFFD.
+func (st *State) parseText(s string) *fastjson.Value {
+	if fastjson.Validate(s) != nil {
 		return nil
 	}
-	return v.J
+	b, raw := s, unsafe.Slice(unsafe.StringData(s), len(s)) // read only
+	if needsRepair(raw) {
+		start := len(st.arena)
+		st.arena = repairLine(st.arena, raw)
+		b = b2s(st.arena[start:])
+	}
+	if st.parsed == len(st.parsers) {
+		if len(st.parsers) >= maxTextParses {
+			return nil
+		}
+		st.parsers = append(st.parsers, new(fastjson.Parser))
+	}
+	j, err := st.parsers[st.parsed].Parse(b)
+	st.parsed++
+	if err != nil {
+		return nil
+	}
+	return j
 }
+
+// maxTextParses bounds the JSON texts one Eval parses (one per JSON
+// function on text in the statement, unless a CASE repeats them): each
+// keeps a parser and its memory.
+const maxTextParses = 64
 
 func buildJSONExtract(text bool) func(*compiler, *node, []compiled) expr {
 	return func(c *compiler, n *node, args []compiled) expr {
 		path := c.jsonPath(n.name, n, args, 1)
 		a := args[0].fn
 		return func(st *State, rec *fastjson.Value) Value {
-			j := walk(jsonArg(a(st, rec)), path)
+			j := walk(st.jsonArg(a(st, rec)), path)
 			switch {
 			case j == nil:
 				return Value{}
@@ -178,7 +219,7 @@ func buildJSONArrayLength(c *compiler, n *node, args []compiled) expr {
 	path := c.optionalPath(n, args)
 	a := args[0].fn
 	return func(st *State, rec *fastjson.Value) Value {
-		j := walk(jsonArg(a(st, rec)), path)
+		j := walk(st.jsonArg(a(st, rec)), path)
 		switch {
 		case j == nil:
 			return Value{}
@@ -195,7 +236,7 @@ func buildJSONType(c *compiler, n *node, args []compiled) expr {
 	path := c.optionalPath(n, args)
 	a := args[0].fn
 	return func(st *State, rec *fastjson.Value) Value {
-		j := walk(jsonArg(a(st, rec)), path)
+		j := walk(st.jsonArg(a(st, rec)), path)
 		if j == nil {
 			return Value{}
 		}
@@ -239,7 +280,7 @@ func buildJSONExists(c *compiler, n *node, args []compiled) expr {
 	path := c.jsonPath(n.name, n, args, 1)
 	a := args[0].fn
 	return func(st *State, rec *fastjson.Value) Value {
-		j := jsonArg(a(st, rec))
+		j := st.jsonArg(a(st, rec))
 		if j == nil {
 			return Value{}
 		}

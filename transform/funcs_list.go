@@ -5,8 +5,9 @@ import (
 )
 
 // listFunctions read JSON arrays of the record as DuckDB's list functions
-// read lists. Their positions are 1-based, as DuckDB's are; a path index
-// (tags[0]) stays 0-based, as in JSONPath (see the README).
+// read lists, and the lists the statement makes (lists.go). Their positions
+// are 1-based, as DuckDB's are, and so are a path's (tags[1]); only a
+// JSONPath ('$.tags[0]') counts from 0, as in DuckDB.
 func listFunctions() map[string]function {
 	return map[string]function{
 		"len":             {1, 1, Int64, false, buildLength},
@@ -64,25 +65,10 @@ func buildListPosition(contains bool) func(*compiler, *node, []compiled) expr {
 	}
 }
 
-// buildListExtract is list_extract(list, i): element i from 1, negative from
-// the end; NULL outside the list.
+// buildListExtract is list_extract(list, i): see State.extract.
 func buildListExtract(_ *compiler, _ *node, args []compiled) expr {
 	a, b := args[0].fn, args[1].fn
-	return func(st *State, rec *fastjson.Value) Value {
-		list, ok := array(a(st, rec))
-		i := st.integer(b(st, rec))
-		if !ok || i.Type == Null {
-			return Value{}
-		}
-		n := int64(len(list))
-		switch {
-		case i.I > 0 && i.I <= n:
-			return st.fromJSON(list[i.I-1])
-		case i.I < 0 && -i.I <= n:
-			return st.fromJSON(list[n+i.I])
-		}
-		return Value{}
-	}
+	return func(st *State, rec *fastjson.Value) Value { return st.extract(a(st, rec), b(st, rec)) }
 }
 
 // buildArrayToString joins the elements as text with sep, skipping NULLs.

@@ -18,7 +18,9 @@ var seedStatements = []string{
 	"SELECT * EXCLUDE (a, \"b c\"), a + 1 AS a1",
 	"SELECT * EXCLUDE (c) REPLACE (lower(b) AS b, a + 1 AS a) WHERE a > 0",
 	"SELECT ts::TIMESTAMP AS ts, level, user.id AS user_id, latency_ms::INT64, msg WHERE level <> 'debug' AND status >= 200 PARTITION BY service, strftime(ts, '%Y-%m-%d') AS day",
-	"SELECT a['x y'], tags[0], tags[-1], \"odd-key\".x",
+	"SELECT a['x y'], tags[1], tags[-1], \"odd-key\".x, tags[a], tags[2:], tags[:-1], b[1:2], (d)['e'], c[1][1]",
+	"SELECT [1, 'x', NULL, [2]], [], [a, b][2], string_split(b, ','), str_split(b, '')[1], string_to_array(b, 'x')[-1:], split(b, NULL), list_value(a), list_pack(), list_slice(c, 0, a), array_slice(b, -2, 9)",
+	"SELECT b->'k', b->>'$.k[1]', json_type(b), json_array_length(b, '$.k'), json_extract(b::JSON, '$'), json_exists(b, '$.k'), json_extract_string(c::VARCHAR, 0)",
 	"SELECT CASE WHEN a > 1 THEN 'x' WHEN a IS NULL THEN NULL ELSE 'y' END, CASE b WHEN 1 THEN 2 END",
 	"SELECT a WHERE a IN (1, 2, NULL) OR b NOT IN ('x') AND c BETWEEN 1 AND 2 AND NOT d LIKE '%x_' ESCAPE '!'",
 	"SELECT lower(a), upper(b), length(c), substr(d, -2, 3), trim(e, 'x'), concat(a, b, NULL), coalesce(a, b)",
@@ -48,6 +50,7 @@ var seedRecords = []string{
 	`{"a":null,"b":-0,"c":1e400,"ts":1714550400123,"msg":"\u0000\"\\"}`,
 	`[1,"x",{"a":1}]`,
 	`"just a string"`,
+	`{"a":2,"b":"{\"k\":[1,\"\\ud800x\"]}","c":["p,q","r"]}`,
 }
 
 func FuzzCompile(f *testing.F) {
@@ -124,7 +127,7 @@ var writableStatements = []string{
 	"SELECT *",
 	"SELECT *, user AS u, user.region AS r",
 	"SELECT * PARTITION BY user.region",
-	"SELECT user, user.region AS r, user::VARCHAR AS uv, user.region::JSON AS rj, o[0] AS o0 PARTITION BY user.region, o AS o",
+	"SELECT user, user.region AS r, user::VARCHAR AS uv, user.region::JSON AS rj, o[1] AS o1, o[-1:] AS ot, [o, 1][1] AS l1, string_split(user.region, '-')[2] AS sp PARTITION BY user.region, o AS o",
 	"SELECT substr(user.region, 2, 1) AS s1, substr(s, -2) AS s2, upper(user.region) AS up, lower(s) AS lo, " +
 		"concat(user, s, n) AS c, s || user.region AS cc, trim(s, 'é') AS t, replace(s, 'a', 'ü') AS rp, " +
 		"n::VARCHAR AS nv, n::JSON AS nj, strftime(ts, '%Y %a') AS tf",

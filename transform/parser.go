@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"math"
 	"strconv"
 	"strings"
 )
@@ -70,6 +71,12 @@ func (p *parser) advance() token {
 	p.tok = p.peek
 	p.peek = p.lx.next()
 	return t
+}
+
+// peek2 returns the token after peek, without consuming anything.
+func (p *parser) peek2() token {
+	lx := p.lx // a copy: scanning it leaves the parser where it is
+	return lx.next()
 }
 
 func isKeyword(t token, kw string) bool {
@@ -472,6 +479,9 @@ func (p *parser) postfix() *node {
 			typ, narrow, end := p.typeName()
 			n = &node{kind: nCast, typ: typ, op: narrow, args: []*node{n}, pos: n.pos, end: end}
 			continue
+		case isOp(p.tok, "["):
+			n = p.subscript(n)
+			continue
 		case isOp(p.tok, "->") || isOp(p.tok, "->>"):
 			op := p.advance()
 			p.enter(op.pos)
@@ -491,9 +501,57 @@ func (p *parser) postfix() *node {
 		}
 		break
 	}
-	if isOp(p.tok, "[") || (isOp(p.tok, ".") && n.kind != nPath) {
+	if isOp(p.tok, ".") && n.kind != nPath {
 		p.failAt(p.tok.pos, "'%s' applies to field paths only", p.tok.text)
 	}
+	return n
+}
+
+// subscript reads l[i] (list_extract) and l[a:b] (list_slice; an omitted
+// bound is the start or the end) after n.
+func (p *parser) subscript(n *node) *node {
+	open := p.advance()
+	p.enter(open.pos)
+	defer p.leave()
+	var lo, hi *node
+	if !isOp(p.tok, ":") {
+		lo = p.expr()
+	}
+	slice := p.acceptOp(":")
+	if slice && !isOp(p.tok, "]") {
+		hi = p.expr()
+	}
+	end := p.expectOp("]").end
+	if !slice {
+		if lo.kind == nLiteral && lo.lit.Type == Int64 && lo.lit.I == 0 {
+			p.failAt(lo.pos, "%s", indexZero(p.src[n.pos:n.end]))
+		}
+		return &node{kind: nCall, name: "list_extract", args: []*node{n, lo}, pos: n.pos, end: end}
+	}
+	if lo == nil {
+		lo = &node{kind: nLiteral, lit: Value{Type: Int64, I: 1}, pos: open.end, end: open.end}
+	}
+	if hi == nil {
+		hi = &node{kind: nLiteral, lit: Value{Type: Int64, I: math.MaxInt64}, pos: end - 1, end: end - 1}
+	}
+	return &node{kind: nCall, name: "list_slice", args: []*node{n, lo, hi}, pos: n.pos, end: end}
+}
+
+// listLiteral reads [a, b, …] as list_value(a, b, …).
+func (p *parser) listLiteral() *node {
+	open := p.advance()
+	p.enter(open.pos)
+	defer p.leave()
+	n := &node{kind: nCall, name: "list_value", pos: open.pos}
+	if !isOp(p.tok, "]") {
+		for {
+			n.args = append(n.args, p.expr())
+			if !p.acceptOp(",") {
+				break
+			}
+		}
+	}
+	n.end = p.expectOp("]").end
 	return n
 }
 
@@ -542,6 +600,9 @@ func (p *parser) primary() *node {
 		}
 		if t.text == "*" {
 			p.failAt(t.pos, "* is allowed only as a SELECT item")
+		}
+		if t.text == "[" {
+			return p.listLiteral()
 		}
 	case tokIdent:
 		kw := strings.ToUpper(t.text)
@@ -616,26 +677,23 @@ func (p *parser) path() *node {
 			p.advance()
 			n.path = append(n.path, step{key: k.text})
 			n.end = k.end
-		case isOp(p.tok, "["):
+		case isOp(p.tok, "[") && isOp(p.peek2(), "]") && (p.peek.kind == tokString || p.peek.kind == tokNumber):
+			// A constant key or index stays a step of the path; anything
+			// else in brackets (tags[-1], tags[n], tags[1:2]) is l[i] or
+			// l[a:b] on the path, read by postfix.
 			p.advance()
-			k := p.tok
-			switch {
-			case k.kind == tokString:
-				p.advance()
+			k := p.advance()
+			if k.kind == tokString {
 				n.path = append(n.path, step{key: k.text})
-			case k.kind == tokNumber || isOp(k, "-") && p.peek.kind == tokNumber:
-				neg := p.acceptOp("-")
-				num := p.advance()
-				i, err := strconv.Atoi(num.text)
-				if err != nil || i > 1<<20 {
-					p.failAt(num.pos, "array index must be a whole number, found %s", num.text)
+			} else {
+				i, err := strconv.Atoi(k.text)
+				switch {
+				case err != nil || i > 1<<20:
+					p.failAt(k.pos, "array index must be a whole number, found %s", k.text)
+				case i == 0:
+					p.failAt(k.pos, "%s", indexZero(p.src[n.pos:n.end]))
 				}
-				if neg {
-					i = -i
-				}
-				n.path = append(n.path, step{index: i, isIndex: true})
-			default:
-				p.failAt(k.pos, "expected an array index or a 'key' in [], found %s", describe(k))
+				n.path = append(n.path, step{index: i - 1, isIndex: true})
 			}
 			n.end = p.expectOp("]").end
 		default:

@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"regexp"
 	"time"
 
 	"github.com/valyala/fastjson"
@@ -72,8 +73,13 @@ type Field struct {
 // enough for Cast.
 type State struct {
 	p     *Program
-	arena []byte // text produced during one Eval
-	num   []byte // a number's JSON text while it is parsed
+	arena []byte         // text produced during one Eval
+	num   []byte         // a number's JSON text while it is parsed
+	made  fastjson.Arena // lists made during one Eval (see listValue)
+
+	parsers  []*fastjson.Parser            // for JSON text during one Eval (see jsonArg)
+	parsed   int                           // parsers in use in this Eval
+	patterns map[patternKey]*regexp.Regexp // patterns from the data (see pattern)
 
 	// Row holds the output fields of the last kept record in column order, with
 	// * expanded in the record's key order. Valid until the next Eval.
@@ -133,6 +139,8 @@ func (p *Program) NewState() *State {
 // and every JSON text valid JSON.
 func (p *Program) Eval(st *State, rec *fastjson.Value) bool {
 	st.arena = st.arena[:0]
+	st.made.Reset()
+	st.parsed = 0
 	st.Row = st.Row[:0]
 	st.Partition = st.Partition[:0]
 	st.now = 0

@@ -1,0 +1,59 @@
+package transform
+
+import (
+	"regexp"
+	"strings"
+)
+
+// Patterns from the data. A pattern that is not a constant is compiled the
+// first time a State meets it and kept in the State, so that a column of a
+// few distinct patterns compiles each once per goroutine; a statement that
+// sees a new pattern in every record compiles per record (bounded memory:
+// the cache is emptied when it holds maxPatterns). A pattern that does not
+// compile is remembered as such and gives NULL (DuckDB fails the query).
+
+// maxPatterns bounds the patterns a State keeps.
+const maxPatterns = 256
+
+// pattern returns the compiled flags+pat, nil when it does not compile.
+func (st *State) pattern(flags, pat string) *regexp.Regexp {
+	if re, ok := st.patterns[patternKey{flags, pat}]; ok {
+		return re
+	}
+	if st.patterns == nil || len(st.patterns) >= maxPatterns {
+		st.patterns = make(map[patternKey]*regexp.Regexp, 16)
+	}
+	re, err := regexp.Compile(flags + pat)
+	if err != nil {
+		re = nil
+	}
+	st.patterns[patternKey{flags, strings.Clone(pat)}] = re
+	return re
+}
+
+// patternKey names a pattern with its options (a constant of the call).
+type patternKey struct{ flags, pat string }
+
+// regexpFlags reads the constant options of a regexp function as an inline
+// flag group ("(?i)"), as compileRegexp does.
+func (c *compiler) regexpFlags(fn string, n *node, args []compiled, opt int) string {
+	if opt >= len(args) {
+		return ""
+	}
+	flags := ""
+	for _, o := range c.constString(fn, n, args[opt], "the options") {
+		switch {
+		case o == 'i' || o == 's' || o == 'm':
+			flags += string(o)
+		case o == 'n' || o == 'p':
+			flags += "m"
+		case o == 'c':
+		default:
+			c.fail(n.args[opt].pos, "%s: unknown option '%c' (options: i, s, m, c)", fn, o)
+		}
+	}
+	if flags == "" {
+		return ""
+	}
+	return "(?" + flags + ")"
+}
