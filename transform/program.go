@@ -69,9 +69,10 @@ type Field struct {
 // the last result. Get one from Program.NewState to Eval; the zero State is
 // enough for Cast.
 type State struct {
-	p     *Program
-	arena []byte // text produced during one Eval
-	num   []byte // a number's JSON text while it is parsed
+	p      *Program
+	arena  []byte // text produced during one Eval
+	num    []byte // a number's JSON text while it is parsed
+	shaped []byte // a value being cast to a nested type (nested.go)
 
 	// Row holds the output fields of the last kept record in column order, with
 	// * expanded in the record's key order. Valid until the next Eval.
