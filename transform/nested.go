@@ -127,6 +127,10 @@ func fieldName(name string) string {
 	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
 }
 
+// PlainName reports whether a struct field name is written bare in a type
+// name (an identifier that is not a keyword), rather than double-quoted.
+func PlainName(name string) bool { return fieldName(name) == name }
+
 // IsNested reports whether t is a STRUCT or LIST type.
 func (t Type) IsNested() bool { return nestedInfo(t) != nil }
 

@@ -9,6 +9,7 @@ import (
 	"math"
 	"math/big"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/parquet-go/parquet-go"
@@ -189,6 +190,27 @@ func readColumn(fd parquet.Field) (ReadColumn, error) {
 // TypeName is the name DuckDB (and datatap cat -schema) gives the column
 // the tap writes for type t, as read back from a file.
 func TypeName(t transform.Type) string {
+	if elem, ok := t.Elem(); ok {
+		return TypeName(elem) + "[]"
+	}
+	if fs := t.Fields(); fs != nil {
+		var sb strings.Builder
+		sb.WriteString("STRUCT(")
+		for i, f := range fs {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			if transform.PlainName(f.Name) {
+				sb.WriteString(f.Name)
+			} else {
+				sb.WriteString(strconv.Quote(f.Name))
+			}
+			sb.WriteString(" ")
+			sb.WriteString(TypeName(f.Type))
+		}
+		sb.WriteString(")")
+		return sb.String()
+	}
 	leaf, err := leafFor(t)
 	if err != nil {
 		return t.String()

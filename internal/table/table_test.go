@@ -215,3 +215,19 @@ func FuzzTemplateIsThePrefix(f *testing.F) {
 		}
 	})
 }
+
+func TestHiveNestedTypes(t *testing.T) {
+	f := func(in, want string) {
+		t.Helper()
+		typ, ok := transform.ParseType(in)
+		if !ok {
+			t.Fatalf("ParseType(%q)", in)
+		}
+		if got, _ := HiveType(typ); got != want {
+			t.Errorf("HiveType(%s) = %s, want %s", in, got, want)
+		}
+	}
+	f("VARCHAR[]", "array<string>")
+	f("STRUCT(id BIGINT, tags VARCHAR[], p STRUCT(x DOUBLE)[])", "struct<id:bigint,tags:array<string>,p:array<struct<x:double>>>")
+	f(`STRUCT("a b" INT)`, "struct<`a b`:int>")
+}
