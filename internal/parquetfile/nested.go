@@ -2,9 +2,12 @@ package parquetfile
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/encoding"
+	"github.com/parquet-go/parquet-go/format"
 	"github.com/valyala/fastjson"
 
 	"github.com/datatap/datatap/transform"
@@ -220,4 +223,151 @@ func (w *Writer) setNested(i int, s *shape, v *transform.Value) error {
 		return fmt.Errorf("column %q: %w", col.Name, err)
 	}
 	return nil
+}
+
+// readShape is how a nested column of a file is read back as JSON: the
+// groups and three-level LISTs the Writer writes (every node OPTIONAL).
+type readShape struct {
+	leaf   int // scalar: the leaf's column index in the file
+	col    ReadColumn
+	lo, hi int // the leaves under it
+	rep    int // LIST: its elements' repetition level
+	fields []*readShape
+	names  []string
+	elem   *readShape
+	list   bool
+}
+
+// readShapeOf compiles the field fd, whose first leaf is column *leaf.
+func readShapeOf(fd parquet.Field, leaf *int, rep int) (*readShape, error) {
+	s := &readShape{lo: *leaf}
+	if fd.Repeated() || fd.Required() && !fd.Leaf() {
+		return nil, fmt.Errorf("%q: only OPTIONAL groups and LISTs can be read back", fd.Name())
+	}
+	switch {
+	case fd.Leaf():
+		c, err := readColumn(fd)
+		if err != nil {
+			return nil, err
+		}
+		s.leaf, s.col = *leaf, c
+		*leaf++
+	case isList(fd):
+		inner := fd.Fields()[0].Fields()[0]
+		s.list, s.rep = true, rep+1
+		e, err := readShapeOf(inner, leaf, rep+1)
+		if err != nil {
+			return nil, err
+		}
+		s.elem = e
+	default:
+		for _, f := range fd.Fields() {
+			fs, err := readShapeOf(f, leaf, rep)
+			if err != nil {
+				return nil, err
+			}
+			s.fields = append(s.fields, fs)
+			s.names = append(s.names, f.Name())
+		}
+	}
+	s.hi = *leaf
+	return s, nil
+}
+
+// isList reports whether fd is a three-level LIST with one element.
+func isList(fd parquet.Field) bool {
+	lt := fd.Type().LogicalType()
+	if lt == nil || len(fd.Fields()) != 1 {
+		return false
+	}
+	if _, ok := lt.Value.(*format.ListType); !ok {
+		return false
+	}
+	mid := fd.Fields()[0]
+	return mid.Repeated() && !mid.Leaf() && len(mid.Fields()) == 1
+}
+
+// typeName is the DuckDB name of the shape's type.
+func (s *readShape) typeName() string {
+	switch {
+	case s.list:
+		return s.elem.typeName() + "[]"
+	case s.fields != nil:
+		var sb strings.Builder
+		sb.WriteString("STRUCT(")
+		for i, f := range s.fields {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			if transform.PlainName(s.names[i]) {
+				sb.WriteString(s.names[i])
+			} else {
+				sb.WriteString(strconv.Quote(s.names[i]))
+			}
+			sb.WriteString(" " + f.typeName())
+		}
+		sb.WriteString(")")
+		return sb.String()
+	}
+	return s.col.Type
+}
+
+// assembler rebuilds the JSON of nested columns from a row's leaf values.
+type assembler struct {
+	vals [][]parquet.Value // per leaf column, this row's values
+	pos  []int             // per leaf column, the next value
+}
+
+func (a *assembler) peek(l int) (parquet.Value, bool) {
+	if a.pos[l] < len(a.vals[l]) {
+		return a.vals[l][a.pos[l]], true
+	}
+	return parquet.Value{}, false
+}
+
+func (a *assembler) skip(s *readShape) {
+	for l := s.lo; l < s.hi; l++ {
+		a.pos[l]++
+	}
+}
+
+// appendJSON appends the value of s whose parent is defined at level def.
+func (a *assembler) appendJSON(dst []byte, s *readShape, def int) []byte {
+	v, _ := a.peek(s.lo)
+	if v.DefinitionLevel() <= def {
+		a.skip(s)
+		return append(dst, "null"...)
+	}
+	switch {
+	case s.list:
+		if v.DefinitionLevel() == def+1 {
+			a.skip(s)
+			return append(dst, "[]"...)
+		}
+		dst = append(dst, '[')
+		for k := 0; ; k++ {
+			if k > 0 {
+				dst = append(dst, ',')
+			}
+			dst = a.appendJSON(dst, s.elem, def+2)
+			next, ok := a.peek(s.lo)
+			if !ok || next.RepetitionLevel() < s.rep {
+				break
+			}
+		}
+		return append(dst, ']')
+	case s.fields != nil:
+		dst = append(dst, '{')
+		for i, f := range s.fields {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = transform.AppendJSONString(dst, s.names[i])
+			dst = append(dst, ':')
+			dst = a.appendJSON(dst, f, def+1)
+		}
+		return append(dst, '}')
+	}
+	a.pos[s.leaf]++
+	return s.col.AppendJSON(dst, v)
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/parquet-go/parquet-go"
+
 	"github.com/datatap/datatap/internal/duckdb"
 	"github.com/datatap/datatap/internal/parquetfile"
 	"github.com/datatap/datatap/transform"
@@ -92,6 +94,36 @@ func TestNestedColumnsDuckDB(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "nested.parquet")
 	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
+	}
+	// datatap cat's reader gives each nested column back as its JSON.
+	pf, err := parquetfile.Open(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gotTypes []string
+	for _, c := range pf.Columns() {
+		gotTypes = append(gotTypes, c.Type)
+	}
+	if g := strings.Join(gotTypes, "|"); g != "BIGINT|STRUCT(id BIGINT, name VARCHAR, tags VARCHAR[])|BIGINT[][]|STRUCT(x DOUBLE)[]|VARCHAR" {
+		t.Errorf("read back types %s", g)
+	}
+	k := 0
+	err = pf.Rows(func(row []parquet.Value) error {
+		for c := range 3 {
+			got := string(pf.Columns()[c+1].AppendJSON(nil, row[c+1]))
+			want := rows[k][c]
+			if want == "" {
+				want = "null"
+			}
+			if got != strings.ReplaceAll(want, ".0}", "}") {
+				t.Errorf("Rows: row %d column %d = %s, want %s", k, c+1, got, want)
+			}
+		}
+		k++
+		return nil
+	})
+	if err != nil || k != len(rows) {
+		t.Fatalf("Rows: %d rows, %v", k, err)
 	}
 	res := query(t,
 		"SELECT typeof(u), typeof(n), typeof(p) FROM "+lit(path)+" LIMIT 1",
