@@ -179,6 +179,9 @@ func (st *State) cast(v Value, t Type) Value {
 }
 
 func (st *State) convert(v Value, t Type) (Value, bool) {
+	if t >= nestedBase {
+		return st.castNested(v, t)
+	}
 	switch t {
 	case Boolean:
 		switch v.Type {

@@ -562,8 +562,21 @@ func (p *parser) typeName() (typ Type, narrow string, end int) {
 	if t.kind != tokIdent {
 		p.failAt(t.pos, "expected a type name, found %s", describe(t))
 	}
-	p.advance()
 	name := strings.ToUpper(t.text)
+	if (name == "STRUCT" && isOp(p.peek, "(")) || isOp(p.peek, "[") {
+		// A nested type (nested.go): read from the source text, then skip
+		// the tokens it spans.
+		typ, rest, ok := parseNestedType(p.src[t.pos:])
+		end := len(p.src) - len(rest)
+		if !ok {
+			p.failAt(end, "bad nested type (write STRUCT(name TYPE, …) or TYPE[])")
+		}
+		for p.tok.kind != tokEOF && p.tok.pos < end {
+			p.advance()
+		}
+		return typ, "", end
+	}
+	p.advance()
 	if n, ok := narrowTypes[name]; ok {
 		return n.typ, n.name, t.end
 	}

@@ -80,6 +80,7 @@ type State struct {
 	parsers  []*fastjson.Parser            // for JSON text during one Eval (see jsonArg)
 	parsed   int                           // parsers in use in this Eval
 	patterns map[patternKey]*regexp.Regexp // patterns from the data (see pattern)
+	shaped   []byte                        // a value being cast to a nested type (nested.go)
 
 	// Row holds the output fields of the last kept record in column order, with
 	// * expanded in the record's key order. Valid until the next Eval.

@@ -12,7 +12,7 @@ import (
 )
 
 // Type is the type of a value or of an output column.
-type Type uint8
+type Type uint16
 
 // The types of the language. Null is the type of NULL and, for a column, "not
 // declared: infer it from the data".
@@ -36,7 +36,8 @@ func (t Type) String() string {
 	if int(t) < len(typeNames) {
 		return typeNames[t]
 	}
-	return "Type(" + strconv.Itoa(int(t)) + ")"
+	s, _ := nestedString(t)
+	return s
 }
 
 // typeAliases maps the names a DuckDB user may write to our types.
@@ -56,8 +57,14 @@ var typeAliases = map[string]Type{
 // ParseType returns the type named name (case-insensitive; DuckDB aliases
 // such as BIGINT and INTEGER are accepted).
 func ParseType(name string) (Type, bool) {
-	t, ok := typeAliases[strings.ToUpper(name)]
-	return t, ok
+	if t, ok := typeAliases[strings.ToUpper(name)]; ok {
+		return t, true
+	}
+	t, rest, ok := parseNestedType(name)
+	if !ok || strings.TrimSpace(rest) != "" {
+		return Null, false
+	}
+	return t, true
 }
 
 // Value is one value computed by a Program. Strings and JSON held by a Value

@@ -7,7 +7,9 @@
 // INT64 with TIMESTAMP(isAdjustedToUTC=true, unit=MICROS), never NANOS; DATE
 // as INT32 DATE; TIME as INT64 with TIME(isAdjustedToUTC=false,
 // unit=MICROS); UUID as FIXED_LEN_BYTE_ARRAY(16) with the UUID logical type;
-// JSON as BYTE_ARRAY with the JSON logical type. Pages are
+// JSON as BYTE_ARRAY with the JSON logical type; STRUCT and LIST types
+// (transform's nested types) as an OPTIONAL group of their fields and the
+// standard three-level LIST, shredded from JSON values (nested.go). Pages are
 // data page v1, every column is ZSTD compressed, and data pages are PLAIN or
 // RLE_DICTIONARY, chosen per column from the first rows (see encoding.go): the
 // encodings DuckDB writes by default, which every reader understands.

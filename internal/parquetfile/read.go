@@ -9,6 +9,7 @@ import (
 	"math"
 	"math/big"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/parquet-go/parquet-go"
@@ -20,11 +21,15 @@ import (
 // File is a Parquet file opened to read its rows back (datatap cat). It
 // reads what the Writer writes, and the flat files of other writers: every
 // physical type, with the logical types STRING, JSON, ENUM, UUID, INT
-// (signed and unsigned), DECIMAL, DATE, TIME and TIMESTAMP. Nested columns
-// (groups, repeated fields) are refused with an error naming the column.
+// (signed and unsigned), DECIMAL, DATE, TIME and TIMESTAMP, and the STRUCT
+// (OPTIONAL group) and LIST (three-level) columns the Writer writes, as
+// their JSON. Other nested forms (repeated fields, MAP) are refused with an
+// error naming the column.
 type File struct {
-	f    *parquet.File
-	cols []ReadColumn
+	f      *parquet.File
+	cols   []ReadColumn
+	shapes []*readShape // per column: nil when flat
+	leafOf []int        // per leaf column: its column
 }
 
 // ReadColumn is one column of a File, and how its values print.
@@ -67,17 +72,34 @@ func Open(r io.ReaderAt, size int64) (*File, error) {
 	}
 	fields := f.Schema().Fields()
 	cols := make([]ReadColumn, len(fields))
+	shapes := make([]*readShape, len(fields))
+	var leafOf []int
 	for i, fd := range fields {
-		if !fd.Leaf() || fd.Repeated() {
-			return nil, fmt.Errorf("column %q: nested and repeated columns cannot be read back yet", fd.Name())
+		if fd.Repeated() {
+			return nil, fmt.Errorf("column %q: repeated columns cannot be read back yet", fd.Name())
+		}
+		if !fd.Leaf() {
+			// A STRUCT or LIST: read back as its JSON (nested.go).
+			leaf := len(leafOf)
+			s, err := readShapeOf(fd, &leaf, 0)
+			if err != nil {
+				return nil, fmt.Errorf("column %q: %w", fd.Name(), err)
+			}
+			shapes[i] = s
+			cols[i] = ReadColumn{Name: fd.Name(), Type: s.typeName(), kind: readJSON}
+			for range s.hi - s.lo {
+				leafOf = append(leafOf, i)
+			}
+			continue
 		}
 		c, err := readColumn(fd)
 		if err != nil {
 			return nil, fmt.Errorf("column %q: %w", fd.Name(), err)
 		}
 		cols[i] = c
+		leafOf = append(leafOf, i)
 	}
-	return &File{f: f, cols: cols}, nil
+	return &File{f: f, cols: cols, shapes: shapes, leafOf: leafOf}, nil
 }
 
 // Columns returns the file's columns, in file order.
@@ -93,15 +115,37 @@ func (f *File) NumRows() int64 { return f.f.NumRows() }
 func (f *File) Rows(fn func(row []parquet.Value) error) error {
 	cells := make([]parquet.Value, len(f.cols))
 	buf := make([]parquet.Row, 64)
+	a := &assembler{vals: make([][]parquet.Value, len(f.leafOf)), pos: make([]int, len(f.leafOf))}
+	var text []byte
 	for _, rg := range f.f.RowGroups() {
 		rows := rg.Rows()
 		for {
 			n, err := rows.ReadRows(buf)
 			for _, r := range buf[:n] {
 				clear(cells)
+				for l := range a.vals {
+					a.vals[l], a.pos[l] = a.vals[l][:0], 0
+				}
 				for _, v := range r {
-					if c := v.Column(); c >= 0 && c < len(cells) {
+					l := v.Column()
+					if l < 0 || l >= len(f.leafOf) {
+						continue
+					}
+					if c := f.leafOf[l]; f.shapes[c] == nil {
 						cells[c] = v
+					} else {
+						a.vals[l] = append(a.vals[l], v)
+					}
+				}
+				text = text[:0]
+				for c, s := range f.shapes {
+					if s == nil {
+						continue
+					}
+					start := len(text)
+					text = a.appendJSON(text, s, 0)
+					if string(text[start:]) != "null" {
+						cells[c] = parquet.ByteArrayValue(text[start:])
 					}
 				}
 				if ferr := fn(cells); ferr != nil {
@@ -189,6 +233,27 @@ func readColumn(fd parquet.Field) (ReadColumn, error) {
 // TypeName is the name DuckDB (and datatap cat -schema) gives the column
 // the tap writes for type t, as read back from a file.
 func TypeName(t transform.Type) string {
+	if elem, ok := t.Elem(); ok {
+		return TypeName(elem) + "[]"
+	}
+	if fs := t.Fields(); fs != nil {
+		var sb strings.Builder
+		sb.WriteString("STRUCT(")
+		for i, f := range fs {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			if transform.PlainName(f.Name) {
+				sb.WriteString(f.Name)
+			} else {
+				sb.WriteString(strconv.Quote(f.Name))
+			}
+			sb.WriteString(" ")
+			sb.WriteString(TypeName(f.Type))
+		}
+		sb.WriteString(")")
+		return sb.String()
+	}
 	leaf, err := leafFor(t)
 	if err != nil {
 		return t.String()

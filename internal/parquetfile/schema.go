@@ -59,6 +59,9 @@ func checkColumns(cols []Column) error {
 			return fmt.Errorf("column %d: duplicate name %q", i+1, c.Name)
 		}
 		seen[c.Name] = true
+		if c.Type.IsNested() {
+			continue // compileShape checks its leaves
+		}
 		if _, err := leafFor(c.Type); err != nil {
 			return fmt.Errorf("column %q: %w", c.Name, err)
 		}
@@ -66,14 +69,22 @@ func checkColumns(cols []Column) error {
 	return nil
 }
 
-// newSchema builds the file schema: one OPTIONAL leaf per column, in the
-// order given, column i encoded with encs[i]. cols must have passed
-// checkColumns.
-func newSchema(cols []Column, encs []encoding.Encoding) *parquet.Schema {
+// newSchema builds the file schema: one OPTIONAL node per column, in the
+// order given: a leaf for a flat column, the node of its shape for a nested
+// one (shapes[i], nested.go); leaf l is encoded with encs[l]. cols must
+// have passed checkColumns.
+func newSchema(cols []Column, shapes []*shape, encs []encoding.Encoding) *parquet.Schema {
 	fields := make([]parquet.Field, len(cols))
+	l := 0
 	for i, c := range cols {
+		if s := shapes[i]; s != nil {
+			fields[i] = field{Node: s.node(encs), name: c.Name}
+			l = s.hi
+			continue
+		}
 		leaf, _ := leafFor(c.Type)
-		fields[i] = field{Node: parquet.Optional(parquet.Encoded(leaf, encs[i])), name: c.Name}
+		fields[i] = field{Node: parquet.Optional(parquet.Encoded(leaf, encs[l])), name: c.Name}
+		l++
 	}
 	return parquet.NewSchema("datatap", orderedGroup{fields: fields})
 }

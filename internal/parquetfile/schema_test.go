@@ -15,7 +15,7 @@ import (
 func TestSchemaOrder(t *testing.T) {
 	cols := []Column{{Name: "zeta", Type: transform.Varchar}, {Name: "alpha", Type: transform.Int64}, {Name: "mid", Type: transform.Boolean}}
 	encs := []encoding.Encoding{&parquet.RLEDictionary, &parquet.Plain, &parquet.Plain}
-	s := newSchema(cols, encs)
+	s := newSchema(cols, make([]*shape, len(cols)), encs)
 
 	var got []string
 	for _, path := range s.Columns() {

@@ -122,6 +122,18 @@ type Writer struct {
 	cols   []Column
 	config *parquet.WriterConfig
 
+	// leaves are the file's leaf columns: one per flat column, one per
+	// scalar inside a nested one (nested.go); shapes[i] is column i's
+	// shape, nil for a flat column.
+	leaves    []leafColumn
+	shapes    []*shape
+	hasNested bool
+	parser    fastjson.Parser // nested values given as text
+	cast      transform.State // nested leaves
+	marks     []int           // each leaf's batch length when the row began
+	// nestedValues counts the values nested columns added to the batch.
+	nestedValues int
+
 	// pw is nil until the first probeRows rows have been seen and the
 	// encodings chosen.
 	pw      *parquet.GenericWriter[any]
@@ -130,12 +142,14 @@ type Writer struct {
 	maxRows  int
 	maxBytes int64
 
-	// batch holds the values of up to len(batch[i]) rows per column; the
+	// batch holds the values of up to batchCap rows per leaf (a flat
+	// column's leaf one value per row, a nested one's any number); the
 	// bytes of strings live in arena until the batch is handed to
 	// parquet-go, which copies them.
-	batch  [][]parquet.Value
-	arena  []byte
-	nbatch int
+	batch    [][]parquet.Value
+	batchCap int
+	arena    []byte
+	nbatch   int
 
 	groupRows int   // rows handed to the column writers for the current row group
 	groupBase int64 // pw.Size() when the current row group started
@@ -150,6 +164,20 @@ type Writer struct {
 func NewWriter(w io.Writer, cols []Column, opt Options) (*Writer, error) {
 	if err := checkColumns(cols); err != nil {
 		return nil, fmt.Errorf("parquetfile: %w", err)
+	}
+	var leaves []leafColumn
+	shapes := make([]*shape, len(cols))
+	hasNested := false
+	for i, c := range cols {
+		if !c.Type.IsNested() {
+			leaves = append(leaves, leafColumn{Column: c, path: []string{c.Name}})
+			continue
+		}
+		s, err := compileShape(c.Type, []string{c.Name}, 0, &leaves)
+		if err != nil {
+			return nil, fmt.Errorf("parquetfile: column %q: %w", c.Name, err)
+		}
+		shapes[i], hasNested = s, true
 	}
 	switch {
 	case opt.RowGroupRows < 0:
@@ -170,18 +198,18 @@ func NewWriter(w io.Writer, cols []Column, opt Options) (*Writer, error) {
 		config.CreatedBy = "datatap"
 	}
 	config.Compression = zstdPages
-	config.PageBufferSize = min(pageBufferSize, max(minPageBufferSize, pageBufferBudget/len(cols)))
+	config.PageBufferSize = min(pageBufferSize, max(minPageBufferSize, pageBufferBudget/len(leaves)))
 	config.DictionaryMaxBytes = dictionaryMaxBytes
-	if len(cols) > wideColumnCount {
-		config.ColumnPageBuffers = parquet.NewChunkBufferPool(max(minChunkSize, chunkBudget/len(cols)))
+	if len(leaves) > wideColumnCount {
+		config.ColumnPageBuffers = parquet.NewChunkBufferPool(max(minChunkSize, chunkBudget/len(leaves)))
 	}
 	// Data page v1: what DuckDB and parquet-mr write by default, and what
 	// every reader understands.
 	config.DataPageVersion = 1
 	// Min/max in every page header repeat what the page index holds, and
 	// computing them costs as much again.
-	for _, c := range cols {
-		config.SkipPageStatistics = append(config.SkipPageStatistics, []string{c.Name})
+	for _, l := range leaves {
+		config.SkipPageStatistics = append(config.SkipPageStatistics, l.path)
 	}
 	if err := config.Validate(); err != nil {
 		return nil, fmt.Errorf("parquetfile: %w", err)
@@ -193,11 +221,18 @@ func NewWriter(w io.Writer, cols []Column, opt Options) (*Writer, error) {
 		config:   config,
 		maxRows:  opt.RowGroupRows,
 		maxBytes: opt.RowGroupBytes,
-		batch:    make([][]parquet.Value, len(cols)),
+		leaves:   leaves,
+		shapes:   shapes,
+
+		hasNested: hasNested,
+		batch:     make([][]parquet.Value, len(leaves)),
 	}
-	probe := min(rowsFor(probeValues, len(cols), probeRows), opt.RowGroupRows)
+	if hasNested {
+		wr.marks = make([]int, len(leaves))
+	}
+	wr.batchCap = min(rowsFor(probeValues, len(leaves), probeRows), opt.RowGroupRows)
 	for i := range wr.batch {
-		wr.batch[i] = make([]parquet.Value, probe)
+		wr.batch[i] = make([]parquet.Value, 0, wr.batchCap)
 	}
 	return wr, nil
 }
@@ -240,18 +275,50 @@ func (w *Writer) Write(row []transform.Value) error {
 	}
 	n := w.nbatch
 	mark := len(w.arena)
+	if w.hasNested {
+		for l := range w.batch {
+			w.marks[l] = len(w.batch[l])
+		}
+	}
+	l := 0 // column i's first leaf
 	for i := range row {
-		if err := w.set(&w.batch[i][n], i, &row[i]); err != nil {
+		var err error
+		if s := w.shapes[i]; s != nil {
+			err = w.setNested(i, s, &row[i])
+			l = s.hi
+		} else {
+			w.batch[l] = w.batch[l][:n+1]
+			err = w.set(&w.batch[l][n], i, l, &row[i])
+			l++
+		}
+		if err != nil {
 			w.arena = w.arena[:mark]
+			for l := range w.batch {
+				if w.hasNested {
+					w.batch[l] = w.batch[l][:w.marks[l]]
+				} else {
+					w.batch[l] = w.batch[l][:n]
+				}
+			}
 			return &RowError{Row: w.rows, Err: err}
 		}
 	}
 	w.nbatch++
 	w.rows++
-	if w.nbatch == len(w.batch[0]) || w.groupRows+w.nbatch >= w.maxRows || len(w.arena) >= w.arenaLimit() {
+	if w.nbatch == w.batchCap || w.groupRows+w.nbatch >= w.maxRows || len(w.arena) >= w.arenaLimit() || w.nestedValues >= w.nestedLimit() {
 		return w.flushBatch()
 	}
 	return nil
+}
+
+// nestedLimit bounds the values nested columns add to a batch: like the
+// rows of flat columns, a probe holds at most probeValues, a batch
+// batchValues.
+func (w *Writer) nestedLimit() int {
+	if w.pw == nil {
+		return probeValues
+	}
+	return batchValues
 }
 
 func (w *Writer) arenaLimit() int {
@@ -261,18 +328,28 @@ func (w *Writer) arenaLimit() int {
 	return batchBytes
 }
 
-// set stores v, the value of column i, in dst as a parquet value. Byte arrays
-// point into w.arena.
-func (w *Writer) set(dst *parquet.Value, i int, v *transform.Value) error {
+// set stores v, the value of the flat column i (leaf l), in dst as a
+// parquet value. Byte arrays point into w.arena.
+func (w *Writer) set(dst *parquet.Value, i, l int, v *transform.Value) error {
 	col := &w.cols[i]
 	if v.Type != col.Type {
 		if v.Type == transform.Null {
 			*dst = parquet.Value{} // definition level 0: NULL
-			dst.SetColumnIndex(i)
+			dst.SetColumnIndex(l)
 			return nil
 		}
 		return fmt.Errorf("column %q: %s value in a %s column", col.Name, v.Type, col.Type)
 	}
+	if err := w.setLeaf(dst, col, v); err != nil {
+		return err
+	}
+	dst.SetDefinitionLevel(1)
+	dst.SetColumnIndex(l)
+	return nil
+}
+
+// setLeaf stores v, a non-NULL value of col's type, in dst, without levels.
+func (w *Writer) setLeaf(dst *parquet.Value, col *Column, v *transform.Value) error {
 	switch col.Type {
 	case transform.Boolean:
 		*dst = parquet.BooleanValue(v.I != 0)
@@ -320,8 +397,6 @@ func (w *Writer) set(dst *parquet.Value, i int, v *transform.Value) error {
 		}
 		*dst = w.bytes(v.S)
 	}
-	dst.SetDefinitionLevel(1)
-	dst.SetColumnIndex(i)
 	return nil
 }
 
@@ -357,12 +432,12 @@ func (w *Writer) validUTF8(start int) []byte {
 // start chooses the encodings from the rows held so far and opens the
 // parquet writer. complete reports whether those rows are the whole file.
 func (w *Writer) start(complete bool) {
-	sample := make([][]parquet.Value, len(w.cols))
-	for i := range sample {
-		sample[i] = w.batch[i][:w.nbatch]
+	leafCols := make([]Column, len(w.leaves))
+	for l := range w.leaves {
+		leafCols[l] = w.leaves[l].Column
 	}
-	encs := chooseEncodings(w.cols, sample, w.maxRows, complete)
-	w.config.Schema = newSchema(w.cols, encs)
+	encs := chooseEncodings(leafCols, w.batch, w.maxRows, complete)
+	w.config.Schema = newSchema(w.cols, w.shapes, encs)
 	w.pw = parquet.NewGenericWriter[any](w.out, w.config)
 	w.columns = w.pw.ColumnWriters()
 	w.groupBase = w.pw.Size()
@@ -376,18 +451,21 @@ func (w *Writer) flushBatch() error {
 		w.start(w.closed)
 	}
 	if w.nbatch > 0 {
-		for i, c := range w.columns {
-			if _, err := c.WriteRowValues(w.batch[i][:w.nbatch]); err != nil {
-				return w.fail(fmt.Errorf("parquetfile: write row %d: column %q: %w", w.rows-1, w.cols[i].Name, err))
+		for l, c := range w.columns {
+			if _, err := c.WriteRowValues(w.batch[l]); err != nil {
+				return w.fail(fmt.Errorf("parquetfile: write row %d: column %q: %w", w.rows-1, w.leaves[l].Name, err))
 			}
+			w.batch[l] = w.batch[l][:0]
 		}
 		w.groupRows += w.nbatch
 		w.nbatch = 0
+		w.nestedValues = 0
 	}
 	if probing {
 		// The probe's buffers were sized for it: shrink them to a batch.
+		w.batchCap = rowsFor(batchValues, len(w.leaves), batchRows)
 		for i := range w.batch {
-			w.batch[i] = make([]parquet.Value, rowsFor(batchValues, len(w.cols), batchRows))
+			w.batch[i] = make([]parquet.Value, 0, w.batchCap)
 		}
 		w.arena = nil
 	}

@@ -264,6 +264,22 @@ func Build(o Options) (*Table, error) {
 // internal/parquetfile/schema.go), and a comment when the type says less
 // than the column holds.
 func HiveType(t transform.Type) (typ, comment string) {
+	if elem, ok := t.Elem(); ok {
+		e, _ := HiveType(elem)
+		return "array<" + e + ">", ""
+	}
+	if fs := t.Fields(); fs != nil {
+		parts := make([]string, len(fs))
+		for i, f := range fs {
+			ft, _ := HiveType(f.Type)
+			name := f.Name
+			if !plainName(name) {
+				name = hiveQuote(name)
+			}
+			parts[i] = name + ":" + ft
+		}
+		return "struct<" + strings.Join(parts, ",") + ">", ""
+	}
 	switch t {
 	case transform.Boolean:
 		return "boolean", ""
@@ -287,6 +303,18 @@ func HiveType(t transform.Type) (typ, comment string) {
 		return "binary", "UUID: 16 bytes"
 	}
 	return "string", ""
+}
+
+// plainName reports whether a struct field name needs no quoting in Hive
+// DDL: letters, digits and underscores, not starting with a digit.
+func plainName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // TemplateColumns is how many columns the SAM template's GlueColumns

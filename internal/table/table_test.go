@@ -244,3 +244,19 @@ func TestEventTimeNote(t *testing.T) {
 		t.Errorf("projection differs: %v vs %v", plain.Input.Parameters, timed.Input.Parameters)
 	}
 }
+
+func TestHiveNestedTypes(t *testing.T) {
+	f := func(in, want string) {
+		t.Helper()
+		typ, ok := transform.ParseType(in)
+		if !ok {
+			t.Fatalf("ParseType(%q)", in)
+		}
+		if got, _ := HiveType(typ); got != want {
+			t.Errorf("HiveType(%s) = %s, want %s", in, got, want)
+		}
+	}
+	f("VARCHAR[]", "array<string>")
+	f("STRUCT(id BIGINT, tags VARCHAR[], p STRUCT(x DOUBLE)[])", "struct<id:bigint,tags:array<string>,p:array<struct<x:double>>>")
+	f(`STRUCT("a b" INT)`, "struct<`a b`:int>")
+}
