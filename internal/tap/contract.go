@@ -114,6 +114,18 @@ func (t *Tap) Admit(req *Request, resp *Response) bool {
 			"set TAP_JWT_SECRET and TAP_ACL to take them from elsewhere")
 		return false
 	}
+	return t.allow(req, resp)
+}
+
+// Allow answers a request the gate refuses (401 with WWW-Authenticate, or
+// 403), reporting whether it lets the request in. Admit runs it; serve's
+// /metrics and /stats run it alone.
+func (t *Tap) Allow(req *Request, resp *Response) bool {
+	resp.reset()
+	return t.allow(req, resp)
+}
+
+func (t *Tap) allow(req *Request, resp *Response) bool {
 	if _, err := t.gate.Allow(req.Auth); err != nil {
 		status, msg := auth.Status(err)
 		if status == http.StatusUnauthorized {

@@ -64,7 +64,7 @@ type Tap struct {
 	// and its decompressed copy (up to TAP_MAX_BODY_BYTES each) and a core,
 	// so more at once than cores only costs memory.
 	slots   chan struct{}
-	flushMu sync.Mutex   // one flush at a time
+	flushMu sync.Mutex  // one flush at a time
 	pending atomic.Bool // sealed segments may be waiting (leftovers, a 429, failed flushes)
 }
 
@@ -185,3 +185,9 @@ func (t *Tap) flushSealed(ctx context.Context) error {
 	t.pending.Store(false)
 	return nil
 }
+
+// Ingesting is how many requests are being ingested now (their slots).
+func (t *Tap) Ingesting() int { return len(t.slots) }
+
+// Slots is how many requests may be ingested at once.
+func (t *Tap) Slots() int { return cap(t.slots) }
