@@ -9,6 +9,7 @@ import (
 
 	"github.com/datatap/datatap/internal/config"
 	"github.com/datatap/datatap/internal/flush"
+	pipeline "github.com/datatap/datatap/internal/tap"
 	"github.com/datatap/datatap/internal/ingest"
 	"github.com/datatap/datatap/internal/spool"
 )
@@ -33,7 +34,7 @@ func TestTwoTapsOneFolder(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		f, err := flush.FromConfig(context.Background(), cfg, "test")
+		f, err := pipeline.NewFlusher(context.Background(), cfg, "test")
 		if err != nil {
 			t.Fatal(err)
 		}

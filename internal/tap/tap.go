@@ -85,11 +85,10 @@ func Open(ctx context.Context, cfg config.Config, opt Options) (*Tap, error) {
 		_, open := gate.(auth.Open)
 		t.gate, t.authMode, t.open = gate, authMode, open
 	}
-	sk, err := NewSink(ctx, cfg)
-	if err != nil {
+	var err error
+	if t.flusher, err = NewFlusher(ctx, cfg, opt.CreatedBy); err != nil {
 		return nil, err
 	}
-	t.flusher = &flush.Flusher{Sink: sk, Prefix: cfg.Prefix, ErrorsPrefix: cfg.ErrorsPrefix, TempDir: cfg.SpoolDir, CreatedBy: opt.CreatedBy}
 	if t.spool, err = spool.Open(cfg.SpoolDir, cfg.SpoolHeader(), cfg.SpoolMaxBytes); err != nil {
 		return nil, err
 	}
@@ -97,6 +96,16 @@ func Open(ctx context.Context, cfg config.Config, opt Options) (*Tap, error) {
 	t.ingester = ingest.New(cfg.Program, t.spool, ingest.Limits{MaxBodyBytes: cfg.MaxBodyBytes, MaxLineBytes: cfg.MaxLineBytes}, ingest.ShapesOf(cfg))
 	t.pending.Store(true) // segments an earlier process left
 	return t, nil
+}
+
+// NewFlusher builds the flusher of cfg: its sink (NewSink), prefixes and
+// temporary folder (the spool's). createdBy goes into the Parquet footer.
+func NewFlusher(ctx context.Context, cfg config.Config, createdBy string) (*flush.Flusher, error) {
+	sk, err := NewSink(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &flush.Flusher{Sink: sk, Prefix: cfg.Prefix, ErrorsPrefix: cfg.ErrorsPrefix, TempDir: cfg.SpoolDir, CreatedBy: createdBy}, nil
 }
 
 // NewSink builds the sink the configuration names: S3 when TAP_BUCKET is
