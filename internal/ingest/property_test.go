@@ -30,9 +30,9 @@ import (
 	"github.com/parquet-go/parquet-go/format"
 
 	"github.com/datatap/datatap/internal/config"
-	"github.com/datatap/datatap/internal/tap"
 	"github.com/datatap/datatap/internal/ingest"
 	"github.com/datatap/datatap/internal/spool"
+	"github.com/datatap/datatap/internal/tap"
 	"github.com/datatap/datatap/transform"
 )
 

@@ -9,9 +9,9 @@ import (
 
 	"github.com/datatap/datatap/internal/config"
 	"github.com/datatap/datatap/internal/flush"
-	pipeline "github.com/datatap/datatap/internal/tap"
 	"github.com/datatap/datatap/internal/ingest"
 	"github.com/datatap/datatap/internal/spool"
+	pipeline "github.com/datatap/datatap/internal/tap"
 )
 
 // TestTwoTapsOneFolder: two taps, each with its own output, share one

@@ -78,7 +78,7 @@ func Open(ctx context.Context, cfg config.Config, opt Options) (*Tap, error) {
 	}
 	t := &Tap{cfg: cfg, mode: opt.Mode, slots: make(chan struct{}, max(2, runtime.GOMAXPROCS(0)))}
 	if opt.Mode != Extension {
-		gate, authMode, err := cfg.Gate(opt.Mode == Lambda, opt.Loopback)
+		gate, authMode, err := Gate(cfg, opt.Mode == Lambda, opt.Loopback)
 		if err != nil {
 			return nil, err
 		}
