@@ -50,7 +50,7 @@ func event(body []byte, encoding string) []byte {
 func benchConfig(b *testing.B) config.Config {
 	b.Helper()
 	b.Setenv("AWS_REGION", "us-east-1")
-	env := map[string]string{"TAP_SPOOL_DIR": b.TempDir(), "TAP_BUCKET": "bench", "TAP_AUTH": "none",
+	env := map[string]string{"TAP_SPOOL_DIR": b.TempDir(), "TAP_BUCKET": "bench", "TAP_AUTH": "none", "AWS_REGION": "us-east-1",
 		"TAP_TRANSFORM": benchStatement(), "TAP_SPOOL_MAX_BYTES": "4GiB"}
 	cfg, err := config.Load(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 	if err != nil {

@@ -29,7 +29,7 @@ func newTestRuntime(t *testing.T, vars ...string) *Runtime {
 	t.Setenv("AWS_REGION", "us-east-1")
 	t.Setenv("AWS_ACCESS_KEY_ID", "test")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
-	env := map[string]string{"TAP_SPOOL_DIR": t.TempDir(), "TAP_BUCKET": "bucket", "TAP_AUTH": "none",
+	env := map[string]string{"TAP_SPOOL_DIR": t.TempDir(), "TAP_BUCKET": "bucket", "TAP_AUTH": "none", "AWS_REGION": "us-east-1",
 		"TAP_TRANSFORM": "SELECT * WHERE level <> 'debug'"}
 	for i := 0; i < len(vars); i += 2 {
 		env[vars[i]] = vars[i+1]

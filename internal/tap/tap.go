@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 
 	"github.com/datatap/datatap/internal/auth"
+	"github.com/datatap/datatap/internal/awscreds"
 	"github.com/datatap/datatap/internal/config"
 	"github.com/datatap/datatap/internal/flush"
 	"github.com/datatap/datatap/internal/ingest"
@@ -112,7 +113,7 @@ func NewFlusher(ctx context.Context, cfg config.Config, createdBy string) (*flus
 // set, else the TAP_DIR folder.
 func NewSink(ctx context.Context, cfg config.Config) (sink.Sink, error) {
 	if cfg.Bucket != "" {
-		return s3sink.New(ctx, cfg.Bucket, s3sink.Options{})
+		return s3sink.New(ctx, cfg.Bucket, s3sink.Options{Region: cfg.S3Region, Endpoint: cfg.S3Endpoint, Credentials: awscreds.Load})
 	}
 	return dir.New(cfg.Dir)
 }
