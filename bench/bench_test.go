@@ -52,7 +52,7 @@ func event(body []byte, encoding string) []byte {
 func benchConfig(b *testing.B, extra ...string) config.Config {
 	b.Helper()
 	b.Setenv("AWS_REGION", "us-east-1")
-	env := map[string]string{"TAP_SPOOL_DIR": b.TempDir(), "TAP_BUCKET": "bench", "TAP_AUTH": "none",
+	env := map[string]string{"TAP_SPOOL_DIR": b.TempDir(), "TAP_BUCKET": "bench", "TAP_AUTH": "none", "AWS_REGION": "us-east-1",
 		"TAP_TRANSFORM": benchStatement(), "TAP_SPOOL_MAX_BYTES": "4GiB"}
 	for i := 0; i+1 < len(extra); i += 2 {
 		env[extra[i]] = extra[i+1]

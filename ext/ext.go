@@ -23,6 +23,7 @@ import (
 	"github.com/datatap/datatap/internal/lambdaapi"
 	"github.com/datatap/datatap/internal/metrics"
 	"github.com/datatap/datatap/internal/spool"
+	"github.com/datatap/datatap/internal/tap"
 )
 
 // safety is kept between the end of the flush and Lambda's deadline, for the
@@ -38,22 +39,18 @@ func Run(ctx context.Context, apiAddr, name, version string, log *slog.Logger) e
 	if err != nil {
 		return err
 	}
-	cfg, err := config.FromEnv()
-	var sp *spool.Spool
-	var flusher *flush.Flusher
+	cfg, _, err := config.LoadMode(config.ModeExtension, os.LookupEnv)
+	var t *tap.Tap
 	if err == nil {
-		flusher, err = flush.FromConfig(ctx, cfg, "datatap "+version)
-	}
-	if err == nil {
-		sp, err = spool.Open(cfg.SpoolDir, cfg.SpoolHeader(), cfg.SpoolMaxBytes)
+		t, err = tap.Open(ctx, cfg, tap.Options{Mode: tap.Extension, CreatedBy: "datatap " + version, Log: log})
 	}
 	if err != nil {
 		x.InitError(ctx, lambdaapi.Error{Type: "Extension.ConfigError", Message: err.Error()})
 		return fmt.Errorf("extension: %w", err)
 	}
 	emf := metrics.Lambda{W: os.Stdout, Log: log, Mode: "extension", Function: cfg.LambdaFunction}
-	flusher.Flushed = emf.Flushed
-	log.Info("datatap extension registered", "name", name, "spool", cfg.SpoolDir, "output", flusher.Sink.String())
+	t.Flusher().Flushed = emf.Flushed
+	log.Info("datatap extension registered", "name", name, "spool", cfg.SpoolDir, "output", t.Output())
 	for {
 		ev, err := x.Next(ctx)
 		if err != nil {
@@ -62,11 +59,12 @@ func Run(ctx context.Context, apiAddr, name, version string, log *slog.Logger) e
 		if ev.EventType != "SHUTDOWN" {
 			continue
 		}
-		return shutdown(ev, sp, flusher, log, emf)
+		return shutdown(ev, t.Spool(), t.Flusher(), log, emf)
 	}
 }
 
 // shutdown flushes everything before the event's deadline.
+// It takes the tap's spool and flusher (tests give their own).
 func shutdown(ev lambdaapi.Event, sp *spool.Spool, flusher *flush.Flusher, log *slog.Logger, emf metrics.Lambda) error {
 	start := time.Now()
 	deadline := ev.Deadline().Add(-safety)

@@ -17,6 +17,8 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
+	"github.com/datatap/datatap/internal/awscreds"
+	"github.com/datatap/datatap/internal/config"
 	"github.com/datatap/datatap/internal/parquetfile"
 	s3sink "github.com/datatap/datatap/internal/sink/s3"
 	"github.com/datatap/datatap/transform"
@@ -176,7 +178,8 @@ func expandS3(ctx context.Context, rest string) ([]source, error) {
 	if bucket == "" {
 		return nil, errors.New("want s3://bucket/prefix")
 	}
-	s, err := s3sink.New(ctx, bucket, s3sink.Options{})
+	region, endpoint := config.S3Env(os.LookupEnv)
+	s, err := s3sink.New(ctx, bucket, s3sink.Options{Region: region, Endpoint: endpoint, Credentials: awscreds.Load})
 	if err != nil {
 		return nil, err
 	}

@@ -75,7 +75,7 @@ func Serve(ctx context.Context, args []string, io Streams, version string) error
 	if fs.NArg() > 0 {
 		return &ExitError{Code: 2, Err: fmt.Errorf("serve: unexpected argument %q (settings are TAP_* variables)", fs.Arg(0))}
 	}
-	cfg, err := config.FromEnv()
+	cfg, _, err := config.LoadMode(config.ModeServe, os.LookupEnv) // serve's rules: none today but the auth mode's defaults (tap.Gate)
 	if err == nil && cfg.HasSecretSources() {
 		err = cfg.ResolveSecrets(ctx, secrets.New())
 	}

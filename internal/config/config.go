@@ -4,6 +4,7 @@
 package config
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -75,6 +76,10 @@ type Config struct {
 	// the Function dimension of its metrics; empty elsewhere.
 	LambdaFunction string
 
+	// S3Region and S3Endpoint are the S3 sink's region and custom endpoint,
+	// from the standard AWS variables (S3Env).
+	S3Region, S3Endpoint string
+
 	// Program is Transform compiled, set by Validate.
 	Program *transform.Program
 }
@@ -89,6 +94,16 @@ type Client struct {
 // read by awscreds at each request, as the S3 sink reads them.)
 func ClientFromEnv() Client {
 	return Client{Token: os.Getenv("TAP_TOKEN"), Region: os.Getenv("AWS_REGION")}
+}
+
+// S3Env reads the S3 settings of the standard AWS variables: the region
+// (AWS_REGION, else AWS_DEFAULT_REGION) and a custom endpoint
+// (AWS_ENDPOINT_URL_S3, else AWS_ENDPOINT_URL; empty for AWS itself).
+// Credentials are read by awscreds at every request, so that rotated ones
+// are used at once.
+func S3Env(lookup func(string) (string, bool)) (region, endpoint string) {
+	get := func(name string) string { v, _ := lookup(name); return v }
+	return cmp.Or(get("AWS_REGION"), get("AWS_DEFAULT_REGION")), cmp.Or(get("AWS_ENDPOINT_URL_S3"), get("AWS_ENDPOINT_URL"))
 }
 
 // Default returns the settings used when no variable is set.
@@ -207,6 +222,7 @@ func (c *Config) Parse(lookup func(string) (string, bool)) error {
 		c.LambdaMemoryMB, _ = strconv.Atoi(v)
 	}
 	str("AWS_LAMBDA_FUNCTION_NAME", &c.LambdaFunction)
+	c.S3Region, c.S3Endpoint = S3Env(lookup)
 	size("TAP_SPOOL_MAX_BYTES", &c.SpoolMaxBytes)
 	size("TAP_MAX_BODY_BYTES", &c.MaxBodyBytes)
 	size("TAP_MAX_LINE_BYTES", &c.MaxLineBytes)

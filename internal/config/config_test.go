@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/datatap/datatap/internal/awscreds"
 	"github.com/datatap/datatap/internal/sink"
 	"github.com/datatap/datatap/internal/sink/dir"
 	s3sink "github.com/datatap/datatap/internal/sink/s3"
@@ -331,7 +332,7 @@ func TestOutputIsTheSinkName(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := s3sink.New(context.Background(), c.Bucket, s3sink.Options{Region: "eu-west-1"})
+	s, err := s3sink.New(context.Background(), c.Bucket, s3sink.Options{Region: "eu-west-1", Credentials: awscreds.Load})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -68,10 +68,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/datatap/datatap/internal/config"
 	"github.com/datatap/datatap/internal/sink"
-	"github.com/datatap/datatap/internal/sink/dir"
-	s3sink "github.com/datatap/datatap/internal/sink/s3"
 	"github.com/datatap/datatap/internal/spool"
 )
 
@@ -121,22 +118,6 @@ func (f *Flusher) uploads() int {
 		return f.Uploads
 	}
 	return DefaultUploads
-}
-
-// FromConfig builds the Flusher the configuration describes: S3 when
-// TAP_BUCKET is set, else the TAP_DIR folder.
-func FromConfig(ctx context.Context, cfg config.Config, createdBy string) (*Flusher, error) {
-	var sk sink.Sink
-	var err error
-	if cfg.Bucket != "" {
-		sk, err = s3sink.New(ctx, cfg.Bucket, s3sink.Options{})
-	} else {
-		sk, err = dir.New(cfg.Dir)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &Flusher{Sink: sk, Prefix: cfg.Prefix, ErrorsPrefix: cfg.ErrorsPrefix, TempDir: cfg.SpoolDir, CreatedBy: createdBy}, nil
 }
 
 // All flushes every sealed segment of sp, oldest first, and removes each
@@ -563,7 +544,7 @@ const tempPrefix = ".flush-"
 // RemoveStale removes the temporary folders that flushes killed before they
 // could clean up left in f.TempDir, and returns how many it removed. All
 // calls it first; it does nothing unless f.TempDir is sp's folder (as
-// FromConfig sets it), because only there can it tell a live folder from a
+// tap.NewFlusher sets it), because only there can it tell a live folder from a
 // dead one. A folder .flush-<id>-* is stale when segment <id> is gone, or
 // exists but nobody holds it: a flush holds its segment's Claim for as long
 // as its folder exists (it removes the folder before the segment), so the

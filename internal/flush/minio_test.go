@@ -3,12 +3,15 @@ package flush
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/datatap/datatap/internal/awscreds"
+	"github.com/datatap/datatap/internal/config"
 	"github.com/datatap/datatap/internal/miniotest"
 	s3sink "github.com/datatap/datatap/internal/sink/s3"
 )
@@ -26,7 +29,8 @@ func TestUploadsToMinIO(t *testing.T) {
 		k, v, _ := strings.Cut(kv, "=")
 		t.Setenv(k, v)
 	}
-	sk, err := s3sink.New(context.Background(), srv.Bucket, s3sink.Options{})
+	region, endpoint := config.S3Env(os.LookupEnv)
+	sk, err := s3sink.New(context.Background(), srv.Bucket, s3sink.Options{Region: region, Endpoint: endpoint, Credentials: awscreds.Load})
 	if err != nil {
 		t.Fatal(err)
 	}

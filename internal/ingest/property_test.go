@@ -30,9 +30,9 @@ import (
 	"github.com/parquet-go/parquet-go/format"
 
 	"github.com/datatap/datatap/internal/config"
-	"github.com/datatap/datatap/internal/flush"
 	"github.com/datatap/datatap/internal/ingest"
 	"github.com/datatap/datatap/internal/spool"
+	"github.com/datatap/datatap/internal/tap"
 	"github.com/datatap/datatap/transform"
 )
 
@@ -245,7 +245,7 @@ func checkStored(t *testing.T, stmt string, body []byte, vars ...string) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), flushLimit)
 	defer cancel()
-	fl, err := flush.FromConfig(ctx, cfg, "datatap property test")
+	fl, err := tap.NewFlusher(ctx, cfg, "datatap property test")
 	if err != nil {
 		t.Fatal(err)
 	}

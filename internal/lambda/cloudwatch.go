@@ -145,7 +145,7 @@ func (r *Runtime) cloudWatchLogs(log *slog.Logger, ev *cloudWatchLogs) ([]byte, 
 	c, err := r.ingester.IngestRows(ev.rows)
 	if err != nil {
 		if ingest.Status(err) == 429 {
-			r.pending = true // make room before the retry
+			r.tap.MarkPending() // make room: flush before the next invocation
 		}
 		log.Warn("cloudwatch logs: event not spooled; Lambda retries it", "err", err)
 		return nil, fmt.Errorf("cloudwatch logs: %w", err)

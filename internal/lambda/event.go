@@ -188,8 +188,8 @@ func base64Decode(dst *[]byte, src []byte) (int, error) {
 }
 
 // httpResponse renders a Function URL response with a JSON body (none when
-// jsonBody is nil), the CORS headers and extraHeaders (name, value, …).
-func httpResponse(dst []byte, status int, jsonBody []byte, corsHeaders []cors.Header, extraHeaders ...string) []byte {
+// jsonBody is nil), the CORS headers and the others.
+func httpResponse(dst []byte, status int, jsonBody []byte, corsHeaders, headers []cors.Header) []byte {
 	dst = append(dst, `{"statusCode":`...)
 	dst = strconv.AppendInt(dst, int64(status), 10)
 	dst = append(dst, `,"headers":{`...)
@@ -209,20 +209,12 @@ func httpResponse(dst []byte, status int, jsonBody []byte, corsHeaders []cors.He
 	for _, h := range corsHeaders {
 		header(h.Name, h.Value)
 	}
-	for i := 0; i+1 < len(extraHeaders); i += 2 {
-		header(extraHeaders[i], extraHeaders[i+1])
+	for _, h := range headers {
+		header(h.Name, h.Value)
 	}
 	dst = append(dst, `},"body":`...)
 	dst = transform.AppendJSONString(dst, string(jsonBody))
 	return append(dst, `,"isBase64Encoded":false}`...)
-}
-
-// errorBody is the JSON error of the HTTP contract.
-func errorBody(msg, requestID string) []byte {
-	b := append([]byte(`{"error":`), transform.AppendJSONString(nil, msg)...)
-	b = append(b, `,"requestId":`...)
-	b = transform.AppendJSONString(b, requestID)
-	return append(b, '}')
 }
 
 func countsBody(c ingest.Counts) []byte {

@@ -29,12 +29,12 @@ func newTestRuntime(t *testing.T, vars ...string) *Runtime {
 	t.Setenv("AWS_REGION", "us-east-1")
 	t.Setenv("AWS_ACCESS_KEY_ID", "test")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
-	env := map[string]string{"TAP_SPOOL_DIR": t.TempDir(), "TAP_BUCKET": "bucket", "TAP_AUTH": "none",
+	env := map[string]string{"TAP_SPOOL_DIR": t.TempDir(), "TAP_BUCKET": "bucket", "TAP_AUTH": "none", "AWS_REGION": "us-east-1",
 		"TAP_TRANSFORM": "SELECT * WHERE level <> 'debug'"}
 	for i := 0; i < len(vars); i += 2 {
 		env[vars[i]] = vars[i+1]
 	}
-	cfg, err := config.Load(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	cfg, _, err := config.LoadMode(config.ModeLambda, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +143,7 @@ func TestBatchItemFailures(t *testing.T) {
 
 func TestPanicBecomesAnErrorResponse(t *testing.T) {
 	r := newTestRuntime(t)
-	r.ingester = nil // handle will dereference it
+	r.tap = nil // handle will dereference it
 	payload, _ := os.ReadFile(filepath.Join("testdata", "function_url_text.json"))
 	_, err := r.safeHandle(context.Background(), r.log, &lambdaapi.Invocation{RequestID: "r1", Payload: payload})
 	var p panicError
@@ -251,12 +251,12 @@ func TestFlushStopsAtTheInvocationDeadline(t *testing.T) {
 	if _, err := r.spool.Seal(); err != nil {
 		t.Fatal(err)
 	}
-	r.pending = true
+	r.tap.MarkPending()
 	var logs bytes.Buffer
 	r.log = slog.New(slog.NewTextHandler(&logs, nil))
 	r.flushAfter(context.Background(), time.Now().Add(flushMargin/2)) // already past the deadline less the margin
-	if sealed, _ := r.spool.Sealed(); len(sealed) != 1 || !r.pending {
-		t.Errorf("sealed %v, pending %v: want the segment kept for later", sealed, r.pending)
+	if sealed, _ := r.spool.Sealed(); len(sealed) != 1 || !r.tap.Pending() {
+		t.Errorf("sealed %v, pending %v: want the segment kept for later", sealed, r.tap.Pending())
 	}
 	if !strings.Contains(logs.String(), "flush stopped at the invocation's deadline") {
 		t.Errorf("log:\n%s", logs.String())

@@ -14,31 +14,28 @@ import (
 	"runtime/debug"
 	"time"
 
-	"github.com/datatap/datatap/internal/auth"
 	"github.com/datatap/datatap/internal/config"
-	"github.com/datatap/datatap/internal/cors"
-	"github.com/datatap/datatap/internal/flush"
 	"github.com/datatap/datatap/internal/ingest"
 	"github.com/datatap/datatap/internal/lambdaapi"
 	"github.com/datatap/datatap/internal/metrics"
 	"github.com/datatap/datatap/internal/secrets"
 	"github.com/datatap/datatap/internal/spool"
+	"github.com/datatap/datatap/internal/tap"
 )
 
 // Runtime is the invoke loop's state.
 type Runtime struct {
 	api      *lambdaapi.Runtime
-	cfg      config.Config
+	tap      *tap.Tap
+	cfg      config.Config // the tap's
 	log      *slog.Logger
-	spool    *spool.Spool
-	ingester *ingest.Ingester
-	flusher  *flush.Flusher
+	spool    *spool.Spool     // the tap's
+	ingester *ingest.Ingester // the tap's
 	emf      metrics.Lambda
-	gate     auth.Gate
-	authMode string
 	dec      decoder
+	req      tap.Request
+	resp     tap.Response
 	out      []byte
-	pending  bool // sealed segments may be waiting (leftovers, failed flushes)
 }
 
 // Run starts the runtime: it reads the configuration (a bad one is reported
@@ -51,7 +48,8 @@ func Run(ctx context.Context, apiAddr, version string, log *slog.Logger) error {
 		log.Warn("the TAP_* variables are close to Lambda's 4 KB limit for all environment variables; "+
 			"move TAP_JWT_KEYS to TAP_JWT_KEYS_ARN or TAP_JWT_KEYS_PARAMETER (README, Deploy)", "bytes", n, "limit", config.LambdaEnvLimit)
 	}
-	cfg, err := config.FromEnv()
+	cfg, notes, err := config.LoadMode(config.ModeLambda, os.LookupEnv)
+	logNotes(log, notes)
 	if err == nil && cfg.HasSecretSources() {
 		err = cfg.ResolveSecrets(ctx, secrets.New()) // once: an environment lives for many invocations
 	}
@@ -69,7 +67,7 @@ func Run(ctx context.Context, apiAddr, version string, log *slog.Logger) error {
 		return err
 	}
 	r.api = api
-	log.Info("datatap runtime ready", "output", r.flusher.Sink.String(), "spool", r.cfg.SpoolDir, "auth", r.authMode, "cors", r.cfg.CORS.String(), "version", version)
+	log.Info("datatap runtime ready", "output", r.tap.Output(), "spool", r.cfg.SpoolDir, "auth", r.tap.AuthMode(), "cors", r.cfg.CORS.String(), "version", version)
 	for {
 		inv, err := api.Next(ctx)
 		if err != nil {
@@ -84,50 +82,40 @@ func Run(ctx context.Context, apiAddr, version string, log *slog.Logger) error {
 	}
 }
 
-// New builds the runtime's state from a configuration: auth, sink, spool.
-// Run uses it; benchmarks call Handle on it directly.
+// New opens the tap for a configuration resolved for Lambda
+// (config.LoadMode). Run uses it; benchmarks call Handle on it directly.
 func New(ctx context.Context, cfg config.Config, version string, log *slog.Logger) (*Runtime, error) {
-	gate, authMode, err := cfg.Gate(true, false)
-	if err != nil {
-		return nil, err
-	}
-	// What is left in the spool at shutdown must fit the extension's 2 s,
-	// and the CPU a function gets grows with its memory: at 128 MB the
-	// defaults (10 MiB, 1,000 partition values) do not fit. Lower the
-	// defaults; warn about settings.
 	for _, w := range cfg.Warnings() {
 		log.Warn(w)
 	}
-	fitShutdown(log, "TAP_FLUSH_BYTES", &cfg.FlushBytes, cfg.ShutdownSafeFlushBytes(), cfg.FlushBytesSet, cfg.LambdaMemoryMB)
-	fitShutdown(log, "TAP_FLUSH_PARTITIONS", &cfg.FlushPartitions, cfg.ShutdownSafeFlushPartitions(), cfg.FlushPartitionsSet, cfg.LambdaMemoryMB)
-	if cfg.Bucket == "" {
-		return nil, errors.New("TAP_BUCKET: must be set on Lambda (only /tmp is writable, and it dies with the environment)")
-	}
-	flusher, err := flush.FromConfig(ctx, cfg, "datatap "+version)
+	t, err := tap.Open(ctx, cfg, tap.Options{Mode: tap.Lambda, CreatedBy: "datatap " + version, Log: log})
 	if err != nil {
 		return nil, err
 	}
 	emf := metrics.Lambda{W: os.Stdout, Log: log, Mode: "runtime", Function: cfg.LambdaFunction}
-	flusher.Flushed = emf.Flushed
-	sp, err := spool.Open(cfg.SpoolDir, cfg.SpoolHeader(), cfg.SpoolMaxBytes)
-	if err != nil {
-		return nil, err
-	}
-	sp.LogForeign(log)
+	t.Flusher().Flushed = emf.Flushed
 	r := &Runtime{
+		tap:      t,
 		cfg:      cfg,
 		log:      log,
-		spool:    sp,
-		ingester: ingest.New(cfg.Program, sp, ingest.Limits{MaxBodyBytes: cfg.MaxBodyBytes, MaxLineBytes: cfg.MaxLineBytes}, ingest.ShapesOf(cfg)),
-		flusher:  flusher,
+		spool:    t.Spool(),
+		ingester: t.Ingester(),
 		emf:      emf,
-		gate:     gate,
-		authMode: authMode,
 		dec:      decoder{cors: cfg.CORS != nil},
-		pending:  true,
 	}
 	r.dec.maxBody = cfg.MaxBodyBytes
 	return r, nil
+}
+
+// logNotes logs what the configuration's mode rules changed or warn about.
+func logNotes(log *slog.Logger, notes []config.Note) {
+	for _, n := range notes {
+		if n.Warn {
+			log.Warn(n.Msg, n.Attrs...)
+		} else {
+			log.Info(n.Msg, n.Attrs...)
+		}
+	}
 }
 
 // invoke handles one invocation and posts its response. A panic becomes an
@@ -237,75 +225,27 @@ func (r *Runtime) handle(ctx context.Context, log *slog.Logger, inv *lambdaapi.I
 // configure one of the two, never both: sam/template.yaml sets the URL's
 // Cors from AllowOrigins and leaves TAP_CORS_ORIGINS unset.
 func (r *Runtime) functionURL(ctx context.Context, log *slog.Logger, req *httpRequest, decodeErr error) []byte {
-	r.out = r.out[:0]
-	var hs []cors.Header
-	if p := r.cfg.CORS; p != nil {
-		a := p.Check(cors.Request{Method: req.Method, Origin: req.Origin, RequestMethod: req.RequestMethod, RequestPrivateNetwork: req.RequestPrivateNetwork})
-		hs = a.Headers
+	tr := &r.req
+	*tr = tap.Request{
+		Method: req.Method, Path: req.Path, RequestID: req.RequestID, ContentEncoding: req.ContentEncoding,
+		FirehoseRequestID: req.FirehoseRequestID, FirehoseAccessKey: req.FirehoseAccessKey,
+		Body: req.Body, BodyErr: decodeErr,
+	}
+	tr.Auth.Authorization, tr.Auth.IAMUserArn = req.Authorization, req.IAMUserArn
+	tr.CORS.Method, tr.CORS.Origin, tr.CORS.RequestMethod, tr.CORS.RequestPrivateNetwork = req.Method, req.Origin, req.RequestMethod, req.RequestPrivateNetwork
+	resp := &r.resp
+	r.tap.Handle(ctx, tr, resp)
+	if resp.Err != nil {
 		switch {
-		case a.Preflight && a.Status == http.StatusNoContent:
-			return httpResponse(r.out, a.Status, nil, hs)
-		case a.Preflight || a.Refused:
-			return httpResponse(r.out, http.StatusForbidden, errorBody(cors.Message(req.Origin), req.RequestID), hs)
+		case resp.Firehose:
+			log.Error("firehose: ingest failed", "firehose_request_id", req.FirehoseRequestID, "err", resp.Err)
+		case resp.Status == http.StatusInternalServerError:
+			log.Error("ingest failed", "err", resp.Err)
+		default:
+			log.Warn("sync flush failed; rows stay spooled", "err", resp.Err)
 		}
 	}
-	switch {
-	case req.Method == http.MethodGet && req.Path == "/health":
-		return httpResponse(r.out, http.StatusOK, []byte(`{"status":"ok"}`), hs)
-	case req.Method != http.MethodPost:
-		return httpResponse(r.out, http.StatusMethodNotAllowed, errorBody("method not allowed: POST NDJSON to this URL", req.RequestID), hs, "allow", "POST")
-	}
-	if r.ingester.TakesFirehose(req.FirehoseRequestID) {
-		return r.firehose(req, decodeErr) // its key is its credential
-	}
-	if _, err := r.gate.Allow(auth.Request{Authorization: req.Authorization, IAMUserArn: req.IAMUserArn}); err != nil {
-		status, msg := auth.Status(err)
-		if status == http.StatusUnauthorized {
-			return httpResponse(r.out, status, errorBody(msg, req.RequestID), hs, "www-authenticate", "Bearer")
-		}
-		return httpResponse(r.out, status, errorBody(msg, req.RequestID), hs)
-	}
-	if decodeErr != nil {
-		return httpResponse(r.out, ingest.Status(decodeErr), errorBody(decodeErr.Error(), req.RequestID), hs)
-	}
-	counts, err := r.ingester.Ingest(req.Body, req.ContentEncoding)
-	if err != nil {
-		status := ingest.Status(err)
-		if status == http.StatusInternalServerError {
-			log.Error("ingest failed", "err", err)
-		}
-		if status == http.StatusTooManyRequests {
-			r.pending = true // make room: flush before the next invocation
-			return httpResponse(r.out, status, errorBody(ingest.Message(err), req.RequestID), hs, "retry-after", ingest.RetryAfter)
-		}
-		return httpResponse(r.out, status, errorBody(ingest.Message(err), req.RequestID), hs)
-	}
-	status := http.StatusAccepted
-	if r.cfg.Sync {
-		if _, err := r.spool.Seal(); err == nil {
-			if err := r.flusher.All(ctx, r.spool); err == nil {
-				status = http.StatusOK
-			} else {
-				r.pending = true
-				log.Warn("sync flush failed; rows stay spooled", "err", err)
-			}
-		}
-	}
-	return httpResponse(r.out, status, countsBody(counts), hs)
-}
-
-// fitShutdown lowers *v to safe (when safe is known and *v is above it),
-// unless the user set *v, which is kept with a warning.
-func fitShutdown[T int | int64](log *slog.Logger, name string, v *T, safe T, set bool, memoryMB int) {
-	switch {
-	case safe <= 0 || *v <= safe:
-	case set:
-		log.Warn(name+" may not be flushed within the 2 s shutdown window at this memory size: rows left at shutdown could be lost",
-			"value", *v, "memory_mb", memoryMB, "safe", safe)
-	default:
-		log.Info(name+" lowered so that the shutdown flush fits the 2 s window", "from", *v, "to", safe, "memory_mb", memoryMB)
-		*v = safe
-	}
+	return httpResponse(r.out[:0], resp.Status, resp.Body, resp.CORS, resp.Headers)
 }
 
 // flushAfter runs flushIfDue after an invocation's response, under that
@@ -331,18 +271,7 @@ const flushMargin = 200 * time.Millisecond
 // could do it. Segments it cannot flush before ctx ends stay sealed and
 // pending.
 func (r *Runtime) flushIfDue(ctx context.Context) {
-	st := r.spool.Stats()
-	if r.cfg.Due(st) {
-		if _, err := r.spool.Seal(); err != nil {
-			r.log.Error("seal failed", "err", err)
-			return
-		}
-		r.pending = true
-	}
-	if !r.pending {
-		return
-	}
-	if err := r.flusher.All(ctx, r.spool); err != nil {
+	if err := r.tap.FlushDue(ctx); err != nil {
 		switch {
 		case errors.Is(ctx.Err(), context.DeadlineExceeded):
 			r.log.Warn("flush stopped at the invocation's deadline; the segments left wait for the next invocation or the extension", "err", err)
@@ -352,7 +281,5 @@ func (r *Runtime) flushIfDue(ctx context.Context) {
 			r.log.Warn("flush failed; segments kept for the next invocation", "err", err)
 			r.emf.FlushFailed(time.Now())
 		}
-		return
 	}
-	r.pending = false
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/datatap/datatap/internal/config"
 	"github.com/datatap/datatap/internal/mototest"
 	"github.com/datatap/datatap/internal/secrets"
+	"github.com/datatap/datatap/internal/tap"
 )
 
 // TestReadBackFromMoto creates a secret (string and binary) and
@@ -111,7 +112,7 @@ func TestConfigFromSecretsManager(t *testing.T) {
 	if cfg.JWTSecret != key {
 		t.Fatalf("JWTSecret is %d bytes, want the secret's %d", len(cfg.JWTSecret), len(key))
 	}
-	if _, mode, err := cfg.Gate(true, false); err != nil || !strings.HasPrefix(mode, "jwt") {
+	if _, mode, err := tap.Gate(cfg, true, false); err != nil || !strings.HasPrefix(mode, "jwt") {
 		t.Errorf("gate: %q %v, want jwt", mode, err)
 	}
 }

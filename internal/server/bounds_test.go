@@ -288,7 +288,7 @@ func TestShutdownWithSlowBodiesOpen(t *testing.T) {
 		slow = append(slow, openSlow(t, url, idLines(1000+10*i, 10), i%2 == 1))
 	}
 	late := openSlow(t, url, idLines(5000, 10), false)
-	waitFor(t, "the slow bodies being read", func() bool { return srv.budget.inUse() > 0 && len(srv.slots) == 0 && inFlight(srv) == 9 })
+	waitFor(t, "the slow bodies being read", func() bool { return srv.budget.inUse() > 0 && srv.tap.Ingesting() == 0 && inFlight(srv) == 9 })
 
 	began := time.Now()
 	stopped := make(chan error, 1)

@@ -3,6 +3,8 @@ package server
 import (
 	_ "embed"
 	"encoding/json"
+	"github.com/datatap/datatap/internal/auth"
+	"github.com/datatap/datatap/internal/tap"
 	"net/http"
 
 	"github.com/datatap/datatap/internal/ingest"
@@ -39,7 +41,10 @@ func (s *Server) serveLive(w http.ResponseWriter, r *http.Request, reqID string)
 			return
 		}
 	}
-	if !s.allowed(w, r, reqID) {
+	req := tap.Request{RequestID: reqID, Auth: auth.Request{Authorization: r.Header.Get("Authorization")}}
+	var resp tap.Response
+	if !s.tap.Allow(&req, &resp) {
+		writeResponse(w, &resp)
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")

@@ -15,12 +15,10 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
-	"runtime"
 	"runtime/debug"
 	"strconv"
 	"sync"
@@ -34,23 +32,21 @@ import (
 	"github.com/datatap/datatap/internal/ingest"
 	"github.com/datatap/datatap/internal/metrics"
 	"github.com/datatap/datatap/internal/spool"
+	"github.com/datatap/datatap/internal/tap"
 )
 
 // Server is a running tap.
 type Server struct {
-	cfg      config.Config
-	gate     auth.Gate
+	tap      *tap.Tap
+	cfg      config.Config // the tap's
 	log      *slog.Logger
-	spool    *spool.Spool
-	ingester *ingest.Ingester
-	flusher  *flush.Flusher
+	spool    *spool.Spool      // the tap's
+	ingester *ingest.Ingester  // the tap's
 	reg      *metrics.Registry // GET /metrics and the live page
 	kick     chan struct{}     // asks the flush loop to look now
-	slots    chan struct{}     // requests being ingested (bodies read); bounds CPU and decoded copies
 	budget   *budget           // bytes of request bodies held, being read or ingested
 	bounds   bounds
-	open     bool       // requests need no token: refuse cross-site ones
-	flushMu  sync.Mutex // one flush at a time
+	open     bool // requests need no token: refuse cross-site ones
 
 	// stopping is done once the shutdown wait is over: requests still
 	// waiting for the budget give up.
@@ -85,15 +81,11 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options) 
 		}
 	}
 	defer ln.Close()
-	gate, authMode, err := cfg.Gate(false, isLoopback(ln.Addr()))
+	t, err := tap.Open(ctx, cfg, tap.Options{Mode: tap.Serve, Loopback: isLoopback(ln.Addr()), CreatedBy: "datatap " + opt.Version, Log: log})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-
-	flusher, err := flush.FromConfig(ctx, cfg, "datatap "+opt.Version)
-	if err != nil {
-		return fmt.Errorf("serve: %w", err)
-	}
+	flusher, sp := t.Flusher(), t.Spool()
 	// A misspelled bucket is refused now, not at the first flush (with
 	// every row acknowledged by then waiting in the spool).
 	if b, ok := flusher.Sink.(interface{ Exists(context.Context) error }); ok {
@@ -101,16 +93,11 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options) 
 			return fmt.Errorf("serve: TAP_BUCKET: %w", err)
 		}
 	}
-	sp, err := spool.Open(cfg.SpoolDir, cfg.SpoolHeader(), cfg.SpoolMaxBytes)
-	if err != nil {
-		return fmt.Errorf("serve: %w", err)
-	}
 	reg := metrics.NewRegistry(opt.Version, func() int64 { return sp.Stats().TotalBytes })
 	flusher.Flushed = func(res flush.Result) {
 		metrics.Log(log, res)
 		reg.Flushed(res)
 	}
-	sp.LogForeign(log)
 	if cfg.SpoolDirDefault { // segments an older version left in /tmp/datatap itself
 		if moved, err := sp.Adopt(config.SpoolRoot); err != nil || len(moved) > 0 {
 			log.Info("spool: segments from the old default folder adopted", "from", config.SpoolRoot, "segments", len(moved), "err", err)
@@ -122,26 +109,17 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options) 
 	if bnd.budget == 0 {
 		bnd.budget = bodyBudget(cfg.MaxBodyBytes, debug.SetMemoryLimit(-1))
 	}
-	_, open := gate.(auth.Open)
 	s := &Server{
-		gate:  gate,
-		cfg:   cfg,
-		log:   log,
-		spool: sp,
-		ingester: ingest.New(cfg.Program, sp, ingest.Limits{
-			MaxBodyBytes: cfg.MaxBodyBytes, MaxLineBytes: cfg.MaxLineBytes,
-		}, ingest.ShapesOf(cfg)),
-		flusher: flusher,
-		reg:     reg,
-		kick:    make(chan struct{}, 1),
-		// A request being ingested holds its body and its decompressed copy
-		// (up to TAP_MAX_BODY_BYTES each) and a core: more at once than
-		// cores only costs memory. Slots are taken once the body is read,
-		// so a slow sender never holds one.
-		slots:    make(chan struct{}, max(2, runtime.GOMAXPROCS(0))),
+		tap:      t,
+		cfg:      cfg,
+		log:      log,
+		spool:    sp,
+		ingester: t.Ingester(),
+		reg:      reg,
+		kick:     make(chan struct{}, 1),
 		budget:   newBudget(bnd.budget),
 		bounds:   bnd,
-		open:     open,
+		open:     t.Open(),
 		stopping: stopping,
 	}
 	srv := &http.Server{
@@ -161,11 +139,11 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options) 
 
 	addr := "http://" + ln.Addr().String()
 	log.Info("datatap serve: listening", "url", addr, "output", flusher.Sink.String(), "spool", cfg.SpoolDir,
-		"auth", authMode, "cors", cfg.CORS.String(), "transform", cfg.Transform, "body_budget", bnd.budget, "ingest_slots", cap(s.slots))
+		"auth", t.AuthMode(), "cors", cfg.CORS.String(), "transform", cfg.Transform, "body_budget", bnd.budget, "ingest_slots", t.Slots())
 	for _, w := range cfg.Warnings() {
 		log.Warn(w)
 	}
-	if open && cfg.CORS.String() == "*" {
+	if s.open && cfg.CORS.String() == "*" {
 		log.Warn("TAP_CORS_ORIGINS=* on a tap that takes requests without a token: browsers get their preflight answered, " +
 			"but posts from web pages are still refused; list the pages' origins by name to let them send")
 	}
@@ -196,7 +174,7 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options) 
 	s.drain()
 	stopFlushing()
 	<-flushed
-	if err := s.flushAll(context.Background(), true); err != nil {
+	if err := t.Flush(context.Background()); err != nil {
 		return fmt.Errorf("serve: final flush failed, segments stay in %s for the next start: %w", cfg.SpoolDir, err)
 	}
 	log.Info("datatap serve: stopped, everything flushed")
@@ -243,60 +221,85 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	w = rec
-	switch {
-	case r.Method != http.MethodPost:
-		w.Header().Set("Allow", "POST")
-		writeError(w, http.StatusMethodNotAllowed, "method not allowed: POST NDJSON to this URL", reqID)
-		return
-	}
-	if s.ingester.TakesFirehose(r.Header.Get(ingest.FirehoseRequestIDHeader)) {
-		s.firehose(rec, r, reqID) // its key is its credential
-		return
+	req := &tap.Request{
+		Method: r.Method, Path: r.URL.Path, RequestID: reqID, ContentEncoding: r.Header.Get("Content-Encoding"),
+		Auth:              auth.Request{Authorization: r.Header.Get("Authorization")},
+		FirehoseRequestID: r.Header.Get(ingest.FirehoseRequestIDHeader), FirehoseAccessKey: r.Header.Get(ingest.FirehoseAccessKeyHeader),
+		CORS: cors.Request{
+			Method: r.Method, Origin: r.Header.Get("Origin"),
+			RequestMethod:         r.Header.Get("Access-Control-Request-Method"),
+			RequestPrivateNetwork: r.Header.Get("Access-Control-Request-Private-Network"),
+		},
 	}
 	if s.open {
-		if why := crossSite(r, s.cfg.CORS); why != "" {
-			writeError(w, http.StatusForbidden, "refused a request from a web page ("+why+"): this tap takes requests without a token, "+
-				"so it takes them only from programs on this machine and the pages listed in TAP_CORS_ORIGINS (* lists none); "+
-				"set TAP_JWT_SECRET and TAP_ACL to take them from elsewhere", reqID)
-			return
-		}
+		req.CrossSite = crossSite(r, s.cfg.CORS)
 	}
-	if !s.allowed(w, r, reqID) {
+	var resp tap.Response
+	if !s.tap.Admit(req, &resp) {
+		writeResponse(w, &resp)
 		return
 	}
 	body, release, herr := s.readBody(w, r)
 	if herr != nil {
-		writeError(w, herr.status, herr.msg, reqID)
+		if resp.Firehose {
+			s.tap.FirehoseError(req, &resp, herr.status, herr.msg)
+		} else {
+			s.tap.Fail(req, &resp, herr.status, herr.msg)
+		}
+		writeResponse(w, &resp)
 		return
 	}
 	rec.bodyBytes = int64(len(body))
-	counts, err := s.ingest(r.Context(), body, r.Header.Get("Content-Encoding"))
+	req.Body = body
+	if resp.Firehose {
+		if r.Context().Err() == nil {
+			s.tap.Firehose(req, &resp)
+		}
+	} else {
+		s.tap.Ingest(r.Context(), req, &resp)
+	}
 	release()
-	rec.counts = counts
-	if errors.Is(err, context.Canceled) {
+	rec.counts = resp.Counts
+	if resp.Status == 0 {
 		return // the connection is gone: nobody to answer, nothing ingested
 	}
-	if err != nil {
-		status := ingest.Status(err)
-		switch status {
-		case http.StatusTooManyRequests:
-			w.Header().Set("Retry-After", ingest.RetryAfter)
+	switch {
+	case resp.Status == http.StatusTooManyRequests:
+		s.nudge()
+	case resp.Err != nil && resp.Firehose:
+		s.log.Error("firehose: ingest failed", "request_id", reqID, "firehose_request_id", req.FirehoseRequestID, "err", resp.Err)
+	case resp.Err != nil && resp.Status == http.StatusInternalServerError:
+		s.log.Error("ingest failed", "request_id", reqID, "err", resp.Err)
+	case resp.Status == http.StatusAccepted || resp.Firehose && resp.Status == http.StatusOK:
+		if s.tap.Due() {
 			s.nudge()
-		case http.StatusInternalServerError:
-			s.log.Error("ingest failed", "request_id", reqID, "err", err)
 		}
-		writeError(w, status, ingest.Message(err), reqID)
+	}
+	writeResponse(w, &resp)
+}
+
+// writeResponse writes the contract's answer; JSON bodies end with a
+// newline, for terminals (curl).
+func writeResponse(w http.ResponseWriter, resp *tap.Response) {
+	h := w.Header()
+	for _, x := range resp.CORS {
+		h.Set(x.Name, x.Value)
+	}
+	for _, x := range resp.Headers {
+		h.Set(x.Name, x.Value)
+	}
+	if resp.Body == nil {
+		w.WriteHeader(resp.Status)
 		return
 	}
-	status := http.StatusAccepted
-	if s.cfg.Sync {
-		if _, err := s.spool.Seal(); err == nil && s.flushAll(r.Context(), false) == nil {
-			status = http.StatusOK
-		}
-	} else if s.cfg.Due(s.spool.Stats()) {
-		s.nudge()
+	h.Set("Content-Type", "application/json")
+	body := resp.Body
+	if !resp.Firehose {
+		body = append(body, '\n')
 	}
-	writeJSON(w, status, counts)
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(resp.Status)
+	w.Write(body)
 }
 
 // answerCORS sets the CORS headers of this request's answer, whatever it
@@ -322,17 +325,6 @@ func (s *Server) answerCORS(w http.ResponseWriter, r *http.Request, reqID string
 		return true
 	}
 	return false
-}
-
-// ingest ingests one read body in an ingest slot.
-func (s *Server) ingest(ctx context.Context, body []byte, encoding string) (ingest.Counts, error) {
-	select {
-	case s.slots <- struct{}{}:
-		defer func() { <-s.slots }()
-	case <-ctx.Done():
-		return ingest.Counts{}, ctx.Err()
-	}
-	return s.ingester.Ingest(body, encoding)
 }
 
 // enter counts a request in, unless the server has stopped taking them.
@@ -377,7 +369,7 @@ func (s *Server) flushLoop(ctx context.Context) {
 	defer t.Stop()
 	for {
 		if time.Now().After(next) {
-			if err := s.flushDue(ctx); err != nil && ctx.Err() == nil {
+			if err := s.tap.FlushDue(ctx); err != nil && ctx.Err() == nil {
 				backoff = min(max(2*backoff, time.Second), time.Minute)
 				next = time.Now().Add(backoff)
 				s.log.Warn("flush failed; segments kept, will retry", "err", err, "retry_in", backoff)
@@ -393,46 +385,6 @@ func (s *Server) flushLoop(ctx context.Context) {
 		case <-s.kick:
 		}
 	}
-}
-
-// flushDue seals the open segment when it is due, then flushes every sealed
-// segment.
-func (s *Server) flushDue(ctx context.Context) error {
-	st := s.spool.Stats()
-	if s.cfg.Due(st) {
-		if _, err := s.spool.Seal(); err != nil {
-			return err
-		}
-	}
-	return s.flushAll(ctx, false)
-}
-
-// flushAll flushes every sealed segment (after sealing the open one when
-// seal is set), oldest first, removing each once stored.
-func (s *Server) flushAll(ctx context.Context, seal bool) error {
-	s.flushMu.Lock()
-	defer s.flushMu.Unlock()
-	if seal {
-		if _, err := s.spool.Seal(); err != nil {
-			return err
-		}
-	}
-	return s.flusher.All(ctx, s.spool)
-}
-
-// allowed reports whether the gate lets the request in, answering 401 or
-// 403 when it does not.
-func (s *Server) allowed(w http.ResponseWriter, r *http.Request, reqID string) bool {
-	_, err := s.gate.Allow(auth.Request{Authorization: r.Header.Get("Authorization")})
-	if err == nil {
-		return true
-	}
-	status, msg := auth.Status(err)
-	if status == http.StatusUnauthorized {
-		w.Header().Set("WWW-Authenticate", "Bearer")
-	}
-	writeError(w, status, msg, reqID)
-	return false
 }
 
 func newRequestID() string {

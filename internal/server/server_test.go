@@ -237,7 +237,7 @@ func TestFailedUploadIsRetried(t *testing.T) {
 	t.Setenv("AWS_REGION", "us-east-1")
 	t.Setenv("AWS_ACCESS_KEY_ID", "test")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
-	url, _, stop := start(t, "TAP_BUCKET", "bucket", "TAP_FLUSH_AGE", "1s", "TAP_TRANSFORM", "SELECT a")
+	url, _, stop := start(t, "AWS_ENDPOINT_URL_S3", fake.URL, "AWS_REGION", "us-east-1", "TAP_BUCKET", "bucket", "TAP_FLUSH_AGE", "1s", "TAP_TRANSFORM", "SELECT a")
 	if r := post(t, url, "", []byte(`{"a":1}`)); r.status != 202 {
 		t.Fatalf("post: %d", r.status)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/datatap/datatap/internal/flush"
 	"github.com/datatap/datatap/internal/ingest"
 	"github.com/datatap/datatap/internal/spool"
+	pipeline "github.com/datatap/datatap/internal/tap"
 )
 
 // TestTwoTapsOneFolder: two taps, each with its own output, share one
@@ -33,7 +34,7 @@ func TestTwoTapsOneFolder(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		f, err := flush.FromConfig(context.Background(), cfg, "test")
+		f, err := pipeline.NewFlusher(context.Background(), cfg, "test")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -4,12 +4,12 @@
 //	pipeline -t 'SELECT …' [-seal 64MB] INPUT.ndjson OUTDIR
 //
 // It cuts the input into requests of about 244 KiB on line boundaries (the
-// size of a full Function URL event), feeds each to internal/ingest as the
-// Lambda handler and serve do, into a spool in a temporary folder, then
-// flushes the spool with internal/flush to an internal/sink/dir sink under
-// OUTDIR. By default the whole input goes to one segment, so one Parquet file
-// comes out, as from DuckDB's COPY; -seal N seals a segment (and flushes it)
-// whenever it reaches N bytes, as TAP_FLUSH_BYTES does on Lambda.
+// size of a full Function URL event), feeds each to the pipeline internal/tap
+// opens (as the Lambda handler and serve do), with its spool in a temporary
+// folder and its folder sink at OUTDIR, and flushes it. By default the
+// whole input goes to one segment, so one Parquet file comes out, as from
+// DuckDB's COPY; -seal N seals a segment (and flushes it) whenever it
+// reaches N bytes, as TAP_FLUSH_BYTES does on Lambda.
 //
 // It prints the rows written, the lines filtered and rejected, the bytes of
 // the spool segments and of the objects, and the objects' keys on stdout.
@@ -28,8 +28,7 @@ import (
 	"github.com/datatap/datatap/internal/config"
 	"github.com/datatap/datatap/internal/flush"
 	"github.com/datatap/datatap/internal/ingest"
-	"github.com/datatap/datatap/internal/sink/dir"
-	"github.com/datatap/datatap/internal/spool"
+	"github.com/datatap/datatap/internal/tap"
 )
 
 // requestBytes is the size of one simulated request: a Function URL event
@@ -70,53 +69,33 @@ func main() {
 }
 
 func run(statement string, sealBytes int64, input, outDir string) error {
-	cfg, err := config.Load(func(name string) (string, bool) {
-		if name == "TAP_TRANSFORM" {
-			return statement, true
-		}
-		return "", false
-	})
-	if err != nil {
-		return err
-	}
 	spoolDir, err := os.MkdirTemp("", "datatap-compare-spool-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(spoolDir)
-
 	// No spool limit: with -seal 0 the whole input is one segment.
-	sp, err := spool.Open(spoolDir, spool.HeaderFor(cfg.Program), 1<<62)
+	env := map[string]string{"TAP_TRANSFORM": statement, "TAP_DIR": outDir, "TAP_SPOOL_DIR": spoolDir, "TAP_SPOOL_MAX_BYTES": "1000000GiB"}
+	cfg, err := config.Load(func(name string) (string, bool) { v, ok := env[name]; return v, ok })
 	if err != nil {
 		return err
-	}
-	in := ingest.New(cfg.Program, sp, ingest.Limits{MaxBodyBytes: cfg.MaxBodyBytes, MaxLineBytes: cfg.MaxLineBytes})
-	sk, err := dir.New(outDir)
-	if err != nil {
-		return err
-	}
-	var total flush.Result
-	fl := &flush.Flusher{
-		Sink:         sk,
-		Prefix:       cfg.Prefix,
-		ErrorsPrefix: cfg.ErrorsPrefix,
-		TempDir:      spoolDir,
-		CreatedBy:    "datatap bench/compare",
-		Flushed: func(r flush.Result) {
-			total.Rows += r.Rows
-			total.Rejected += r.Rejected
-			total.BytesIn += r.BytesIn
-			total.BytesOut += r.BytesOut
-			total.Objects = append(total.Objects, r.Objects...)
-		},
 	}
 	ctx := context.Background()
-	flushAll := func() error {
-		if _, err := sp.Seal(); err != nil {
-			return err
-		}
-		return fl.All(ctx, sp)
+	// The extension's mode: the pipeline without a gate.
+	t, err := tap.Open(ctx, cfg, tap.Options{Mode: tap.Extension, CreatedBy: "datatap bench/compare"})
+	if err != nil {
+		return err
 	}
+	sp, in := t.Spool(), t.Ingester()
+	var total flush.Result
+	t.Flusher().Flushed = func(r flush.Result) {
+		total.Rows += r.Rows
+		total.Rejected += r.Rejected
+		total.BytesIn += r.BytesIn
+		total.BytesOut += r.BytesOut
+		total.Objects = append(total.Objects, r.Objects...)
+	}
+	flushAll := func() error { return t.Flush(ctx) }
 
 	f, err := os.Open(input)
 	if err != nil {

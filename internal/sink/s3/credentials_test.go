@@ -13,7 +13,7 @@ import (
 func TestPutWithoutCredentials(t *testing.T) {
 	isolate(t)
 	rec, url := fakeServer(t)
-	s, err := New(context.Background(), "b", Options{Region: "us-east-1", Endpoint: url})
+	s, err := newFromEnv(context.Background(), "b", Options{Region: "us-east-1", Endpoint: url})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +31,7 @@ func TestPutWithoutCredentials(t *testing.T) {
 func TestCredentialsReadAtEachPut(t *testing.T) {
 	fakeCreds(t)
 	rec, url := fakeServer(t)
-	s, err := New(context.Background(), "b", Options{Endpoint: url})
+	s, err := newFromEnv(context.Background(), "b", Options{Endpoint: url})
 	if err != nil {
 		t.Fatal(err)
 	}

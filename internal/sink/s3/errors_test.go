@@ -42,7 +42,7 @@ func TestErrorReplies(t *testing.T) {
 		t.Helper()
 		fakeCreds(t)
 		n, url := replyServer(t, status, header, body)
-		s, err := New(context.Background(), "b", Options{Endpoint: url, MaxBackoff: time.Millisecond})
+		s, err := newFromEnv(context.Background(), "b", Options{Endpoint: url, MaxBackoff: time.Millisecond})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -94,7 +94,7 @@ func TestErrorReplies(t *testing.T) {
 func TestContextEndsDuringBackoff(t *testing.T) {
 	fakeCreds(t)
 	n, url := replyServer(t, 503, nil, s3Error("SlowDown", "Please reduce your request rate."))
-	s, err := New(context.Background(), "b", Options{Endpoint: url, MaxBackoff: time.Hour})
+	s, err := newFromEnv(context.Background(), "b", Options{Endpoint: url, MaxBackoff: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +144,7 @@ func TestBodyNotReadAfterPut(t *testing.T) {
 func TestShortBody(t *testing.T) {
 	fakeCreds(t)
 	rec, url := fakeServer(t)
-	s, err := New(context.Background(), "b", Options{Endpoint: url})
+	s, err := newFromEnv(context.Background(), "b", Options{Endpoint: url})
 	if err != nil {
 		t.Fatal(err)
 	}

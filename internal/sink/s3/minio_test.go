@@ -28,7 +28,7 @@ func minioSink(t *testing.T) (*Sink, *miniotest.Server) {
 	srv := miniotest.Start(t)
 	isolate(t)
 	setEnv(t, srv.Env()...)
-	s, err := New(context.Background(), srv.Bucket, Options{})
+	s, err := newFromEnv(context.Background(), srv.Bucket, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +145,7 @@ func TestMinIOWrongSecret(t *testing.T) {
 	isolate(t)
 	setEnv(t, srv.Env()...)
 	t.Setenv("AWS_SECRET_ACCESS_KEY", srv.SecretKey+"-wrong")
-	s, err := New(context.Background(), srv.Bucket, Options{})
+	s, err := newFromEnv(context.Background(), srv.Bucket, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +176,7 @@ func TestMinIOWrongSecret(t *testing.T) {
 
 func TestMinIOMissingBucket(t *testing.T) {
 	minioSink(t) // for the environment it sets
-	s, err := New(context.Background(), "no-such-bucket", Options{})
+	s, err := newFromEnv(context.Background(), "no-such-bucket", Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,7 +265,7 @@ func TestMinIOSharedCredentialsFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	setEnv(t, "AWS_SHARED_CREDENTIALS_FILE="+file, "AWS_PROFILE=minio")
-	s, err := New(context.Background(), srv.Bucket, Options{})
+	s, err := newFromEnv(context.Background(), srv.Bucket, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,8 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"time"
-
-	"github.com/datatap/datatap/internal/awscreds"
 )
 
 // emptyHash is the SHA-256 of an empty payload, which every GET signs.
@@ -75,7 +73,7 @@ func (s *Sink) Get(ctx context.Context, key string, w io.Writer) error {
 
 // get sends one signed GET of u and hands a 200's body to read.
 func (s *Sink) get(ctx context.Context, u *url.URL, read func(io.Reader) error) error {
-	creds, err := awscreds.Load()
+	creds, err := s.creds()
 	if err != nil {
 		return err
 	}

@@ -7,18 +7,18 @@
 // itself, hashes the payload with crypto/sha256, signs with
 // aws/signer/v4, and parses S3's XML error replies. Import it as s3sink.
 //
-// Configuration comes from the standard AWS variables, so the same binary
+// The sink reads no environment: the command resolves the standard AWS
+// variables (config.S3Env) and passes plain fields, so the same binary
 // talks to AWS or to MinIO without datatap settings of its own:
 //
-//   - Region: Options.Region, else AWS_REGION, else AWS_DEFAULT_REGION.
-//   - Credentials, looked up again at every Put so that rotated values are
-//     picked up: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and
-//     AWS_SESSION_TOKEN (what Lambda gives a function for its role); else
-//     the static keys (aws_access_key_id, aws_secret_access_key,
-//     aws_session_token) of profile AWS_PROFILE, or "default", in the shared
-//     credentials file (AWS_SHARED_CREDENTIALS_FILE, or ~/.aws/credentials).
-//   - Endpoint: Options.Endpoint, else AWS_ENDPOINT_URL_S3, else
-//     AWS_ENDPOINT_URL. A custom endpoint means path-style URLs
+//   - Region: Options.Region (AWS_REGION, else AWS_DEFAULT_REGION).
+//   - Credentials: Options.Credentials, called again at every request so
+//     that rotated values are picked up (awscreds.Load: AWS_ACCESS_KEY_ID,
+//     AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN, what Lambda gives a
+//     function for its role; else the static keys of profile AWS_PROFILE,
+//     or "default", in the shared credentials file).
+//   - Endpoint: Options.Endpoint (AWS_ENDPOINT_URL_S3, else
+//     AWS_ENDPOINT_URL). A custom endpoint means path-style URLs
 //     (endpoint/bucket/key); AWS itself gets virtual-hosted URLs
 //     (https://bucket.s3.region.amazonaws.com/key), or path-style ones for
 //     bucket names that are not one DNS label (dots, capitals, underscores).
@@ -51,7 +51,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"path"
 	"strings"
 	"sync"
@@ -60,7 +59,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
-	"github.com/datatap/datatap/internal/awscreds"
 	"github.com/datatap/datatap/internal/sink"
 )
 
@@ -93,11 +91,13 @@ const expectContinueSize = 2 << 20
 
 // Options tune the client; the zero value is right for Lambda.
 type Options struct {
-	// Region overrides AWS_REGION and AWS_DEFAULT_REGION.
+	// Region is the bucket's region (required).
 	Region string
-	// Endpoint overrides AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL, e.g.
-	// "http://127.0.0.1:9000" for MinIO. Any custom endpoint, from here or
-	// from the environment, switches to path-style addressing
+	// Credentials returns the credentials of the next request (required;
+	// awscreds.Load reads the standard sources).
+	Credentials func() (aws.Credentials, error)
+	// Endpoint is a custom endpoint, e.g. "http://127.0.0.1:9000" for
+	// MinIO; empty: AWS. Any custom endpoint switches to path-style addressing
 	// (http://host/bucket/key), which MinIO and most S3-compatible servers
 	// expect since they have no wildcard DNS for bucket.host names.
 	Endpoint string
@@ -118,6 +118,7 @@ type Options struct {
 type Sink struct {
 	bucket string
 	region string
+	creds  func() (aws.Credentials, error)
 	// base is the URL of the bucket, ending in "/": a key, escaped, is
 	// appended to Path and RawPath to get the object's URL.
 	base   url.URL
@@ -142,15 +143,17 @@ func New(ctx context.Context, bucket string, opts Options) (*Sink, error) {
 	if opts.MaxAttempts < 0 || opts.AttemptTimeout < 0 || opts.MaxBackoff < 0 {
 		return nil, fmt.Errorf("s3: negative option in %+v", opts)
 	}
-	region := cmp.Or(opts.Region, os.Getenv("AWS_REGION"), os.Getenv("AWS_DEFAULT_REGION"))
+	region := opts.Region
 	if region == "" {
 		return nil, errors.New("s3: no region: set AWS_REGION")
 	}
 	if !validRegion(region) {
 		return nil, fmt.Errorf("s3: bad region %q", region)
 	}
-	endpoint := cmp.Or(opts.Endpoint, os.Getenv("AWS_ENDPOINT_URL_S3"), os.Getenv("AWS_ENDPOINT_URL"))
-	base, err := bucketURL(bucket, region, endpoint)
+	if opts.Credentials == nil {
+		return nil, errors.New("s3: no credentials source")
+	}
+	base, err := bucketURL(bucket, region, opts.Endpoint)
 	if err != nil {
 		return nil, err
 	}
@@ -165,6 +168,7 @@ func New(ctx context.Context, bucket string, opts Options) (*Sink, error) {
 	return &Sink{
 		bucket: bucket,
 		region: region,
+		creds:  opts.Credentials,
 		base:   *base,
 		client: &http.Client{
 			Transport: transport,
@@ -203,7 +207,7 @@ func (s *Sink) put(ctx context.Context, key string, body io.ReadSeeker, size int
 	if size < 0 {
 		return fmt.Errorf("negative size %d", size)
 	}
-	creds, err := awscreds.Load()
+	creds, err := s.creds()
 	if err != nil {
 		return err
 	}

@@ -136,7 +136,7 @@ func decodedBody(t *testing.T, r request) []byte {
 func TestPutRequestShape(t *testing.T) {
 	fakeCreds(t)
 	rec, url := fakeServer(t)
-	s, err := New(context.Background(), "tap-bucket", Options{Endpoint: url})
+	s, err := newFromEnv(context.Background(), "tap-bucket", Options{Endpoint: url})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,7 +220,7 @@ func TestEndpointFromEnvironmentUsesPathStyle(t *testing.T) {
 			fakeCreds(t)
 			rec, url := fakeServer(t)
 			t.Setenv(name, url)
-			s, err := New(context.Background(), "b", Options{})
+			s, err := newFromEnv(context.Background(), "b", Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -253,13 +253,13 @@ func TestContentType(t *testing.T) {
 
 func TestNewErrors(t *testing.T) {
 	isolate(t)
-	if _, err := New(context.Background(), "", Options{Region: "us-east-1"}); err == nil || !strings.Contains(err.Error(), "no bucket") {
+	if _, err := newFromEnv(context.Background(), "", Options{Region: "us-east-1"}); err == nil || !strings.Contains(err.Error(), "no bucket") {
 		t.Errorf("empty bucket: %v", err)
 	}
-	if _, err := New(context.Background(), "b", Options{}); err == nil || !strings.Contains(err.Error(), "AWS_REGION") {
+	if _, err := newFromEnv(context.Background(), "b", Options{}); err == nil || !strings.Contains(err.Error(), "AWS_REGION") {
 		t.Errorf("no region: %v", err)
 	}
-	if _, err := New(context.Background(), "b", Options{Region: "us-east-1", MaxAttempts: -1}); err == nil {
+	if _, err := newFromEnv(context.Background(), "b", Options{Region: "us-east-1", MaxAttempts: -1}); err == nil {
 		t.Error("negative MaxAttempts accepted")
 	}
 }
@@ -271,7 +271,7 @@ func TestRetryRewindsBody(t *testing.T) {
 	fakeCreds(t)
 	rec, url := fakeServer(t)
 	rec.status = []int{500}
-	s, err := New(context.Background(), "b", Options{Endpoint: url, MaxBackoff: time.Millisecond})
+	s, err := newFromEnv(context.Background(), "b", Options{Endpoint: url, MaxBackoff: time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -295,7 +295,7 @@ func TestRetriesAreBounded(t *testing.T) {
 	fakeCreds(t)
 	rec, url := fakeServer(t)
 	rec.status = []int{500, 500, 500, 500, 500, 500}
-	s, err := New(context.Background(), "b", Options{Endpoint: url, MaxAttempts: 2, MaxBackoff: time.Millisecond})
+	s, err := newFromEnv(context.Background(), "b", Options{Endpoint: url, MaxAttempts: 2, MaxBackoff: time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -318,7 +318,7 @@ func TestStalledServerTimesOut(t *testing.T) {
 	fakeCreds(t)
 	rec, url := fakeServer(t)
 	rec.delay = time.Minute
-	s, err := New(context.Background(), "b", Options{
+	s, err := newFromEnv(context.Background(), "b", Options{
 		Endpoint: url, MaxAttempts: 2, AttemptTimeout: 300 * time.Millisecond, MaxBackoff: time.Millisecond,
 	})
 	if err != nil {
@@ -369,7 +369,7 @@ func TestUnreachableEndpoint(t *testing.T) {
 	for name, url := range map[string]string{"refused": closedURL, "silent": "http://" + blackhole.Addr().String()} {
 		t.Run(name, func(t *testing.T) {
 			fakeCreds(t)
-			s, err := New(context.Background(), "b", Options{
+			s, err := newFromEnv(context.Background(), "b", Options{
 				Endpoint: url, AttemptTimeout: 500 * time.Millisecond, MaxBackoff: 200 * time.Millisecond,
 			})
 			if err != nil {
@@ -395,7 +395,7 @@ func TestPutHonoursContext(t *testing.T) {
 	fakeCreds(t)
 	rec, url := fakeServer(t)
 	rec.delay = time.Minute
-	s, err := New(context.Background(), "b", Options{Endpoint: url})
+	s, err := newFromEnv(context.Background(), "b", Options{Endpoint: url})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -414,7 +414,7 @@ func TestPutHonoursContext(t *testing.T) {
 func TestPutRejectsBadKeyWithoutRequest(t *testing.T) {
 	fakeCreds(t)
 	rec, url := fakeServer(t)
-	s, err := New(context.Background(), "b", Options{Endpoint: url})
+	s, err := newFromEnv(context.Background(), "b", Options{Endpoint: url})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,7 @@ func TestObjectURL(t *testing.T) {
 	f := func(bucket, region, endpoint, key, want string) {
 		t.Helper()
 		isolate(t)
-		s, err := New(context.Background(), bucket, Options{Region: region, Endpoint: endpoint})
+		s, err := newFromEnv(context.Background(), bucket, Options{Region: region, Endpoint: endpoint})
 		if err != nil {
 			t.Fatalf("New(%q, %q, %q): %v", bucket, region, endpoint, err)
 		}
@@ -68,7 +68,7 @@ func TestEscapePath(t *testing.T) {
 func TestBadEndpointOrRegion(t *testing.T) {
 	isolate(t)
 	for _, ep := range []string{"127.0.0.1:9000", "ftp://h", "http://", "http://h/?x=1", "http://user:pw@h"} {
-		_, err := New(context.Background(), "b", Options{Region: "us-east-1", Endpoint: ep})
+		_, err := newFromEnv(context.Background(), "b", Options{Region: "us-east-1", Endpoint: ep})
 		if err == nil || !strings.Contains(err.Error(), "endpoint") {
 			t.Errorf("endpoint %q: %v, want an error", ep, err)
 		}
@@ -76,10 +76,10 @@ func TestBadEndpointOrRegion(t *testing.T) {
 			t.Errorf("error %q shows the password", err)
 		}
 	}
-	if _, err := New(context.Background(), "b", Options{Region: "eu-west-1.evil.example/x"}); err == nil {
+	if _, err := newFromEnv(context.Background(), "b", Options{Region: "eu-west-1.evil.example/x"}); err == nil {
 		t.Error("region with dots and slashes accepted")
 	}
-	if _, err := New(context.Background(), "arn:aws:s3:eu-west-1:123456789012:accesspoint/ap", Options{Region: "eu-west-1"}); err == nil {
+	if _, err := newFromEnv(context.Background(), "arn:aws:s3:eu-west-1:123456789012:accesspoint/ap", Options{Region: "eu-west-1"}); err == nil {
 		t.Error("access point ARN accepted as a bucket")
 	}
 }
@@ -89,7 +89,7 @@ func TestRegionFromEnvironment(t *testing.T) {
 		t.Helper()
 		isolate(t)
 		setEnv(t, env...)
-		s, err := New(context.Background(), "tap-bucket", Options{Region: opt})
+		s, err := newFromEnv(context.Background(), "tap-bucket", Options{Region: opt})
 		if err != nil {
 			t.Fatal(err)
 		}

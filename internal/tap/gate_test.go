@@ -1,4 +1,4 @@
-package config
+package tap_test
 
 import (
 	"errors"
@@ -7,17 +7,19 @@ import (
 	"time"
 
 	"github.com/datatap/datatap/internal/auth"
+	"github.com/datatap/datatap/internal/config"
+	"github.com/datatap/datatap/internal/tap"
 )
 
 func TestGate(t *testing.T) {
 	const secret = "0123456789abcdef0123456789abcdef"
 	f := func(onLambda, loopback bool, want string, kv ...string) {
 		t.Helper()
-		c, err := Load(env(kv...))
+		c, err := config.Load(env(kv...))
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, desc, err := c.Gate(onLambda, loopback)
+		_, desc, err := tap.Gate(c, onLambda, loopback)
 		got := desc
 		if err != nil {
 			got = "error: " + err.Error()
@@ -46,18 +48,18 @@ func TestGate(t *testing.T) {
 	f(false, true, "firehose only", "TAP_FIREHOSE_ACCESS_KEY", fhKey) // a key says the tap is not open, loopback or not
 	f(false, true, "none (loopback only", "TAP_FIREHOSE_ACCESS_KEY", fhKey, "TAP_AUTH", "none")
 	f(true, false, "jwt", "TAP_FIREHOSE_ACCESS_KEY", fhKey, "TAP_JWT_SECRET", secret, "TAP_ACL", "*")
-	if c, _ := Load(env("TAP_FIREHOSE_ACCESS_KEY", fhKey)); true {
-		g, _, _ := c.Gate(true, false)
+	if c, _ := config.Load(env("TAP_FIREHOSE_ACCESS_KEY", fhKey)); true {
+		g, _, _ := tap.Gate(c, true, false)
 		if _, err := g.Allow(auth.Request{Authorization: "Bearer x"}); !errors.Is(err, auth.ErrUnauthorized) {
 			t.Errorf("firehose-only gate: %v, want ErrUnauthorized", err)
 		}
 	}
 
-	c, _ := Load(env("TAP_JWT_SECRET", secret, "TAP_ACL", " a@b.c , ,x "))
+	c, _ := config.Load(env("TAP_JWT_SECRET", secret, "TAP_ACL", " a@b.c , ,x "))
 	if strings.Join(c.ACL, "|") != "a@b.c|x" {
 		t.Errorf("ACL %q", c.ACL)
 	}
-	g, _, err := c.Gate(true, false)
+	g, _, err := tap.Gate(c, true, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,3 +70,11 @@ func TestGate(t *testing.T) {
 }
 
 func now() time.Time { return time.Now() }
+
+func env(kv ...string) func(string) (string, bool) {
+	m := map[string]string{}
+	for i := 0; i < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
