@@ -105,7 +105,7 @@ func TestRecordedEvents(t *testing.T) {
 	f("function_url_text.json", counts, "", 1)
 	f("function_url_base64.json", counts, "", 1)
 	f("function_url_gzip.json", counts, "", 1)
-	f("function_url_health.json", `{"statusCode":200,`+hdr+`,"body":"{\"status\":\"ok\"}","isBase64Encoded":false}`, "", 0)
+	f("function_url_health.json", `{"statusCode":200,`+hdr+`,"body":"{\"status\":\"ok\",\"spool_bytes\":0}","isBase64Encoded":false}`, "", 0)
 	f("function_url_put.json", `{"statusCode":405,"headers":{"content-type":"application/json","allow":"POST"},"body":"{\"error\":\"method not allowed: POST NDJSON to this URL\",\"requestId\":\"c2b6b0f3-6d7e-4b8f-9f0e-1a2b3c4d5e6f\"}","isBase64Encoded":false}`, "", 0)
 	f("function_url_bad_base64.json", `{"statusCode":400,`+hdr+`,"body":"{\"error\":\"body cannot be decoded: body is not valid base64: illegal base64 data at input byte 3\",\"requestId\":\"c2b6b0f3-6d7e-4b8f-9f0e-1a2b3c4d5e6f\"}","isBase64Encoded":false}`, "", 0)
 	f("kinesis.json", `{"batchItemFailures":[]}`, "", 3)

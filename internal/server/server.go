@@ -204,10 +204,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	http.NewResponseController(w).SetReadDeadline(time.Now().Add(s.bounds.grace))
 	if r.Method == http.MethodGet || r.Method == http.MethodHead {
 		switch r.URL.Path {
-		case "/health":
-			st := s.spool.Stats()
-			writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "spool_bytes": st.TotalBytes})
-			return
 		case "/", "/metrics", "/stats":
 			s.serveLive(w, r, reqID)
 			return

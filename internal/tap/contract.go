@@ -97,7 +97,11 @@ func (t *Tap) Admit(req *Request, resp *Response) bool {
 	}
 	switch {
 	case req.Method == http.MethodGet && req.Path == "/health":
-		resp.Status, resp.Body = http.StatusOK, append(resp.buf, `{"status":"ok"}`...)
+		// The same body through every transport: serve's operators and the
+		// Function URL's health checks read the spool's size from it.
+		b := append(resp.buf, `{"status":"ok","spool_bytes":`...)
+		b = strconv.AppendInt(b, t.spool.Stats().TotalBytes, 10)
+		resp.Status, resp.Body = http.StatusOK, append(b, '}')
 		return false
 	case req.Method != http.MethodPost:
 		resp.Headers = append(resp.Headers, Header{Name: "allow", Value: "POST"})
