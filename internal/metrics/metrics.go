@@ -55,7 +55,7 @@ func Log(log *slog.Logger, res flush.Result) {
 		"rejected", res.Rejected, "bytes_in", res.BytesIn, "bytes_out", res.BytesOut, "objects", len(res.Objects),
 		"flush_ms", res.FlushTime.Milliseconds(), "upload_ms", res.UploadTime.Milliseconds(),
 		"quarantined", res.Quarantined, "rounded_numbers", res.Lossy.RoundedNumbers,
-		"duplicate_fields", res.Lossy.DuplicateFields, "cast_failures", res.Lossy.CastFailures)
+		"duplicate_fields", res.Lossy.DuplicateFields, "cast_failures", res.Lossy.CastFailures, "overflowed", res.Overflowed)
 }
 
 type metric struct {
@@ -69,6 +69,7 @@ func (l Lambda) EMF(now time.Time, res flush.Result) []byte {
 		{"RowsIn", "Count"}, {"RowsOut", "Count"}, {"Filtered", "Count"}, {"Rejected", "Count"},
 		{"BytesIn", "Bytes"}, {"BytesOut", "Bytes"}, {"FlushTime", "Milliseconds"}, {"UploadTime", "Milliseconds"},
 		{"Quarantined", "Count"}, {"RoundedNumbers", "Count"}, {"DuplicateFields", "Count"}, {"CastFailures", "Count"},
+		{"Overflowed", "Count"},
 	}, map[string]any{
 		"RowsIn":          res.Rows + res.Filtered + res.Rejected,
 		"RowsOut":         res.Rows,
@@ -82,6 +83,7 @@ func (l Lambda) EMF(now time.Time, res flush.Result) []byte {
 		"RoundedNumbers":  res.Lossy.RoundedNumbers,
 		"DuplicateFields": res.Lossy.DuplicateFields,
 		"CastFailures":    res.Lossy.CastFailures,
+		"Overflowed":      res.Overflowed,
 		"segment":         filepath.Base(res.Segment),
 	})
 }
