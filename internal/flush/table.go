@@ -188,7 +188,9 @@ func (f *Flusher) resolve(ctx context.Context, h spool.Header, parts []*partitio
 			return fmt.Errorf("flush: %w", err)
 		}
 		if err := tb.set(data, version); err != nil {
-			return permanent(fmt.Errorf("flush: %s: %w", key, err))
+			// Not the segment's fault: it stays in the spool (and every
+			// flush fails, logged) until the object is fixed or removed.
+			return fmt.Errorf("flush: %s: %w", key, err)
 		}
 		return nil
 	}
