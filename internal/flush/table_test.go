@@ -15,6 +15,7 @@ import (
 
 	"github.com/datatap/datatap/internal/duckdb"
 	"github.com/datatap/datatap/internal/miniotest"
+	"github.com/datatap/datatap/internal/sink"
 	s3sink "github.com/datatap/datatap/internal/sink/s3"
 	"github.com/datatap/datatap/transform"
 )
@@ -222,4 +223,51 @@ func toInt(v any) int64 {
 		return n
 	}
 	return -1
+}
+
+// countingSink counts the table schema requests of a Versioned sink.
+type countingSink struct {
+	sink.Versioned
+	mu         sync.Mutex
+	gets, puts int
+}
+
+func (c *countingSink) GetVersion(ctx context.Context, key string) ([]byte, string, error) {
+	c.mu.Lock()
+	c.gets++
+	c.mu.Unlock()
+	return c.Versioned.GetVersion(ctx, key)
+}
+
+func (c *countingSink) PutIf(ctx context.Context, key string, data []byte, version string) (string, error) {
+	c.mu.Lock()
+	c.puts++
+	c.mu.Unlock()
+	return c.Versioned.PutIf(ctx, key, data, version)
+}
+
+// TestTableSchemaCost: a process reads the table schema once, and writes
+// it only for flushes that bring a new column; a value that does not fit
+// its column's type goes to the overflow column and is counted.
+func TestTableSchemaCost(t *testing.T) {
+	ts := newTestSpool(t, "SELECT *")
+	cs := &countingSink{Versioned: ts.f.Sink.(sink.Versioned)}
+	ts.f.Sink = cs
+	for i := range 10 {
+		ts.add(t, fmt.Sprintf(`{"a":%d,"b":"x"}`, i))
+		if err := ts.f.All(context.Background(), ts.sp); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ts.add(t, `{"a":"not a number","c":true}`)
+	if err := ts.f.All(context.Background(), ts.sp); err != nil {
+		t.Fatal(err)
+	}
+	if cs.gets != 1 || cs.puts != 2 {
+		t.Errorf("11 flushes made %d schema reads and %d writes, want 1 and 2 (the first flush, and the one that brought c)", cs.gets, cs.puts)
+	}
+	last := ts.res[len(ts.res)-1]
+	if last.Overflowed != 1 {
+		t.Errorf("Overflowed %d, want 1 (the string in the BIGINT column a)", last.Overflowed)
+	}
 }
