@@ -69,13 +69,18 @@ func (g *schemaGuess) print(w io.Writer) {
 	if len(g.parts) == 0 {
 		fmt.Fprintln(w, "no rows kept: no file")
 	}
-	for _, p := range g.parts {
+	schemas := make([]*flush.Schema, len(g.parts))
+	for i, p := range g.parts {
+		schemas[i] = p.schema
+	}
+	columns := flush.TableColumns(schemas)
+	for i, p := range g.parts {
 		name := "file"
 		if p.path != "" {
 			name = p.path
 		}
 		var cols []parquetfile.ReadColumn
-		for _, c := range p.schema.Columns() {
+		for _, c := range columns[i] {
 			cols = append(cols, parquetfile.ReadColumn{Name: c.Name, Type: parquetfile.TypeName(c.Type)})
 		}
 		printColumns(w, name, p.schema.Rows(), cols)

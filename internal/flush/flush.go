@@ -94,6 +94,11 @@ type Flusher struct {
 	// quarantined ones included (Result.Quarantined).
 	Flushed func(Result)
 
+	// tableMu guards table, the process's copy of the table schema (see
+	// table.go), made at the first flush.
+	tableMu sync.Mutex
+	table   *table
+
 	// spillBudget and outputBudget override spillMemory and outputMemory
 	// (tests set 1 to have every partition and file go to disk).
 	spillBudget, outputBudget int64
@@ -203,6 +208,10 @@ type Result struct {
 	// (TAP_TIME) that went under the arrival-time prefix: their time was
 	// NULL or out of range, or the segment had MaxTimePrefixes already.
 	TimeFallbacks int64
+	// Overflowed counts values that did not fit the type their column has
+	// in the table (see TableSchemaName) and went, with their field name,
+	// into the overflow column instead.
+	Overflowed int64
 }
 
 // Segment flushes the sealed segment at path. It does not remove the
@@ -263,6 +272,10 @@ func (f *Flusher) Segment(ctx context.Context, path string) (res Result, err err
 		rejected = rej.n
 	}
 	defer rej.discard()
+	// Every column takes the type the table has (see table.go).
+	if err := f.applyTable(ctx, h, parts); err != nil {
+		return res, err
+	}
 	// Keys the sinks would refuse fail the segment before anything is
 	// uploaded (the errors key matters only if there are error lines; rows
 	// the writer refuses below are found once uploads have begun).
@@ -291,6 +304,7 @@ func (f *Flusher) Segment(ctx context.Context, path string) (res Result, err err
 			return res, up.failed(err)
 		}
 		res.Rows += rows
+		res.Overflowed += p.overflowed
 		if rows == 0 {
 			out.discard() // every row went to the error output
 			continue

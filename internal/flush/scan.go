@@ -83,6 +83,8 @@ type partition struct {
 	columns  []parquetfile.Column
 	colIdx   map[string]int
 	overflow int // index of the overflow column, -1 without
+
+	overflowed int64 // values that did not fit their column (writeParquet)
 }
 
 // scanner is the state of scan.
@@ -783,6 +785,9 @@ func (f *Flusher) writeParquet(ctx context.Context, segment string, h spool.Head
 			i, ok := p.at(k, fl.Name, colNames)
 			if !ok {
 				if i, ok = p.colIdx[fl.Name]; !ok {
+					if fl.Value.IsNull() {
+						continue // a column NULL in every row, left out (applyTable)
+					}
 					if p.overflow < 0 { // observe saw every field of the partition
 						return 0, permanent(fmt.Errorf("flush: field %q has no column", fl.Name))
 					}
@@ -793,8 +798,11 @@ func (f *Flusher) writeParquet(ctx context.Context, segment string, h spool.Head
 			}
 			if t := p.columns[i].Type; fl.Value.Type == t || fl.Value.IsNull() {
 				row[i] = fl.Value // what Cast returns, without the call
+			} else if v, ok := fit(&cast, fl.Value, t); ok || p.overflow < 0 {
+				row[i] = v
 			} else {
-				row[i] = cast.Cast(fl.Value, t)
+				over = appendMember(over, *fl) // does not fit the table's type
+				p.overflowed++
 			}
 		}
 		if len(over) > 0 {

@@ -1,6 +1,8 @@
 package flush
 
 import (
+	"context"
+
 	"github.com/datatap/datatap/internal/parquetfile"
 	"github.com/datatap/datatap/internal/spool"
 )
@@ -40,4 +42,30 @@ func (s *Schema) Columns() []parquetfile.Column {
 	s.p.columns = nil
 	s.sc.schema(s.p)
 	return s.p.columns
+}
+
+// TableColumns returns the columns of the files of one flush whose
+// partitions observed schemas (all of the same statement), by the table
+// rules of a fresh table (see table.go): a column takes one type across
+// partitions, and a column NULL in every row is left out. datatap eval
+// -schema shows them.
+func TableColumns(schemas []*Schema) [][]parquetfile.Column {
+	if len(schemas) == 0 {
+		return nil
+	}
+	parts := make([]*partition, len(schemas))
+	for i, s := range schemas {
+		s.p.columns = nil
+		s.sc.schema(s.p)
+		parts[i] = s.p
+	}
+	f := &Flusher{}
+	if err := f.applyTable(context.Background(), schemas[0].sc.h, parts); err != nil {
+		panic(err) // no sink: no request that could fail
+	}
+	out := make([][]parquetfile.Column, len(parts))
+	for i, p := range parts {
+		out[i] = p.columns
+	}
+	return out
 }

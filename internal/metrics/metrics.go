@@ -56,7 +56,7 @@ func Log(log *slog.Logger, res flush.Result) {
 		"flush_ms", res.FlushTime.Milliseconds(), "upload_ms", res.UploadTime.Milliseconds(),
 		"quarantined", res.Quarantined, "rounded_numbers", res.Lossy.RoundedNumbers,
 		"duplicate_fields", res.Lossy.DuplicateFields, "cast_failures", res.Lossy.CastFailures,
-		"time_fallbacks", res.TimeFallbacks)
+		"time_fallbacks", res.TimeFallbacks, "overflowed", res.Overflowed)
 }
 
 type metric struct {
@@ -70,6 +70,7 @@ func (l Lambda) EMF(now time.Time, res flush.Result) []byte {
 		{"RowsIn", "Count"}, {"RowsOut", "Count"}, {"Filtered", "Count"}, {"Rejected", "Count"},
 		{"BytesIn", "Bytes"}, {"BytesOut", "Bytes"}, {"FlushTime", "Milliseconds"}, {"UploadTime", "Milliseconds"},
 		{"Quarantined", "Count"}, {"RoundedNumbers", "Count"}, {"DuplicateFields", "Count"}, {"CastFailures", "Count"},
+		{"Overflowed", "Count"},
 	}, map[string]any{
 		"RowsIn":          res.Rows + res.Filtered + res.Rejected,
 		"RowsOut":         res.Rows,
@@ -83,6 +84,7 @@ func (l Lambda) EMF(now time.Time, res flush.Result) []byte {
 		"RoundedNumbers":  res.Lossy.RoundedNumbers,
 		"DuplicateFields": res.Lossy.DuplicateFields,
 		"CastFailures":    res.Lossy.CastFailures,
+		"Overflowed":      res.Overflowed,
 		"segment":         filepath.Base(res.Segment),
 	})
 }

@@ -73,6 +73,11 @@ func (s *Sink) Get(ctx context.Context, key string, w io.Writer) error {
 
 // get sends one signed GET of u and hands a 200's body to read.
 func (s *Sink) get(ctx context.Context, u *url.URL, read func(io.Reader) error) error {
+	return s.getWith(ctx, u, func(resp *http.Response) error { return read(resp.Body) })
+}
+
+// getWith is get handing over the whole 200 response (headers too).
+func (s *Sink) getWith(ctx context.Context, u *url.URL, read func(*http.Response) error) error {
 	creds, err := s.creds()
 	if err != nil {
 		return err
@@ -97,7 +102,7 @@ func (s *Sink) get(ctx context.Context, u *url.URL, read func(io.Reader) error) 
 	if resp.StatusCode != http.StatusOK {
 		return readError(resp, s.region)
 	}
-	return read(resp.Body)
+	return read(resp)
 }
 
 // ErrNoBucket is what Exists returns for a bucket S3 says is not there.

@@ -197,27 +197,29 @@ func (s *Sink) Put(ctx context.Context, key string, body io.ReadSeeker, size int
 	if err := sink.ValidKey(key); err != nil {
 		return fmt.Errorf("s3: put object: %w", err)
 	}
-	if err := s.put(ctx, key, body, size); err != nil {
+	if _, err := s.put(ctx, key, body, size, nil); err != nil {
 		return fmt.Errorf("s3: put object %s: %w", key, err)
 	}
 	return nil
 }
 
-func (s *Sink) put(ctx context.Context, key string, body io.ReadSeeker, size int64) error {
+// put uploads the object with the extra headers (conditions) and returns
+// its ETag.
+func (s *Sink) put(ctx context.Context, key string, body io.ReadSeeker, size int64, extra http.Header) (string, error) {
 	if size < 0 {
-		return fmt.Errorf("negative size %d", size)
+		return "", fmt.Errorf("negative size %d", size)
 	}
 	creds, err := s.creds()
 	if err != nil {
-		return err
+		return "", err
 	}
 	start, err := body.Seek(0, io.SeekCurrent)
 	if err != nil {
-		return fmt.Errorf("body offset: %w", err)
+		return "", fmt.Errorf("body offset: %w", err)
 	}
 	h := sha256.New()
 	if n, err := io.CopyN(h, body, size); err != nil {
-		return fmt.Errorf("hash body: read %d of %d bytes: %w", n, size, err)
+		return "", fmt.Errorf("hash body: read %d of %d bytes: %w", n, size, err)
 	}
 	payloadHash := hex.EncodeToString(h.Sum(nil))
 	u := s.objectURL(key)
@@ -225,38 +227,38 @@ func (s *Sink) put(ctx context.Context, key string, body io.ReadSeeker, size int
 	var last error
 	for n := 1; ; n++ {
 		if _, err := body.Seek(start, io.SeekStart); err != nil {
-			return fmt.Errorf("rewind body: %w", err)
+			return "", fmt.Errorf("rewind body: %w", err)
 		}
-		retry, err := s.attempt(ctx, u, ContentType(key), body, size, payloadHash, creds)
+		etag, retry, err := s.attempt(ctx, u, ContentType(key), body, size, payloadHash, creds, extra)
 		if err == nil {
-			return nil
+			return etag, nil
 		}
 		if ctx.Err() != nil {
 			if last != nil {
-				return fmt.Errorf("%w (after %d attempts, the last failed with: %v)", ctx.Err(), n-1, last)
+				return "", fmt.Errorf("%w (after %d attempts, the last failed with: %v)", ctx.Err(), n-1, last)
 			}
-			return ctx.Err()
+			return "", ctx.Err()
 		}
 		last = err
 		if !retry || n >= s.maxAttempts {
 			if n > 1 {
-				return fmt.Errorf("after %d attempts: %w", n, err)
+				return "", fmt.Errorf("after %d attempts: %w", n, err)
 			}
-			return err
+			return "", err
 		}
 		t := time.NewTimer(backoff(n, s.maxBackoff))
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return fmt.Errorf("%w (after %d attempts, the last failed with: %v)", ctx.Err(), n, last)
+			return "", fmt.Errorf("%w (after %d attempts, the last failed with: %v)", ctx.Err(), n, last)
 		case <-t.C:
 		}
 	}
 }
 
-// attempt sends one signed PUT and reports whether its failure, if any, is
-// worth another attempt.
-func (s *Sink) attempt(ctx context.Context, u *url.URL, contentType string, body io.Reader, size int64, payloadHash string, creds aws.Credentials) (retry bool, err error) {
+// attempt sends one signed PUT and returns the object's ETag, or whether
+// its failure is worth another attempt.
+func (s *Sink) attempt(ctx context.Context, u *url.URL, contentType string, body io.Reader, size int64, payloadHash string, creds aws.Credentials, extra http.Header) (etag string, retry bool, err error) {
 	actx, cancel := context.WithTimeout(ctx, s.attemptTimeout)
 	defer cancel()
 
@@ -271,7 +273,10 @@ func (s *Sink) attempt(ctx context.Context, u *url.URL, contentType string, body
 	}
 	req, err := http.NewRequestWithContext(actx, http.MethodPut, u.String(), rc)
 	if err != nil {
-		return false, err
+		return "", false, err
+	}
+	for k, v := range extra {
+		req.Header[k] = v
 	}
 	uc := *u
 	req.URL = &uc // RawPath exactly as built: it is what gets signed and sent
@@ -284,32 +289,32 @@ func (s *Sink) attempt(ctx context.Context, u *url.URL, contentType string, body
 		req.Header.Set("Expect", "100-continue") // not signed
 	}
 	if err := s.signer.SignHTTP(ctx, creds, req, payloadHash, "s3", s.region, time.Now()); err != nil {
-		return false, fmt.Errorf("sign: %w", err)
+		return "", false, fmt.Errorf("sign: %w", err)
 	}
 
 	resp, err := s.client.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
-			return false, ctx.Err()
+			return "", false, ctx.Err()
 		}
 		if actx.Err() != nil {
-			return true, fmt.Errorf("PUT %s: attempt timed out after %v", u.Redacted(), s.attemptTimeout)
+			return "", true, fmt.Errorf("PUT %s: attempt timed out after %v", u.Redacted(), s.attemptTimeout)
 		}
 		var certErr *tls.CertificateVerificationError
 		if errors.As(err, &certErr) {
-			return false, err
+			return "", false, err
 		}
-		return true, err // connection refused, reset, DNS, ...
+		return "", true, err // connection refused, reset, DNS, ...
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode == http.StatusOK {
 		// Read what is left (nothing, for PutObject) so that the
 		// connection goes back to the pool.
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		return false, nil
+		return resp.Header.Get("ETag"), false, nil
 	}
 	e := readError(resp, s.region)
-	return e.retryable(), e
+	return "", e.retryable(), e
 }
 
 // attemptBody hands one attempt's bytes to the transport and can be cut off
