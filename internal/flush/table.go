@@ -99,6 +99,9 @@ func parseType(s string) (transform.Type, bool) {
 			return t, true
 		}
 	}
+	if t, ok := transform.ParseType(s); ok && t.IsNested() && t.String() == s {
+		return t, true
+	}
 	return transform.Null, false
 }
 
@@ -341,6 +344,8 @@ func fit(st *transform.State, v transform.Value, t transform.Type) (transform.Va
 		ok = v.Type == transform.Int32 || v.Type == transform.Int64
 	case transform.Timestamp:
 		ok = v.Type == transform.Date
+	default: // a nested column's values are JSON shaped by the cast to it
+		ok = t.IsNested() && (v.Type == transform.JSON || v.Type == transform.Varchar)
 	}
 	if !ok {
 		return transform.Value{}, false

@@ -13,6 +13,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/datatap/datatap/internal/awscreds"
+	"github.com/datatap/datatap/internal/config"
 	"github.com/datatap/datatap/internal/duckdb"
 	"github.com/datatap/datatap/internal/miniotest"
 	"github.com/datatap/datatap/internal/sink"
@@ -58,7 +60,8 @@ func TestTableKeepsTypesMinIO(t *testing.T) {
 	var overflowed int64
 	taps := make([]*testSpool, 2)
 	for w := range taps {
-		sk, err := s3sink.New(context.Background(), srv.Bucket, s3sink.Options{})
+		region, endpoint := config.S3Env(os.LookupEnv)
+		sk, err := s3sink.New(context.Background(), srv.Bucket, s3sink.Options{Region: region, Endpoint: endpoint, Credentials: awscreds.Load})
 		if err != nil {
 			t.Fatal(err)
 		}
