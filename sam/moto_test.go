@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/datatap/datatap/internal/mototest"
+	"github.com/datatap/datatap/internal/testenv/moto"
 )
 
 // TestMotoStack creates the translated template as a stack in moto's
@@ -44,5 +44,5 @@ func TestMotoStack(t *testing.T) {
 // the test ends.
 func startMoto(t *testing.T) string {
 	t.Helper()
-	return mototest.Run(t, filepath.Join(repoRoot(), "sam"), "python3", "moto_smoke.py", "serve", "127.0.0.1", "0").URL
+	return moto.Run(t, filepath.Join(repoRoot(), "sam"), "python3", "moto_smoke.py", "serve", "127.0.0.1", "0").URL
 }

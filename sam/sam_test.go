@@ -21,8 +21,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/datatap/datatap/internal/lambdatest"
-	"github.com/datatap/datatap/internal/miniotest"
+	"github.com/datatap/datatap/internal/testenv/lambda"
+	"github.com/datatap/datatap/internal/testenv/minio"
 )
 
 // maxBinary is the size budget of the stripped arm64 binary.
@@ -157,8 +157,8 @@ func TestArm64UnderQEMU(t *testing.T) {
 	}
 	t.Logf("under qemu: %s", strings.TrimSpace(string(out)))
 
-	minio := miniotest.Start(t)
-	lambda := lambdatest.Start(t, lambdatest.Options{})
+	minio := minio.Start(t)
+	lambda := lambda.Start(t, lambda.Options{})
 	env := append(os.Environ(), minio.Env()...)
 	env = append(env, "TAP_BUCKET="+minio.Bucket, "TAP_AUTH=none", "TAP_SPOOL_DIR="+t.TempDir())
 	x := exec.Command(qemu, bin, "-extension")
@@ -192,7 +192,7 @@ func TestArm64UnderQEMU(t *testing.T) {
 	}
 }
 
-func listKeys(t *testing.T, m *miniotest.Server) []string {
+func listKeys(t *testing.T, m *minio.Server) []string {
 	t.Helper()
 	out, err := m.Client().ListObjectsV2(context.Background(), &s3.ListObjectsV2Input{Bucket: aws.String(m.Bucket)})
 	if err != nil {

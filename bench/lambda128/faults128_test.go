@@ -20,9 +20,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/datatap/datatap/internal/duckdb"
-	"github.com/datatap/datatap/internal/lambdatest"
-	"github.com/datatap/datatap/internal/miniotest"
+	"github.com/datatap/datatap/internal/testenv/duckdb"
+	"github.com/datatap/datatap/internal/testenv/lambda"
+	"github.com/datatap/datatap/internal/testenv/minio"
 )
 
 // TestFaults128 is the part of the fault suite that runs the real binary in
@@ -62,7 +62,7 @@ func TestFaults128(t *testing.T) {
 		t.Skip("faults128: needs root to create cgroups and move processes into them")
 	}
 	duckdb.Require(t)
-	if _, err := os.Stat(miniotest.Binary()); err != nil && os.Getenv("DATATAP_REQUIRE_MINIO") != "1" {
+	if _, err := os.Stat(minio.Binary()); err != nil && os.Getenv("DATATAP_REQUIRE_MINIO") != "1" {
 		t.Skipf("faults128: no minio binary: %v", err)
 	}
 	h := &harness{bin: buildBinary(t), report: &strings.Builder{}}
@@ -162,7 +162,7 @@ type caseRun struct {
 	h     *harness
 	cg    *cgroup
 	lim   limits
-	minio *miniotest.Server
+	minio *minio.Server
 	sm    *sampler
 	start time.Time
 	tb    *table
@@ -174,7 +174,7 @@ func (h *harness) newCase(t *testing.T, lim limits) *caseRun {
 	name := fmt.Sprintf("datatap-faults128-%d-%s", os.Getpid(), strings.SplitN(t.Name(), "/", 2)[1])
 	c := &caseRun{t: t, h: h, lim: lim, tb: &table{}, start: time.Now()}
 	c.cg = newCgroup(t, name, &c.lim)
-	c.minio = miniotest.Start(t)
+	c.minio = minio.Start(t)
 	c.sm = startSampler(c.cg, h.bin, 10*time.Millisecond)
 	t.Cleanup(c.sm.finish)
 	c.tb.add("cgroup", fmt.Sprintf("%s; memory %s%s; CPU %d µs per %d µs; RLIMIT_NOFILE %d",
@@ -313,7 +313,7 @@ func firstN(s string, n int) string {
 
 // serveEnv is serve's environment: this one without settings that would
 // change what is measured, plus MinIO and the tap's configuration.
-func serveEnv(m *miniotest.Server, spoolDir, addr string, extra ...string) []string {
+func serveEnv(m *minio.Server, spoolDir, addr string, extra ...string) []string {
 	env := append(tapEnv(m), "TAP_BUCKET="+m.Bucket, "TAP_SPOOL_DIR="+spoolDir, "TAP_ADDR="+addr, "TAP_AUTH=none")
 	return append(env, extra...)
 }
@@ -749,7 +749,7 @@ func (h *harness) caseLambdaPartitions(t *testing.T, targetKiB, parts int) {
 	c := h.newCase(t, h.lambdaCPU)
 	defer c.finish(fmt.Sprintf("e: Lambda, SELECT * PARTITION BY p, %d partition values, %d KiB of NDJSON, then SHUTDOWN", parts, targetKiB))
 	spoolDir, stampDir := t.TempDir(), t.TempDir()
-	lam := lambdatest.Start(t, lambdatest.Options{})
+	lam := lambda.Start(t, lambda.Options{})
 	env := childEnv(c.minio, spoolDir, c.lim.memory, 0, false)
 	env = append(env, "TAP_TRANSFORM=SELECT * PARTITION BY p",
 		envJoin+"="+strings.Join(c.cg.procsFiles(), string(os.PathListSeparator)), envNofile+"="+strconv.Itoa(nofile))

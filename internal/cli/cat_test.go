@@ -17,9 +17,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/datatap/datatap/internal/duckdb"
-	"github.com/datatap/datatap/internal/miniotest"
 	"github.com/datatap/datatap/internal/parquetfile"
+	"github.com/datatap/datatap/internal/testenv/duckdb"
+	"github.com/datatap/datatap/internal/testenv/minio"
 	"github.com/datatap/datatap/transform"
 )
 
@@ -298,7 +298,7 @@ func TestGlobMatch(t *testing.T) {
 // TestCatS3 reads objects back from a real S3 server (MinIO) through the
 // sink's signer: a prefix, and a glob within it.
 func TestCatS3(t *testing.T) {
-	srv := miniotest.Start(t)
+	srv := minio.Start(t)
 	for _, kv := range srv.Env() {
 		k, v, _ := strings.Cut(kv, "=")
 		t.Setenv(k, v)

@@ -9,8 +9,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/datatap/datatap/internal/miniotest"
 	s3sink "github.com/datatap/datatap/internal/sink/s3"
+	"github.com/datatap/datatap/internal/testenv/minio"
 )
 
 // TestUploadsToMinIO flushes a segment of 900 partition values (the
@@ -21,7 +21,7 @@ func TestUploadsToMinIO(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts MinIO")
 	}
-	srv := miniotest.Start(t)
+	srv := minio.Start(t)
 	for _, kv := range srv.Env() {
 		k, v, _ := strings.Cut(kv, "=")
 		t.Setenv(k, v)

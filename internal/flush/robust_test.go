@@ -22,10 +22,10 @@ import (
 	"github.com/parquet-go/parquet-go"
 	"github.com/valyala/fastjson"
 
-	"github.com/datatap/datatap/internal/duckdb"
 	"github.com/datatap/datatap/internal/sink"
 	"github.com/datatap/datatap/internal/sink/dir"
 	"github.com/datatap/datatap/internal/spool"
+	"github.com/datatap/datatap/internal/testenv/duckdb"
 	"github.com/datatap/datatap/transform"
 )
 

@@ -18,8 +18,8 @@ import (
 
 	"github.com/valyala/fastjson"
 
-	"github.com/datatap/datatap/internal/duckdb"
 	"github.com/datatap/datatap/internal/parquetfile"
+	"github.com/datatap/datatap/internal/testenv/duckdb"
 	"github.com/datatap/datatap/transform"
 )
 

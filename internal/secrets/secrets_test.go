@@ -8,8 +8,8 @@ import (
 	"testing"
 
 	"github.com/datatap/datatap/internal/config"
-	"github.com/datatap/datatap/internal/mototest"
 	"github.com/datatap/datatap/internal/secrets"
+	"github.com/datatap/datatap/internal/testenv/moto"
 )
 
 // TestReadBackFromMoto creates a secret (string and binary) and
@@ -17,7 +17,7 @@ import (
 // create-secret` and `aws ssm put-parameter` would, and reads them back
 // through the client.
 func TestReadBackFromMoto(t *testing.T) {
-	moto := mototest.Start(t)
+	moto := moto.Start(t)
 	moto.Setenv(t)
 	ctx := context.Background()
 	key := "0123456789abcdef0123456789abcdef-hmac"
@@ -66,7 +66,7 @@ func TestReadBackFromMoto(t *testing.T) {
 // TestErrorsNameTheSecret: what is missing is named, with AWS's error code,
 // and the configuration error names the variable too.
 func TestErrorsNameTheSecret(t *testing.T) {
-	mototest.Start(t).Setenv(t)
+	moto.Start(t).Setenv(t)
 	ctx := context.Background()
 	c := secrets.New()
 	arn := "arn:aws:secretsmanager:us-east-1:123456789012:secret:nope-AbCdEf"
@@ -95,7 +95,7 @@ func TestErrorsNameTheSecret(t *testing.T) {
 // TestConfigFromSecretsManager: a tap configured with TAP_JWT_SECRET_ARN
 // verifies tokens signed with the secret's value.
 func TestConfigFromSecretsManager(t *testing.T) {
-	moto := mototest.Start(t)
+	moto := moto.Start(t)
 	moto.Setenv(t)
 	key := "another-key-of-at-least-32-bytes!!"
 	var created struct{ ARN string }

@@ -17,15 +17,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/datatap/datatap/internal/miniotest"
 	"github.com/datatap/datatap/internal/sink"
+	"github.com/datatap/datatap/internal/testenv/minio"
 )
 
 // minioSink starts MinIO and returns a Sink configured the way the binary is
 // in production: from the standard AWS variables only.
-func minioSink(t *testing.T) (*Sink, *miniotest.Server) {
+func minioSink(t *testing.T) (*Sink, *minio.Server) {
 	t.Helper()
-	srv := miniotest.Start(t)
+	srv := minio.Start(t)
 	isolate(t)
 	setEnv(t, srv.Env()...)
 	s, err := New(context.Background(), srv.Bucket, Options{})
@@ -36,7 +36,7 @@ func minioSink(t *testing.T) (*Sink, *miniotest.Server) {
 }
 
 // get reads an object back with an independent client.
-func get(t *testing.T, srv *miniotest.Server, key string) ([]byte, *s3.GetObjectOutput) {
+func get(t *testing.T, srv *minio.Server, key string) ([]byte, *s3.GetObjectOutput) {
 	t.Helper()
 	out, err := srv.Client().GetObject(context.Background(), &s3.GetObjectInput{
 		Bucket: aws.String(srv.Bucket), Key: aws.String(key),
@@ -141,7 +141,7 @@ func TestMinIOLargeBodyFromFile(t *testing.T) {
 // secret is refused promptly with SignatureDoesNotMatch, not retried until
 // some timeout.
 func TestMinIOWrongSecret(t *testing.T) {
-	srv := miniotest.Start(t)
+	srv := minio.Start(t)
 	isolate(t)
 	setEnv(t, srv.Env()...)
 	t.Setenv("AWS_SECRET_ACCESS_KEY", srv.SecretKey+"-wrong")
@@ -253,7 +253,7 @@ func TestMinIOEmptyObject(t *testing.T) {
 // TestMinIOSharedCredentialsFile signs with keys from a credentials file
 // profile instead of the environment.
 func TestMinIOSharedCredentialsFile(t *testing.T) {
-	srv := miniotest.Start(t)
+	srv := minio.Start(t)
 	isolate(t)
 	setEnv(t, srv.Env()...)
 	os.Unsetenv("AWS_ACCESS_KEY_ID")

@@ -1,4 +1,4 @@
-package lambdatest
+package lambda
 
 import (
 	"encoding/json"
@@ -449,7 +449,7 @@ func (s *Server) extError(w *recorder, r *http.Request, kind string) {
 	s.extErrs = append(s.extErrs, ExtensionError{Name: e.name, Kind: kind, Type: typ, Body: body, At: time.Now()})
 	s.logf("extension %q posted %s/error %s: %s", e.name, kind, typ, body)
 	if !s.shuttingDown && s.extFault == nil {
-		s.extFault = fmt.Errorf("lambdatest: extension %q posted %s/error %s; Lambda would fail the invocation and reset the environment", e.name, kind, typ)
+		s.extFault = fmt.Errorf("testenv/lambda: extension %q posted %s/error %s; Lambda would fail the invocation and reset the environment", e.name, kind, typ)
 		s.failPendingLocked(func(string) Result { return Result{} }, s.extFault)
 	}
 	s.broadcastLocked()

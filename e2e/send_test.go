@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/datatap/datatap/internal/duckdb"
+	"github.com/datatap/datatap/internal/testenv/duckdb"
 )
 
 // TestTokenAndSend is the owner-to-sender story: serve with a secret and an

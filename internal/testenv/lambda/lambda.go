@@ -1,4 +1,4 @@
-package lambdatest
+package lambda
 
 import (
 	"context"
@@ -250,7 +250,7 @@ func Start(t testing.TB, opts Options) *Server {
 	opts.setDefaults()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatalf("lambdatest: listen: %v", err)
+		t.Fatalf("testenv/lambda: listen: %v", err)
 	}
 	s := &Server{
 		opts:      opts,
@@ -271,7 +271,7 @@ func Start(t testing.TB, opts Options) *Server {
 		s.killAll()
 		s.close()
 		if t.Failed() {
-			t.Logf("lambdatest: output of the execution environment:\n%s", s.Logs())
+			t.Logf("testenv/lambda: output of the execution environment:\n%s", s.Logs())
 		}
 	})
 	return s
@@ -338,7 +338,7 @@ func (s *Server) Invoke(ctx context.Context, event []byte) (Result, error) {
 	}
 	res := Result{RequestID: inv.id}
 	if len(event) > MaxPayloadSize {
-		return res, fmt.Errorf("lambdatest: invoke: event of %d bytes is over Lambda's %d", len(event), MaxPayloadSize)
+		return res, fmt.Errorf("testenv/lambda: invoke: event of %d bytes is over Lambda's %d", len(event), MaxPayloadSize)
 	}
 	if event == nil {
 		inv.event = []byte{}
@@ -347,7 +347,7 @@ func (s *Server) Invoke(ctx context.Context, event []byte) (Result, error) {
 	switch {
 	case s.shuttingDown:
 		s.mu.Unlock()
-		return res, errors.New("lambdatest: invoke: the environment is shut down")
+		return res, errors.New("testenv/lambda: invoke: the environment is shut down")
 	case s.initErr != nil:
 		s.finishLocked(inv, Result{Error: s.initErr.asInvokeError()}, nil)
 	case s.runtimeExit != "":
@@ -367,11 +367,11 @@ func (s *Server) Invoke(ctx context.Context, event []byte) (Result, error) {
 	case <-inv.done:
 		return inv.result, inv.err
 	case <-ctx.Done():
-		return res, fmt.Errorf("lambdatest: invoke %s: %w (%s)", inv.id, ctx.Err(), s.abandon(inv))
+		return res, fmt.Errorf("testenv/lambda: invoke %s: %w (%s)", inv.id, ctx.Err(), s.abandon(inv))
 	case <-timer.C:
-		return res, fmt.Errorf("lambdatest: invoke %s: no answer within %s (%s)", inv.id, limit, s.abandon(inv))
+		return res, fmt.Errorf("testenv/lambda: invoke %s: no answer within %s (%s)", inv.id, limit, s.abandon(inv))
 	case <-s.done:
-		return res, fmt.Errorf("lambdatest: invoke %s: server closed", inv.id)
+		return res, fmt.Errorf("testenv/lambda: invoke %s: server closed", inv.id)
 	}
 }
 

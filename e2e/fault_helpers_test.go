@@ -24,8 +24,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/datatap/datatap/internal/duckdb"
-	"github.com/datatap/datatap/internal/miniotest"
+	"github.com/datatap/datatap/internal/testenv/duckdb"
+	"github.com/datatap/datatap/internal/testenv/minio"
 )
 
 // faultTransform drops every 20th line (kind = 'skip'); every 100th line is
@@ -38,7 +38,7 @@ func requireFaults(t *testing.T) {
 		t.Skip("fault tests run with DATATAP_FAULTS=1")
 	}
 	duckdb.Require(t)
-	if _, err := os.Stat(miniotest.Binary()); err != nil {
+	if _, err := os.Stat(minio.Binary()); err != nil {
 		if os.Getenv("DATATAP_REQUIRE_MINIO") == "1" {
 			t.Fatalf("no minio binary: %v", err)
 		}
@@ -67,7 +67,7 @@ func (b *syncBuf) String() string {
 // faultMinIO is a MinIO server on a fixed address and data folder that a test
 // may kill and start again.
 type faultMinIO struct {
-	*miniotest.Server
+	*minio.Server
 	t      *testing.T
 	addr   string
 	data   string
@@ -80,7 +80,7 @@ func startFaultMinIO(t *testing.T) *faultMinIO {
 	t.Helper()
 	dir := t.TempDir()
 	m := &faultMinIO{t: t, addr: freeAddr(t), data: filepath.Join(dir, "data")}
-	m.Server = &miniotest.Server{
+	m.Server = &minio.Server{
 		Endpoint: "http://" + m.addr, AccessKey: "datatap-test", SecretKey: "datatap-test-secret",
 		Bucket: "datatap-test", Dir: dir,
 	}
@@ -97,7 +97,7 @@ func startFaultMinIO(t *testing.T) *faultMinIO {
 func (m *faultMinIO) start() {
 	m.t.Helper()
 	console := freeAddr(m.t)
-	cmd := exec.Command(miniotest.Binary(), "server", m.data, "--address", m.addr, "--console-address", console, "--quiet")
+	cmd := exec.Command(minio.Binary(), "server", m.data, "--address", m.addr, "--console-address", console, "--quiet")
 	var env []string
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "MINIO_") {
@@ -170,7 +170,7 @@ type tap struct {
 
 // startTap starts `datatap serve` with the given spool and extra env, and
 // waits until it is healthy.
-func startTap(t *testing.T, endpoint *miniotest.Server, s3Endpoint, spool string, logs *syncBuf, extra ...string) *tap {
+func startTap(t *testing.T, endpoint *minio.Server, s3Endpoint, spool string, logs *syncBuf, extra ...string) *tap {
 	t.Helper()
 	bin, err := buildBinary()
 	if err != nil {
@@ -404,7 +404,7 @@ func sendOnce(ctx context.Context, url string, l *ledger, r, lo, n int, body []b
 // acknowledged line is exactly once a Parquet row or an error row, that no
 // line landed twice, and that every unacknowledged request landed all or
 // nothing (refused ones: nothing).
-func reconcile(t *testing.T, m *miniotest.Server, l *ledger) {
+func reconcile(t *testing.T, m *minio.Server, l *ledger) {
 	t.Helper()
 	start := time.Now()
 	for _, e := range l.countErr {

@@ -14,9 +14,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/datatap/datatap/internal/duckdb"
-	"github.com/datatap/datatap/internal/lambdatest"
-	"github.com/datatap/datatap/internal/miniotest"
+	"github.com/datatap/datatap/internal/testenv/duckdb"
+	"github.com/datatap/datatap/internal/testenv/lambda"
+	"github.com/datatap/datatap/internal/testenv/minio"
 )
 
 // functionURLEvent wraps body in a Function URL event (payload format 2.0),
@@ -51,8 +51,8 @@ func functionURLEvent(body []byte, encoding string) []byte {
 // lambdaEnv is one Lambda execution environment: the fake Lambda service,
 // the extension and the runtime, both the real binary.
 type lambdaEnv struct {
-	lambda   *lambdatest.Server
-	minio    *miniotest.Server
+	lambda   *lambda.Server
+	minio    *minio.Server
 	spoolDir string
 }
 
@@ -62,8 +62,8 @@ func startLambda(t *testing.T, vars ...string) *lambdaEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &lambdaEnv{minio: miniotest.Start(t), spoolDir: t.TempDir()}
-	e.lambda = lambdatest.Start(t, lambdatest.Options{})
+	e := &lambdaEnv{minio: minio.Start(t), spoolDir: t.TempDir()}
+	e.lambda = lambda.Start(t, lambda.Options{})
 	env := append(os.Environ(), e.minio.Env()...)
 	env = append(env, "TAP_BUCKET="+e.minio.Bucket, "TAP_SPOOL_DIR="+e.spoolDir, "TAP_AUTH=none")
 	env = append(env, vars...)
@@ -230,7 +230,7 @@ func TestLambdaBadTransformIsAnInitError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lambda := lambdatest.Start(t, lambdatest.Options{})
+	lambda := lambda.Start(t, lambda.Options{})
 	rt := exec.Command(bin)
 	rt.Env = append(os.Environ(), "TAP_TRANSFORM=SELECT lowr(msg)", "TAP_BUCKET=b", "TAP_AUTH=none", "TAP_SPOOL_DIR="+t.TempDir())
 	lambda.StartRuntime(t, rt)

@@ -1,4 +1,4 @@
-package lambdatest_test
+package lambda_test
 
 import (
 	"bufio"
@@ -21,7 +21,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/datatap/datatap/internal/lambdatest"
+	"github.com/datatap/datatap/internal/testenv/lambda"
 )
 
 // The test binary doubles as the runtime and extension processes: with
@@ -195,7 +195,7 @@ func readEvents(t *testing.T, path string) []map[string]any {
 }
 
 // asyncInvoke runs Invoke in the background.
-func asyncInvoke(s *lambdatest.Server, event string) <-chan invokeResult {
+func asyncInvoke(s *lambda.Server, event string) <-chan invokeResult {
 	ch := make(chan invokeResult, 1)
 	go func() {
 		r, err := s.Invoke(context.Background(), []byte(event))
@@ -205,7 +205,7 @@ func asyncInvoke(s *lambdatest.Server, event string) <-chan invokeResult {
 }
 
 type invokeResult struct {
-	lambdatest.Result
+	lambda.Result
 	err error
 }
 
@@ -258,7 +258,7 @@ func errorType(t *testing.T, body []byte) string {
 }
 
 func TestRuntimeAPI(t *testing.T) {
-	s := lambdatest.Start(t, lambdatest.Options{Timeout: 10 * time.Second})
+	s := lambda.Start(t, lambda.Options{Timeout: 10 * time.Second})
 	base := "http://" + s.Addr() + "/2018-06-01/runtime/"
 	ctx := t.Context()
 
@@ -328,13 +328,13 @@ func TestRuntimeAPI(t *testing.T) {
 
 	// A response over 6 MiB + 100 bytes is refused and fails the invocation;
 	// one of exactly that size is taken.
-	for _, size := range []int{lambdatest.MaxPayloadSize + 1, lambdatest.MaxPayloadSize} {
+	for _, size := range []int{lambda.MaxPayloadSize + 1, lambda.MaxPayloadSize} {
 		res = asyncInvoke(s, `{"n":3}`)
 		n = wait(t, asyncGet(ctx, base+"invocation/next", nil), "next")
 		id = n.hdr.Get("Lambda-Runtime-Aws-Request-Id")
 		st, _, body, _ = call(ctx, "POST", base+"invocation/"+id+"/response", nil, bytes.Repeat([]byte("x"), size))
 		r = wait(t, res, "Invoke")
-		if size > lambdatest.MaxPayloadSize {
+		if size > lambda.MaxPayloadSize {
 			if st != 413 || errorType(t, body) != "RequestEntityTooLarge" {
 				t.Errorf("oversized response = %d %s, want 413 RequestEntityTooLarge", st, body)
 			}
@@ -354,7 +354,7 @@ func TestRuntimeAPI(t *testing.T) {
 }
 
 func TestNextIsHeldAndRecorded(t *testing.T) {
-	s := lambdatest.Start(t, lambdatest.Options{})
+	s := lambda.Start(t, lambda.Options{})
 	url := "http://" + s.Addr() + "/2018-06-01/runtime/invocation/next"
 
 	// A runtime that puts a client timeout on next is caught.
@@ -375,7 +375,7 @@ func TestNextIsHeldAndRecorded(t *testing.T) {
 
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		var gone, answered []lambdatest.Request
+		var gone, answered []lambda.Request
 		for _, r := range s.Requests() {
 			if strings.HasSuffix(r.Path, "/next") {
 				if r.ClientGone {
@@ -402,7 +402,7 @@ func TestNextIsHeldAndRecorded(t *testing.T) {
 }
 
 func TestInitError(t *testing.T) {
-	s := lambdatest.Start(t, lambdatest.Options{})
+	s := lambda.Start(t, lambda.Options{})
 	base := "http://" + s.Addr() + "/2018-06-01/runtime/"
 	if _, ok := s.InitError(); ok {
 		t.Fatal("init error before any was posted")
@@ -428,7 +428,7 @@ func TestInitError(t *testing.T) {
 }
 
 func TestExtensionsAPIErrors(t *testing.T) {
-	s := lambdatest.Start(t, lambdatest.Options{ExternalExtensions: []string{"tapext"}})
+	s := lambda.Start(t, lambda.Options{ExternalExtensions: []string{"tapext"}})
 	base := "http://" + s.Addr() + "/2020-01-01/extension/"
 	ctx := t.Context()
 	register := func(name, body string, hdr map[string]string) (int, http.Header, []byte) {
@@ -523,7 +523,7 @@ func TestExtensionsAPIErrors(t *testing.T) {
 // event carry the same request, deadline and trace, and SHUTDOWN reaches an
 // extension that calls next.
 func TestInvokeOrdering(t *testing.T) {
-	s := lambdatest.Start(t, lambdatest.Options{ExternalExtensions: []string{"tapext"}})
+	s := lambda.Start(t, lambda.Options{ExternalExtensions: []string{"tapext"}})
 	rt := "http://" + s.Addr() + "/2018-06-01/runtime/invocation/"
 	ext := "http://" + s.Addr() + "/2020-01-01/extension/"
 	ctx := t.Context()
@@ -590,7 +590,7 @@ func TestInvokeOrdering(t *testing.T) {
 // processes: SIGTERM reaches the runtime before SHUTDOWN reaches the
 // extension, whose deadline is 2s after the phase began.
 func TestShutdownProcesses(t *testing.T) {
-	s := lambdatest.Start(t, lambdatest.Options{})
+	s := lambda.Start(t, lambda.Options{})
 	out := filepath.Join(t.TempDir(), "events.ndjson")
 	s.StartExtension(t, "tapext", helperCmd("extension",
 		"LAMBDATEST_EXT_NAME=tapext", "LAMBDATEST_EXT_EVENTS=SHUTDOWN", "LAMBDATEST_EXT_OUT="+out))
@@ -636,7 +636,7 @@ func TestShutdownProcesses(t *testing.T) {
 // TestShutdownKills checks the SIGKILLs: the runtime ignoring SIGTERM after
 // its grace, the extension ignoring SHUTDOWN at the deadline.
 func TestShutdownKills(t *testing.T) {
-	s := lambdatest.Start(t, lambdatest.Options{})
+	s := lambda.Start(t, lambda.Options{})
 	out := filepath.Join(t.TempDir(), "events.ndjson")
 	s.StartExtension(t, "stubborn", helperCmd("extension",
 		"LAMBDATEST_EXT_NAME=stubborn", "LAMBDATEST_EXT_EVENTS=SHUTDOWN,INVOKE", "LAMBDATEST_EXT_OUT="+out, "LAMBDATEST_EXT_HANG=1"))
@@ -663,7 +663,7 @@ func TestShutdownKills(t *testing.T) {
 
 // Without extensions, Lambda does not wait for the runtime: SIGKILL at once.
 func TestShutdownWithoutExtensions(t *testing.T) {
-	s := lambdatest.Start(t, lambdatest.Options{})
+	s := lambda.Start(t, lambda.Options{})
 	s.StartRuntime(t, helperCmd("runtime"))
 	if r, err := s.Invoke(t.Context(), []byte(`{}`)); err != nil || r.Error != nil {
 		t.Fatalf("Invoke = %+v %v", r, err)
@@ -679,7 +679,7 @@ func TestShutdownWithoutExtensions(t *testing.T) {
 
 func TestRuntimeProcessFailures(t *testing.T) {
 	t.Run("exit", func(t *testing.T) {
-		s := lambdatest.Start(t, lambdatest.Options{})
+		s := lambda.Start(t, lambda.Options{})
 		s.StartRuntime(t, helperCmd("runtime"))
 		for range 2 { // the crash and the invocation after it
 			r, err := s.Invoke(t.Context(), []byte(`"crash"`))
@@ -689,7 +689,7 @@ func TestRuntimeProcessFailures(t *testing.T) {
 		}
 	})
 	t.Run("init error", func(t *testing.T) {
-		s := lambdatest.Start(t, lambdatest.Options{})
+		s := lambda.Start(t, lambda.Options{})
 		s.StartRuntime(t, helperCmd("init-error"))
 		ie, ok := s.WaitInitError(10 * time.Second)
 		if !ok || ie.Type != "Runtime.ConfigInvalid" || !strings.Contains(ie.Message, "(1:8)") {
@@ -732,7 +732,7 @@ func (f *fakeTB) run(fn func(testing.TB)) string {
 
 func TestStartExtensionChecks(t *testing.T) {
 	t.Run("name must be the file name", func(t *testing.T) {
-		s := lambdatest.Start(t, lambdatest.Options{})
+		s := lambda.Start(t, lambda.Options{})
 		msg := (&fakeTB{TB: t}).run(func(tb testing.TB) {
 			s.StartExtension(tb, "tapext", helperCmd("extension",
 				"LAMBDATEST_EXT_NAME=other", "LAMBDATEST_EXT_EVENTS=SHUTDOWN", "LAMBDATEST_EXT_OUT="+filepath.Join(t.TempDir(), "x")))
@@ -742,7 +742,7 @@ func TestStartExtensionChecks(t *testing.T) {
 		}
 	})
 	t.Run("extensions start before the runtime", func(t *testing.T) {
-		s := lambdatest.Start(t, lambdatest.Options{})
+		s := lambda.Start(t, lambda.Options{})
 		s.StartRuntime(t, helperCmd("runtime"))
 		msg := (&fakeTB{TB: t}).run(func(tb testing.TB) { s.StartExtension(tb, "tapext", helperCmd("extension")) })
 		if !strings.Contains(msg, "after the runtime started") {
@@ -753,7 +753,7 @@ func TestStartExtensionChecks(t *testing.T) {
 
 // A chatty process keeps its last lines in Logs, which stays bounded.
 func TestLogsKeepTheEnd(t *testing.T) {
-	s := lambdatest.Start(t, lambdatest.Options{})
+	s := lambda.Start(t, lambda.Options{})
 	s.StartRuntime(t, helperCmd("chatty"))
 	deadline := time.Now().Add(10 * time.Second)
 	for !strings.Contains(s.Logs(), "runtime ended") {

@@ -1,4 +1,4 @@
-// Package lambdatest is a test double of the Lambda service inside one
+// Package lambda is a test double of the Lambda service inside one
 // execution environment: it serves the Runtime API (2018-06-01) and the
 // Extensions API (2020-01-01) on 127.0.0.1, runs the real binary as a runtime
 // process and as external extension processes, and shuts the environment down
@@ -34,4 +34,4 @@
 // environment after a failure (a crash or an error report makes the pending
 // Invoke calls fail instead), the Telemetry and Logs APIs, response
 // streaming.
-package lambdatest
+package lambda

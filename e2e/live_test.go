@@ -86,7 +86,7 @@ func TestLivePage(t *testing.T) {
 		t.Errorf("the lines chart has no point above zero:\n%s", m)
 	}
 
-	shot, _ := filepath.Abs(filepath.Join("..", "..", "bin", "live-page.png")) // the test runs in internal/e2e
+	shot, _ := filepath.Abs(filepath.Join("..", "bin", "live-page.png")) // the test runs in e2e
 	os.MkdirAll(filepath.Dir(shot), 0o755)
 	os.Remove(shot)
 	runChromium(t, chromium, "--virtual-time-budget=5000", "--hide-scrollbars", "--window-size=1200,1500", "--screenshot="+shot, tap)

@@ -16,8 +16,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/datatap/datatap/internal/duckdb"
-	"github.com/datatap/datatap/internal/miniotest"
+	"github.com/datatap/datatap/internal/testenv/duckdb"
+	"github.com/datatap/datatap/internal/testenv/minio"
 )
 
 // rieBinary is the AWS Lambda Runtime Interface Emulator `make rie` installs:
@@ -27,7 +27,7 @@ func rieBinary() string {
 		return p
 	}
 	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "..", ".tools", "bin", "aws-lambda-rie")
+	return filepath.Join(filepath.Dir(file), "..", ".tools", "bin", "aws-lambda-rie")
 }
 
 // TestRIE runs the binary under the real AWS Lambda Runtime Interface
@@ -59,7 +59,7 @@ func TestRIE(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := miniotest.Start(t)
+	m := minio.Start(t)
 
 	opt := t.TempDir()
 	ext, err := os.ReadFile(bin)

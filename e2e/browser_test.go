@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"github.com/datatap/datatap/internal/auth"
-	"github.com/datatap/datatap/internal/duckdb"
+	"github.com/datatap/datatap/internal/testenv/duckdb"
 )
 
 // requireChromium returns the path of Debian's chromium, or skips the test

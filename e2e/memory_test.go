@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/datatap/datatap/internal/duckdb"
+	"github.com/datatap/datatap/internal/testenv/duckdb"
 )
 
 // TestFlush64MBSegment spools a 64 MB segment, kills the server with SIGKILL

@@ -23,14 +23,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/datatap/datatap/internal/duckdb"
-	"github.com/datatap/datatap/internal/miniotest"
+	"github.com/datatap/datatap/internal/testenv/duckdb"
+	"github.com/datatap/datatap/internal/testenv/minio"
 )
 
 // buildBinary builds datatap into a temporary folder, once per test binary.
 var buildBinary = sync.OnceValues(func() (string, error) {
 	_, file, _, _ := runtime.Caller(0)
-	root := filepath.Join(filepath.Dir(file), "..", "..")
+	root := filepath.Join(filepath.Dir(file), "..")
 	dir, err := os.MkdirTemp("", "datatap-e2e-")
 	if err != nil {
 		return "", err
@@ -71,7 +71,7 @@ func line(i int) string {
 
 func TestServeToMinIO(t *testing.T) {
 	duckdb.Require(t)
-	minio := miniotest.Start(t)
+	minio := minio.Start(t)
 	bin, err := buildBinary()
 	if err != nil {
 		t.Fatal(err)
@@ -248,7 +248,7 @@ func waitHealthy(t *testing.T, url string, logs fmt.Stringer) {
 
 // download copies every object of the bucket under dir and counts the
 // Parquet and NDJSON ones.
-func download(t *testing.T, m *miniotest.Server, dir string) (parquet, ndjson int) {
+func download(t *testing.T, m *minio.Server, dir string) (parquet, ndjson int) {
 	t.Helper()
 	ctx := context.Background()
 	client := m.Client()
@@ -356,7 +356,7 @@ func (s *served) Stop(t *testing.T, wait time.Duration) *os.ProcessState {
 // start, with the bucket's name, instead of acknowledging rows that could
 // only wait in the spool.
 func TestServeRefusesAMissingBucket(t *testing.T) {
-	minio := miniotest.Start(t)
+	minio := minio.Start(t)
 	bin, err := buildBinary()
 	if err != nil {
 		t.Fatal(err)

@@ -19,7 +19,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/datatap/datatap/internal/duckdb"
+	"github.com/datatap/datatap/internal/testenv/duckdb"
 )
 
 // loadAttempt is one HTTP exchange of the load test.

@@ -8,7 +8,7 @@
 //
 // Install the Node side once with `make duckdb`, which runs
 //
-//	npm ci --prefix internal/duckdb --no-audit --no-fund
+//	npm ci --prefix internal/testenv/duckdb --no-audit --no-fund
 //
 // Tests call Require first, so they skip when it is missing, or fail when
 // DATATAP_REQUIRE_DUCKDB=1 (set that in CI so the checks cannot silently
@@ -35,7 +35,7 @@ import (
 )
 
 // installHint is the one fix for every "not installed" error.
-const installHint = "run `make duckdb` (npm ci --prefix internal/duckdb --no-audit --no-fund)"
+const installHint = "run `make duckdb` (npm ci --prefix internal/testenv/duckdb --no-audit --no-fund)"
 
 // Dir returns the absolute path of this package's folder, where query.mjs and
 // node_modules live. It uses the source file's compile-time path, so it is
@@ -55,7 +55,7 @@ func Dir() string {
 func Available() error {
 	dir := Dir()
 	if !filepath.IsAbs(dir) {
-		return fmt.Errorf("duckdb: cannot locate internal/duckdb (source path %q is not absolute; built with -trimpath?)", dir)
+		return fmt.Errorf("duckdb: cannot locate internal/testenv/duckdb (source path %q is not absolute; built with -trimpath?)", dir)
 	}
 	if _, err := exec.LookPath("node"); err != nil {
 		return fmt.Errorf("duckdb: node is not on PATH (%v); install Node.js 20+, then %s", err, installHint)

@@ -1,11 +1,11 @@
-// Package mototest starts moto_server (python3 moto: AWS services faked in
+// Package moto starts moto_server (python3 moto: AWS services faked in
 // one process) on a free loopback port for tests, and makes signed AWS JSON
 // 1.1 calls to set up what the code under test reads (a secret, a
 // parameter), as the AWS CLI would.
 //
 // Tests that call Start are skipped when moto_server is missing, unless
 // DATATAP_REQUIRE_SAM=1 (make test), which makes it a failure.
-package mototest
+package moto
 
 import (
 	"bufio"

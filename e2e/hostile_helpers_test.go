@@ -20,8 +20,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/datatap/datatap/internal/duckdb"
 	"github.com/datatap/datatap/internal/spool"
+	"github.com/datatap/datatap/internal/testenv/duckdb"
 )
 
 // hostileLine is one line of the corpus and the class it stands for.

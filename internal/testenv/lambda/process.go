@@ -1,4 +1,4 @@
-package lambdatest
+package lambda
 
 import (
 	"bytes"
@@ -83,7 +83,7 @@ func (s *Server) StartRuntime(t testing.TB, cmd *exec.Cmd) {
 	s.mu.Lock()
 	if s.runtimeProc != nil {
 		s.mu.Unlock()
-		t.Fatalf("lambdatest: StartRuntime called twice")
+		t.Fatalf("testenv/lambda: StartRuntime called twice")
 	}
 	s.mu.Unlock()
 	s.startProcess(t, "runtime", true, cmd)
@@ -101,10 +101,10 @@ func (s *Server) StartExtension(t testing.TB, name string, cmd *exec.Cmd) {
 	switch {
 	case s.runtimeProc != nil || s.rt != rtStarted:
 		s.mu.Unlock()
-		t.Fatalf("lambdatest: StartExtension(%q) after the runtime started: Lambda registers every extension before it starts the runtime", name)
+		t.Fatalf("testenv/lambda: StartExtension(%q) after the runtime started: Lambda registers every extension before it starts the runtime", name)
 	case s.extProcs[name] != nil:
 		s.mu.Unlock()
-		t.Fatalf("lambdatest: StartExtension(%q) called twice", name)
+		t.Fatalf("testenv/lambda: StartExtension(%q) called twice", name)
 	}
 	s.external[name] = true
 	s.mu.Unlock()
@@ -124,9 +124,9 @@ func (s *Server) StartExtension(t testing.TB, name string, cmd *exec.Cmd) {
 		select {
 		case <-ch:
 		case <-p.done:
-			t.Fatalf("lambdatest: extension %q ended (%s) before it registered\n%s", name, p.status(), s.Logs())
+			t.Fatalf("testenv/lambda: extension %q ended (%s) before it registered\n%s", name, p.status(), s.Logs())
 		case <-timer.C:
-			t.Fatalf("lambdatest: extension %q did not register within %s (registered: %q); Lambda-Extension-Name must be the extension's file name\n%s",
+			t.Fatalf("testenv/lambda: extension %q did not register within %s (registered: %q); Lambda-Extension-Name must be the extension's file name\n%s",
 				name, registerTimeout, names, s.Logs())
 		}
 	}
@@ -161,7 +161,7 @@ func (s *Server) startProcess(t testing.TB, name string, runtime bool, cmd *exec
 		cmd.WaitDelay = time.Second
 	}
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("lambdatest: start %s: %v", name, err)
+		t.Fatalf("testenv/lambda: start %s: %v", name, err)
 	}
 	p := &process{name: name, runtime: runtime, cmd: cmd, out: out, done: make(chan struct{})}
 	s.mu.Lock()
@@ -210,7 +210,7 @@ func (s *Server) processEnded(p *process) {
 		return
 	}
 	if s.extFault == nil {
-		s.extFault = fmt.Errorf("lambdatest: extension %q ended (%s) while the environment was running; Lambda would fail the invocation (Extension.Crash) and reset the environment", p.name, p.status())
+		s.extFault = fmt.Errorf("testenv/lambda: extension %q ended (%s) while the environment was running; Lambda would fail the invocation (Extension.Crash) and reset the environment", p.name, p.status())
 		s.failPendingLocked(func(string) Result { return Result{} }, s.extFault)
 	}
 }
@@ -392,7 +392,7 @@ func (s *Server) Shutdown(reason string) ShutdownReport {
 	start := time.Now()
 	deadline := start.Add(s.opts.ShutdownDeadline)
 	rep := ShutdownReport{Reason: reason, Start: start, Deadline: deadline, Runtime: ProcessExit{Name: "runtime"}}
-	s.failPendingLocked(func(string) Result { return Result{} }, errors.New("lambdatest: the environment was shut down"))
+	s.failPendingLocked(func(string) Result { return Result{} }, errors.New("testenv/lambda: the environment was shut down"))
 	rt := s.runtimeProc
 	graceful := len(s.extOrder) > 0
 	s.broadcastLocked()

@@ -1,4 +1,4 @@
-// Package miniotest starts a real MinIO server for tests, so that uploads are
+// Package minio starts a real MinIO server for tests, so that uploads are
 // checked by a real S3 implementation (SigV4 signatures, path-style
 // addressing, checksums) rather than by a fake that accepts anything.
 //
@@ -6,7 +6,7 @@
 // binaries we can fetch here); see InstallCommand. Tests that call Start are
 // skipped when it is missing, unless DATATAP_REQUIRE_MINIO=1, which CI sets so
 // that a missing install fails loudly instead of silently testing less.
-package miniotest
+package minio
 
 import (
 	"bytes"
@@ -101,7 +101,7 @@ func repoRoot() string {
 	if !ok {
 		return "."
 	}
-	return filepath.Join(filepath.Dir(file), "..", "..")
+	return filepath.Join(filepath.Dir(file), "..", "..", "..")
 }
 
 // Start runs a MinIO server on free loopback ports with a fresh data folder,
@@ -111,7 +111,7 @@ func Start(t testing.TB) *Server {
 	t.Helper()
 	bin := Binary()
 	if _, err := os.Stat(bin); err != nil {
-		msg := fmt.Sprintf("miniotest: no minio binary at %s (%v); install it with:\n\t%s\nor set MINIO_BIN", bin, err, InstallCommand())
+		msg := fmt.Sprintf("testenv/minio: no minio binary at %s (%v); install it with:\n\t%s\nor set MINIO_BIN", bin, err, InstallCommand())
 		if os.Getenv("DATATAP_REQUIRE_MINIO") == "1" {
 			t.Fatal(msg)
 		}
@@ -128,7 +128,7 @@ func Start(t testing.TB) *Server {
 		}
 		lastErr = err
 	}
-	t.Fatalf("miniotest: %v", lastErr)
+	t.Fatalf("testenv/minio: %v", lastErr)
 	return nil
 }
 
@@ -182,7 +182,7 @@ func start(t testing.TB, bin string) (*Server, error) {
 	t.Cleanup(func() {
 		stop()
 		if t.Failed() {
-			t.Logf("miniotest: server output:\n%s", log.String())
+			t.Logf("testenv/minio: server output:\n%s", log.String())
 		}
 	})
 	return s, nil

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/datatap/datatap/internal/auth"
-	"github.com/datatap/datatap/internal/lambdatest"
-	"github.com/datatap/datatap/internal/mototest"
+	"github.com/datatap/datatap/internal/testenv/lambda"
+	"github.com/datatap/datatap/internal/testenv/moto"
 )
 
 // withAuthorization returns a Function URL event with an Authorization
@@ -29,7 +29,7 @@ func withAuthorization(event []byte, authorization string) []byte {
 // Secrets Manager (moto) at init, named by TAP_JWT_SECRET_ARN only, and
 // accepts tokens signed with it and no others.
 func TestLambdaKeyFromSecretsManager(t *testing.T) {
-	moto := mototest.Start(t)
+	moto := moto.Start(t)
 	key := "key-in-secrets-manager-0123456789abcdef"
 	var created struct{ ARN string }
 	json.Unmarshal([]byte(moto.Call(t, "secretsmanager", "secretsmanager.CreateSecret",
@@ -62,12 +62,12 @@ func TestLambdaKeyFromSecretsManager(t *testing.T) {
 // TestLambdaMissingSecretIsAnInitError: a secret that cannot be read stops
 // the environment at init, with an error naming the variable and the ARN.
 func TestLambdaMissingSecretIsAnInitError(t *testing.T) {
-	moto := mototest.Start(t)
+	moto := moto.Start(t)
 	bin, err := buildBinary()
 	if err != nil {
 		t.Fatal(err)
 	}
-	lambda := lambdatest.Start(t, lambdatest.Options{})
+	lambda := lambda.Start(t, lambda.Options{})
 	arn := "arn:aws:secretsmanager:us-east-1:123456789012:secret:datatap/missing-AbCdEf"
 	rt := exec.Command(bin)
 	rt.Env = append(append(os.Environ(), moto.Env()...), "TAP_BUCKET=b", "TAP_SPOOL_DIR="+t.TempDir(),
@@ -99,7 +99,7 @@ func TestLambdaWarnsNearTheEnvironmentLimit(t *testing.T) {
 // TestServeKeyFromParameterStore: serve reads its HMAC key from an SSM
 // SecureString (moto) named by TAP_JWT_SECRET_PARAMETER.
 func TestServeKeyFromParameterStore(t *testing.T) {
-	moto := mototest.Start(t)
+	moto := moto.Start(t)
 	key := "key-in-parameter-store-0123456789abcdef"
 	moto.Call(t, "ssm", "AmazonSSM.PutParameter", `{"Name":"/datatap/jwt-secret","Type":"SecureString","Value":"`+key+`"}`)
 	env := append(moto.Env(), "TAP_DIR="+t.TempDir(), "TAP_SPOOL_DIR="+t.TempDir(),

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/datatap/datatap/internal/config"
-	"github.com/datatap/datatap/internal/duckdb"
-	"github.com/datatap/datatap/internal/miniotest"
+	"github.com/datatap/datatap/internal/testenv/duckdb"
+	"github.com/datatap/datatap/internal/testenv/minio"
 )
 
 // TestHostileCorpus is the end-to-end acceptance of issue 11 ("nothing a
@@ -45,7 +45,7 @@ func TestHostileCorpus(t *testing.T) {
 }
 
 func runHostile(t *testing.T, stmt string) {
-	minio := miniotest.Start(t)
+	minio := minio.Start(t)
 	spoolDir := t.TempDir()
 	maxLine := int(config.Default().MaxLineBytes)
 	srv := startServeNoFile(t, lambdaNoFile, append(minio.Env(),

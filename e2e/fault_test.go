@@ -5,7 +5,7 @@ package e2e
 // They are slow, so they run only with DATATAP_FAULTS=1:
 //
 //	DATATAP_FAULTS=1 DATATAP_REQUIRE_MINIO=1 DATATAP_REQUIRE_DUCKDB=1 \
-//		go test ./internal/e2e -run Fault -v -timeout 15m
+//		go test ./e2e -run Fault -v -timeout 15m
 
 import (
 	"context"
