@@ -177,7 +177,7 @@ func TestMissingBinary(t *testing.T) {
 func TestBinaryDefaultsToRepoTools(t *testing.T) {
 	t.Setenv("MINIO_BIN", "")
 	_, file, _, _ := runtime.Caller(0)
-	want := filepath.Join(filepath.Dir(file), "..", "..", ".tools", "bin", "minio")
+	want := filepath.Join(filepath.Dir(file), "..", "..", "..", ".tools", "bin", "minio")
 	if got := Binary(); got != filepath.Clean(want) {
 		t.Errorf("Binary() = %q, want %q", got, want)
 	}
