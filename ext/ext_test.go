@@ -14,7 +14,6 @@ import (
 	"github.com/valyala/fastjson"
 
 	"github.com/datatap/datatap/internal/flush"
-	"github.com/datatap/datatap/internal/lambdaapi"
 	"github.com/datatap/datatap/internal/metrics"
 	"github.com/datatap/datatap/internal/sink/dir"
 	"github.com/datatap/datatap/internal/spool"
@@ -62,8 +61,8 @@ func spoolWith(t *testing.T, n int) *spool.Spool {
 	return sp
 }
 
-func shutdownEvent(in time.Duration) lambdaapi.Event {
-	return lambdaapi.Event{EventType: "SHUTDOWN", ShutdownReason: "spindown", DeadlineMs: time.Now().Add(in).UnixMilli()}
+func shutdownEvent(in time.Duration) event {
+	return event{EventType: "SHUTDOWN", ShutdownReason: "spindown", DeadlineMs: time.Now().Add(in).UnixMilli()}
 }
 
 func TestShutdownStopsBeforeTheDeadline(t *testing.T) {
