@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/datatap/datatap/internal/auth"
+	"github.com/datatap/datatap/internal/testenv"
 	"github.com/datatap/datatap/internal/testenv/duckdb"
 )
 
@@ -196,10 +197,7 @@ func loadPage(t *testing.T, chromium, url string, results <-chan pageResult) pag
 func TestBrowserSends(t *testing.T) {
 	chromium := requireChromium(t)
 	duckdb.Require(t)
-	bin, err := buildBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
+	bin := testenv.Binary(t)
 	// Both pages' origins are known before the tap starts.
 	allowedLn, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -24,6 +24,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/datatap/datatap/internal/testenv"
 	"github.com/datatap/datatap/internal/testenv/duckdb"
 	"github.com/datatap/datatap/internal/testenv/minio"
 )
@@ -46,24 +47,6 @@ func requireFaults(t *testing.T) {
 	}
 }
 
-// syncBuf is a bytes.Buffer safe for a child's concurrent writes.
-type syncBuf struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuf) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuf) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // faultMinIO is a MinIO server on a fixed address and data folder that a test
 // may kill and start again.
 type faultMinIO struct {
@@ -73,7 +56,7 @@ type faultMinIO struct {
 	data   string
 	cmd    *exec.Cmd
 	exited chan error
-	log    syncBuf
+	log    testenv.SyncBuffer
 }
 
 func startFaultMinIO(t *testing.T) *faultMinIO {
@@ -164,18 +147,15 @@ type tap struct {
 	cmd    *exec.Cmd
 	url    string
 	spool  string
-	logs   *syncBuf
+	logs   *testenv.SyncBuffer
 	exited chan error
 }
 
 // startTap starts `datatap serve` with the given spool and extra env, and
 // waits until it is healthy.
-func startTap(t *testing.T, endpoint *minio.Server, s3Endpoint, spool string, logs *syncBuf, extra ...string) *tap {
+func startTap(t *testing.T, endpoint *minio.Server, s3Endpoint, spool string, logs *testenv.SyncBuffer, extra ...string) *tap {
 	t.Helper()
-	bin, err := buildBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
+	bin := testenv.Binary(t)
 	addr := freeAddr(t)
 	cmd := exec.Command(bin, "serve")
 	cmd.Env = append(os.Environ(), endpoint.Env()...)

@@ -20,6 +20,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/datatap/datatap/internal/testenv"
 )
 
 // Lines per request: 7,500 generated lines are about 1 MB.
@@ -33,7 +35,7 @@ func TestFaultSIGKILLDuringAppend(t *testing.T) {
 	for round := 0; round < 5; round++ {
 		minio := startFaultMinIO(t)
 		spool := t.TempDir()
-		var logs syncBuf
+		var logs testenv.SyncBuffer
 		l := newLedger()
 		tp := startTap(t, minio.Server, "", spool, &logs)
 		ctx, cancel := context.WithCancel(context.Background())
@@ -68,7 +70,7 @@ func TestFaultSIGKILLDuringFlush(t *testing.T) {
 	for round := 0; round < 3; round++ {
 		minio := startFaultMinIO(t)
 		spool := t.TempDir()
-		var logs syncBuf
+		var logs testenv.SyncBuffer
 		l := newLedger()
 		extra := []string{"TAP_FLUSH_BYTES=256KiB"}
 		tp := startTap(t, minio.Server, "", spool, &logs, extra...)
@@ -110,7 +112,7 @@ func TestFaultSIGTERMRandom(t *testing.T) {
 	requireFaults(t)
 	minio := startFaultMinIO(t)
 	spool := t.TempDir()
-	var logs syncBuf
+	var logs testenv.SyncBuffer
 	l := newLedger()
 	start := time.Now()
 	for run := 0; run < 50; run++ {
@@ -142,7 +144,7 @@ func TestFaultMinIODown(t *testing.T) {
 	requireFaults(t)
 	minio := startFaultMinIO(t)
 	spool := t.TempDir()
-	var logs syncBuf
+	var logs testenv.SyncBuffer
 	l := newLedger()
 	tp := startTap(t, minio.Server, "", spool, &logs, "TAP_FLUSH_BYTES=1MiB", "TAP_SPOOL_MAX_BYTES=16MiB")
 	ctx, cancel := context.WithCancel(context.Background())
@@ -213,7 +215,7 @@ func TestFaultSlowS3(t *testing.T) {
 	go proxy.Serve(ln)
 	t.Cleanup(func() { proxy.Close() })
 	spool := t.TempDir()
-	var logs syncBuf
+	var logs testenv.SyncBuffer
 	l := newLedger()
 	tp := startTap(t, minio.Server, "http://"+addr, spool, &logs, "TAP_FLUSH_BYTES=1MiB")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -249,7 +251,7 @@ func TestFaultDiskFull(t *testing.T) {
 	minio := startFaultMinIO(t)
 	minio.stop(syscall.SIGKILL)
 	spool := t.TempDir()
-	var logs syncBuf
+	var logs testenv.SyncBuffer
 	l := newLedger()
 	tp := startTap(t, minio.Server, "", spool, &logs, "TAP_FLUSH_BYTES=512KiB", "TAP_SPOOL_MAX_BYTES=2MiB")
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Second)

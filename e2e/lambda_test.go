@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/datatap/datatap/internal/testenv"
 	"github.com/datatap/datatap/internal/testenv/duckdb"
 	"github.com/datatap/datatap/internal/testenv/lambda"
 	"github.com/datatap/datatap/internal/testenv/minio"
@@ -58,10 +59,7 @@ type lambdaEnv struct {
 
 func startLambda(t *testing.T, vars ...string) *lambdaEnv {
 	t.Helper()
-	bin, err := buildBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
+	bin := testenv.Binary(t)
 	e := &lambdaEnv{minio: minio.Start(t), spoolDir: t.TempDir()}
 	e.lambda = lambda.Start(t, lambda.Options{})
 	env := append(os.Environ(), e.minio.Env()...)
@@ -226,10 +224,7 @@ func TestLambdaSIGTERMDuringFlush(t *testing.T) {
 }
 
 func TestLambdaBadTransformIsAnInitError(t *testing.T) {
-	bin, err := buildBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
+	bin := testenv.Binary(t)
 	lambda := lambda.Start(t, lambda.Options{})
 	rt := exec.Command(bin)
 	rt.Env = append(os.Environ(), "TAP_TRANSFORM=SELECT lowr(msg)", "TAP_BUCKET=b", "TAP_AUTH=none", "TAP_SPOOL_DIR="+t.TempDir())

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/datatap/datatap/internal/testenv"
 )
 
 // leakJWT signs claims with HS256 and secret, as any JWT library would.
@@ -33,10 +35,7 @@ func leakJWT(secret string, claims map[string]any) string {
 // its logs nor its error answers ever repeat the secret, a token or a part
 // of one, and that error answers hold no internals.
 func TestSecretsNeverLogged(t *testing.T) {
-	bin, err := buildBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
+	bin := testenv.Binary(t)
 	secret := "leak-SECRET-5f3c9a7e1b2d4c6e8a0b1c2d3e4f5a6b"
 	other := "another-secret-0000000000000000000000000000"
 	dir := t.TempDir()

@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/datatap/datatap/internal/testenv"
 )
 
 // TestLivePage loads serve's live page in headless Chromium while lines are
@@ -25,10 +27,7 @@ import (
 // not blank.
 func TestLivePage(t *testing.T) {
 	chromium := requireChromium(t)
-	bin, err := buildBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
+	bin := testenv.Binary(t)
 	addr := freeAddr(t)
 	var logs bytes.Buffer
 	cmd := exec.Command(bin, "serve")

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/datatap/datatap/internal/testenv"
 	"github.com/datatap/datatap/internal/testenv/duckdb"
 )
 
@@ -21,10 +22,7 @@ import (
 // budget that lets it live in a 128 MB Lambda function.
 func TestFlush64MBSegment(t *testing.T) {
 	duckdb.Require(t)
-	bin, err := buildBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
+	bin := testenv.Binary(t)
 	spoolDir, out := t.TempDir(), t.TempDir()
 	env := append(os.Environ(), "TAP_SPOOL_DIR="+spoolDir, "TAP_DIR="+out, "TAP_FLUSH_BYTES=256MiB", "TAP_FLUSH_AGE=1h")
 

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/datatap/datatap/internal/testenv"
 	"github.com/datatap/datatap/internal/testenv/duckdb"
 	"github.com/datatap/datatap/internal/testenv/minio"
 )
@@ -55,10 +56,7 @@ func TestRIE(t *testing.T) {
 		t.Fatalf("no emulator at %s (make rie): %v", rie, err)
 	}
 	duckdb.Require(t)
-	bin, err := buildBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
+	bin := testenv.Binary(t)
 	m := minio.Start(t)
 
 	opt := t.TempDir()
@@ -90,7 +88,7 @@ func TestRIE(t *testing.T) {
 	cmd.Env = append(cmd.Env, "TAP_BUCKET="+m.Bucket, "TAP_SPOOL_DIR="+spool, "TAP_AUTH=none",
 		"TAP_FLUSH_AGE=1h", "TAP_TRANSFORM=SELECT * PARTITION BY svc",
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128", "AWS_LAMBDA_FUNCTION_NAME=datatap-rie")
-	logs := &syncBuf{}
+	logs := &testenv.SyncBuffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/datatap/datatap/internal/auth"
+	"github.com/datatap/datatap/internal/testenv"
 	"github.com/datatap/datatap/internal/testenv/lambda"
 	"github.com/datatap/datatap/internal/testenv/moto"
 )
@@ -63,10 +64,7 @@ func TestLambdaKeyFromSecretsManager(t *testing.T) {
 // the environment at init, with an error naming the variable and the ARN.
 func TestLambdaMissingSecretIsAnInitError(t *testing.T) {
 	moto := moto.Start(t)
-	bin, err := buildBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
+	bin := testenv.Binary(t)
 	lambda := lambda.Start(t, lambda.Options{})
 	arn := "arn:aws:secretsmanager:us-east-1:123456789012:secret:datatap/missing-AbCdEf"
 	rt := exec.Command(bin)

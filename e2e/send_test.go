@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/datatap/datatap/internal/testenv"
 	"github.com/datatap/datatap/internal/testenv/duckdb"
 )
 
@@ -22,10 +23,7 @@ import (
 // then, and every line is in the Parquet output exactly once.
 func TestTokenAndSend(t *testing.T) {
 	duckdb.Require(t)
-	bin, err := buildBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
+	bin := testenv.Binary(t)
 	dir := t.TempDir()
 	input := filepath.Join(dir, "events.ndjson")
 	lines := writeEvents(t, input, 50<<20)

@@ -12,7 +12,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,27 +22,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/datatap/datatap/internal/testenv"
 	"github.com/datatap/datatap/internal/testenv/duckdb"
 	"github.com/datatap/datatap/internal/testenv/minio"
 )
-
-// buildBinary builds datatap into a temporary folder, once per test binary.
-var buildBinary = sync.OnceValues(func() (string, error) {
-	_, file, _, _ := runtime.Caller(0)
-	root := filepath.Join(filepath.Dir(file), "..")
-	dir, err := os.MkdirTemp("", "datatap-e2e-")
-	if err != nil {
-		return "", err
-	}
-	bin := filepath.Join(dir, "datatap")
-	cmd := exec.Command("go", "build", "-o", bin, "./bootstrap")
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build: %v\n%s", err, out)
-	}
-	return bin, nil
-})
 
 func freeAddr(t *testing.T) string {
 	t.Helper()
@@ -72,10 +54,7 @@ func line(i int) string {
 func TestServeToMinIO(t *testing.T) {
 	duckdb.Require(t)
 	minio := minio.Start(t)
-	bin, err := buildBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
+	bin := testenv.Binary(t)
 	addr := freeAddr(t)
 	spoolDir := t.TempDir()
 	var logs bytes.Buffer
@@ -287,8 +266,8 @@ func download(t *testing.T, m *minio.Server, dir string) (parquet, ndjson int) {
 
 // served is the real binary running `datatap serve` as a child process.
 type served struct {
-	URL    string   // http://host:port/
-	Logs   *syncBuf // its standard output and error
+	URL    string              // http://host:port/
+	Logs   *testenv.SyncBuffer // its standard output and error
 	cmd    *exec.Cmd
 	exited chan error
 	done   bool
@@ -307,12 +286,9 @@ func startServe(t *testing.T, env ...string) *served {
 // 0 keeps this process's limit.
 func startServeNoFile(t *testing.T, nofile int, env ...string) *served {
 	t.Helper()
-	bin, err := buildBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
+	bin := testenv.Binary(t)
 	addr := freeAddr(t)
-	s := &served{URL: "http://" + addr + "/", Logs: &syncBuf{}, exited: make(chan error, 1)}
+	s := &served{URL: "http://" + addr + "/", Logs: &testenv.SyncBuffer{}, exited: make(chan error, 1)}
 	s.cmd = exec.Command(bin, "serve")
 	if nofile > 0 { // exec keeps the PID: the signals of the test reach datatap itself
 		s.cmd = exec.Command("sh", "-c", `ulimit -n "$1" && exec "$0" serve`, bin, strconv.Itoa(nofile))
@@ -357,10 +333,7 @@ func (s *served) Stop(t *testing.T, wait time.Duration) *os.ProcessState {
 // only wait in the spool.
 func TestServeRefusesAMissingBucket(t *testing.T) {
 	minio := minio.Start(t)
-	bin, err := buildBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
+	bin := testenv.Binary(t)
 	cmd := exec.Command(bin, "serve")
 	cmd.Env = append(os.Environ(), minio.Env()...)
 	cmd.Env = append(cmd.Env, "TAP_BUCKET=no-such-"+minio.Bucket, "TAP_ADDR="+freeAddr(t), "TAP_SPOOL_DIR="+t.TempDir())

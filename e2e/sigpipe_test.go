@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/datatap/datatap/internal/testenv"
+
 	"github.com/parquet-go/parquet-go"
 )
 
@@ -23,10 +25,7 @@ import (
 // ignores it; the tap must ignore it, log nothing more, and still flush
 // everything it acknowledged before it exits.
 func TestClosedLogPipeDoesNotCostTheFlush(t *testing.T) {
-	bin, err := buildBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
+	bin := testenv.Binary(t)
 	dir := t.TempDir()
 	out := filepath.Join(dir, "data")
 	addr := freeAddr(t)
@@ -51,7 +50,7 @@ func TestClosedLogPipeDoesNotCostTheFlush(t *testing.T) {
 			<-exited
 		}
 	}()
-	logs := &syncBuf{}
+	logs := &testenv.SyncBuffer{}
 	copied := make(chan struct{})
 	go func() { io.Copy(logs, logR); close(copied) }()
 	waitHealthy(t, "http://"+addr+"/health", logs)

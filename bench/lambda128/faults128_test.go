@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/datatap/datatap/internal/testenv"
 	"github.com/datatap/datatap/internal/testenv/duckdb"
 	"github.com/datatap/datatap/internal/testenv/lambda"
 	"github.com/datatap/datatap/internal/testenv/minio"
@@ -65,7 +66,7 @@ func TestFaults128(t *testing.T) {
 	if _, err := os.Stat(minio.Binary()); err != nil && os.Getenv("DATATAP_REQUIRE_MINIO") != "1" {
 		t.Skipf("faults128: no minio binary: %v", err)
 	}
-	h := &harness{bin: buildBinary(t), report: &strings.Builder{}}
+	h := &harness{bin: testenv.Binary(t), report: &strings.Builder{}}
 	var err error
 	if h.self, err = os.Executable(); err != nil {
 		t.Fatal(err)
@@ -230,27 +231,10 @@ type tapProc struct {
 	cmd     *exec.Cmd
 	url     string
 	spool   string
-	raw     *syncBuffer
+	raw     *testenv.SyncBuffer
 	started time.Time
 	exited  chan struct{}
 	endedAt time.Time
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func (p *tapProc) panicked() bool { return strings.Contains(p.raw.String(), "panic: ") }
@@ -327,7 +311,7 @@ func (c *caseRun) startServe(name, spoolDir string, extra ...string) (*tapProc, 
 	cmd.Env = append(serveEnv(c.minio, spoolDir, addr, extra...),
 		envJoin+"="+strings.Join(c.cg.procsFiles(), string(os.PathListSeparator)),
 		envNofile+"="+strconv.Itoa(nofile))
-	p := &tapProc{name: name, cmd: cmd, url: "http://" + addr + "/", spool: spoolDir, raw: &syncBuffer{}, exited: make(chan struct{})}
+	p := &tapProc{name: name, cmd: cmd, url: "http://" + addr + "/", spool: spoolDir, raw: &testenv.SyncBuffer{}, exited: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = p.raw, p.raw
 	p.started = time.Now()
 	if err := cmd.Start(); err != nil {
@@ -754,7 +738,7 @@ func (h *harness) caseLambdaPartitions(t *testing.T, targetKiB, parts int) {
 	env = append(env, "TAP_TRANSFORM=SELECT * PARTITION BY p",
 		envJoin+"="+strings.Join(c.cg.procsFiles(), string(os.PathListSeparator)), envNofile+"="+strconv.Itoa(nofile))
 	extLog, rtLog := &logLines{}, &logLines{}
-	xraw, rtraw := &syncBuffer{}, &syncBuffer{}
+	xraw, rtraw := &testenv.SyncBuffer{}, &testenv.SyncBuffer{}
 	xcmd := exec.Command(h.self, h.bin, "-extension")
 	xcmd.Env = append(slices.Clone(env), envStamp+"="+filepath.Join(stampDir, "extension"))
 	xcmd.Stderr = io.MultiWriter(extLog, xraw)

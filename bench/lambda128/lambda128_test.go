@@ -24,6 +24,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/datatap/datatap/internal/config"
+	"github.com/datatap/datatap/internal/testenv"
 	"github.com/datatap/datatap/internal/testenv/duckdb"
 	"github.com/datatap/datatap/internal/testenv/lambda"
 	"github.com/datatap/datatap/internal/testenv/minio"
@@ -168,7 +169,7 @@ func TestLambda128(t *testing.T) {
 	}
 	duckdb.Require(t)
 	set := loadSettings(t)
-	bin := buildBinary(t)
+	bin := testenv.Binary(t)
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
@@ -423,25 +424,6 @@ func TestLambda128(t *testing.T) {
 			t.Errorf("writing the report: %v", err)
 		}
 	}
-}
-
-// buildBinary builds datatap as the Lambda build does, for this machine.
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	_, file, _, _ := runtime.Caller(0)
-	root := filepath.Join(filepath.Dir(file), "..", "..")
-	bin := filepath.Join(t.TempDir(), "datatap")
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin, "./bootstrap")
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	resolved, err := filepath.EvalSymlinks(bin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resolved
 }
 
 // tapEnv is this process's environment without the settings that would

@@ -1,6 +1,8 @@
 package s3
 
 import (
+	"github.com/datatap/datatap/internal/testenv"
+
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -26,8 +28,8 @@ import (
 func minioSink(t *testing.T) (*Sink, *minio.Server) {
 	t.Helper()
 	srv := minio.Start(t)
-	isolate(t)
-	setEnv(t, srv.Env()...)
+	testenv.IsolateAWS(t)
+	testenv.SetEnv(t, srv.Env()...)
 	s, err := New(context.Background(), srv.Bucket, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -142,8 +144,8 @@ func TestMinIOLargeBodyFromFile(t *testing.T) {
 // some timeout.
 func TestMinIOWrongSecret(t *testing.T) {
 	srv := minio.Start(t)
-	isolate(t)
-	setEnv(t, srv.Env()...)
+	testenv.IsolateAWS(t)
+	testenv.SetEnv(t, srv.Env()...)
 	t.Setenv("AWS_SECRET_ACCESS_KEY", srv.SecretKey+"-wrong")
 	s, err := New(context.Background(), srv.Bucket, Options{})
 	if err != nil {
@@ -254,8 +256,8 @@ func TestMinIOEmptyObject(t *testing.T) {
 // profile instead of the environment.
 func TestMinIOSharedCredentialsFile(t *testing.T) {
 	srv := minio.Start(t)
-	isolate(t)
-	setEnv(t, srv.Env()...)
+	testenv.IsolateAWS(t)
+	testenv.SetEnv(t, srv.Env()...)
 	os.Unsetenv("AWS_ACCESS_KEY_ID")
 	os.Unsetenv("AWS_SECRET_ACCESS_KEY")
 	file := filepath.Join(t.TempDir(), "credentials")
@@ -264,7 +266,7 @@ func TestMinIOSharedCredentialsFile(t *testing.T) {
 	if err := os.WriteFile(file, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	setEnv(t, "AWS_SHARED_CREDENTIALS_FILE="+file, "AWS_PROFILE=minio")
+	testenv.SetEnv(t, "AWS_SHARED_CREDENTIALS_FILE="+file, "AWS_PROFILE=minio")
 	s, err := New(context.Background(), srv.Bucket, Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -9,7 +9,6 @@
 package minio
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net"
@@ -17,13 +16,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/datatap/datatap/internal/testenv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -39,7 +38,7 @@ const Version = "v0.0.0-20260212201848-7aac2a2c5b7c"
 // InstallCommand returns the command that builds the minio binary where Start
 // looks for it. It compiles MinIO from source: about 3 minutes on 2 cores.
 func InstallCommand() string {
-	return "GOBIN=" + filepath.Join(repoRoot(), ".tools", "bin") + " go install github.com/minio/minio@" + Version
+	return "GOBIN=" + filepath.Join(testenv.RepoRoot(), ".tools", "bin") + " go install github.com/minio/minio@" + Version
 }
 
 // Fixed credentials: the server lives for one test on loopback, and fixed
@@ -91,17 +90,7 @@ func Binary() string {
 	if p := os.Getenv("MINIO_BIN"); p != "" {
 		return p
 	}
-	return filepath.Join(repoRoot(), ".tools", "bin", "minio")
-}
-
-// repoRoot finds the repository from this source file rather than from the
-// working directory, which go test sets to each package's own folder.
-func repoRoot() string {
-	_, file, _, ok := runtime.Caller(0)
-	if !ok {
-		return "."
-	}
-	return filepath.Join(filepath.Dir(file), "..", "..", "..")
+	return filepath.Join(testenv.RepoRoot(), ".tools", "bin", "minio")
 }
 
 // Start runs a MinIO server on free loopback ports with a fresh data folder,
@@ -151,7 +140,7 @@ func start(t testing.TB, bin string) (*Server, error) {
 		"MINIO_BROWSER=off", // no web console: nothing here uses it
 		"MINIO_UPDATE=off",  // never phone home
 	)
-	var log syncBuffer
+	var log testenv.SyncBuffer
 	cmd.Stdout, cmd.Stderr = &log, &log
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", bin, err)
@@ -250,23 +239,4 @@ func freeAddr() (string, error) {
 	}
 	defer l.Close()
 	return "127.0.0.1:" + strconv.Itoa(l.Addr().(*net.TCPAddr).Port), nil
-}
-
-// syncBuffer collects the server's output; the process writes it from its own
-// goroutines while a test may read it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
