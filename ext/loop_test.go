@@ -1,9 +1,10 @@
 package ext
 
 import (
+	"github.com/datatap/datatap/internal/testenv/fixture"
+
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -15,11 +16,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/valyala/fastjson"
-
 	"github.com/datatap/datatap/internal/config"
 	"github.com/datatap/datatap/internal/spool"
-	"github.com/datatap/datatap/transform"
 )
 
 // extensionsAPIFake plays the Extensions API (2020-01-01): register answers
@@ -95,24 +93,7 @@ func leaveSegment(t *testing.T, n int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := spool.NewBatch(cfg.Program)
-	st := cfg.Program.NewState()
-	var p fastjson.Parser
-	for i := range n {
-		rec, err := transform.ParseRecord(&p, []byte(fmt.Sprintf(`{"k":%d}`, i)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if cfg.Program.Eval(st, rec) {
-			b.AddRow(st.Row, st.Partition)
-		}
-	}
-	if err := sp.Append(b); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := sp.Seal(); err != nil {
-		t.Fatal(err)
-	}
+	fixture.Segment(t, sp, cfg.Program, partitionLines(n)...)
 }
 
 // TestRunLoop runs the extension against the fake Extensions API: it

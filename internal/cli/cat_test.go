@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"github.com/datatap/datatap/internal/testenv/fixture"
+
 	"bytes"
 	"context"
 	"encoding/json"
@@ -74,28 +76,16 @@ func catColumns() ([]parquetfile.Column, [][]transform.Value) {
 
 func writeParquet(t *testing.T, path string, cols []parquetfile.Column, rows [][]transform.Value) []byte {
 	t.Helper()
-	var buf bytes.Buffer
-	w, err := parquetfile.NewWriter(&buf, cols, parquetfile.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range rows {
-		if err := w.Write(r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
+	b := fixture.Parquet(t, cols, parquetfile.Options{}, rows)
 	if path != "" {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		if err := os.WriteFile(path, b, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	return buf.Bytes()
+	return b
 }
 
 func runCat(t *testing.T, args ...string) (string, error) {
