@@ -140,31 +140,6 @@ func requests(corpus []hostileLine, size int) [][]byte {
 	return out
 }
 
-// spoolLeftovers lists, anywhere under dir, the segments (open or sealed)
-// and flush temporary folders: what must not remain after a clean exit.
-func spoolLeftovers(t *testing.T, dir string) []string {
-	t.Helper()
-	var left []string
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, path)
-		switch n := d.Name(); {
-		case d.IsDir() && strings.HasPrefix(n, ".flush"):
-			left = append(left, rel+"/")
-			return fs.SkipDir
-		case !d.IsDir() && (strings.HasSuffix(n, spool.ExtOpen) || strings.HasSuffix(n, spool.ExtSealed)):
-			left = append(left, rel)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return left
-}
-
 // waitSealed waits until the spool has no open segment, or for limit.
 func waitSealed(spoolDir string, limit time.Duration) {
 	for deadline := time.Now().Add(limit); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {

@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"github.com/datatap/datatap/internal/testenv/fixture"
+
 	"fmt"
 	"sort"
 	"strings"
@@ -89,7 +91,7 @@ func runHostile(t *testing.T, stmt string) {
 	}
 
 	srv.stopWithin(t, 3*time.Minute)
-	if left := spoolLeftovers(t, spoolDir); len(left) > 0 {
+	if left := fixture.SpoolLeftovers(t, spoolDir); len(left) > 0 {
 		t.Errorf("left in the spool at exit: %v", left)
 	}
 
