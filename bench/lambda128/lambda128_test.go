@@ -45,7 +45,7 @@ const (
 // pid to each listed cgroup.procs, notes the time and its own peak RSS in
 // DATATAP_LAMBDA128_STAMP (with the CPU time it used, which the kernel
 // will count as datatap's), and execs its arguments in its place (same pid, so
-// lambdatest supervises datatap itself).
+// testenv/lambda supervises datatap itself).
 func TestMain(m *testing.M) {
 	if procs, ok := os.LookupEnv(envJoin); ok {
 		os.Exit(execInCgroup(procs, os.Getenv(envStamp), os.Args[1:]))
@@ -175,7 +175,7 @@ func TestLambda128(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// The cgroup first: its cleanup then runs after lambdatest's, which
+	// The cgroup first: its cleanup then runs after testenv/lambda's, which
 	// kills the processes in it.
 	cg := newCgroup(t, fmt.Sprintf("datatap-lambda128-%d", os.Getpid()), &set.lim)
 	minio := minio.Start(t)
