@@ -47,11 +47,11 @@ func TestHostileCorpus(t *testing.T) {
 }
 
 func runHostile(t *testing.T, stmt string) {
-	minio := minio.Start(t)
+	store := minio.Start(t)
 	spoolDir := t.TempDir()
 	maxLine := int(config.Default().MaxLineBytes)
-	srv := startServeNoFile(t, lambdaNoFile, append(minio.Env(),
-		"TAP_BUCKET="+minio.Bucket, "TAP_SPOOL_DIR="+spoolDir, "TAP_TRANSFORM="+stmt,
+	srv := startServeNoFile(t, lambdaNoFile, append(store.Env(),
+		"TAP_BUCKET="+store.Bucket, "TAP_SPOOL_DIR="+spoolDir, "TAP_TRANSFORM="+stmt,
 		"TAP_FLUSH_BYTES=128KiB", "TAP_FLUSH_AGE=1s", fmt.Sprintf("TAP_MAX_LINE_BYTES=%d", maxLine))...)
 
 	corpus := hostileCorpus(maxLine)
@@ -96,7 +96,7 @@ func runHostile(t *testing.T, stmt string) {
 	}
 
 	local := t.TempDir()
-	download(t, minio, local)
+	download(t, store, local)
 	l := readLanded(t, local)
 	t.Logf("landed: %d Parquet files (%d rows), %d error files (%d lines), %d quarantine objects %v",
 		l.parquetFiles, l.parquetRows, l.errorFiles, l.errorLines, len(l.quarantine), l.quarantine)

@@ -225,13 +225,13 @@ func TestLambdaSIGTERMDuringFlush(t *testing.T) {
 
 func TestLambdaBadTransformIsAnInitError(t *testing.T) {
 	bin := testenv.Binary(t)
-	lambda := lambda.Start(t, lambda.Options{})
+	svc := lambda.Start(t, lambda.Options{})
 	rt := exec.Command(bin)
 	rt.Env = append(os.Environ(), "TAP_TRANSFORM=SELECT lowr(msg)", "TAP_BUCKET=b", "TAP_AUTH=none", "TAP_SPOOL_DIR="+t.TempDir())
-	lambda.StartRuntime(t, rt)
-	ie, ok := lambda.WaitInitError(20 * time.Second)
+	svc.StartRuntime(t, rt)
+	ie, ok := svc.WaitInitError(20 * time.Second)
 	if !ok {
-		t.Fatalf("no init error\n%s", lambda.Logs())
+		t.Fatalf("no init error\n%s", svc.Logs())
 	}
 	want := "TAP_TRANSFORM: unknown function 'lowr' (did you mean lower?) at 1:8\n  SELECT lowr(msg)\n         ^"
 	if !strings.Contains(ie.Message, want) || ie.Type != "Runtime.ConfigError" {

@@ -30,14 +30,14 @@ func withAuthorization(event []byte, authorization string) []byte {
 // Secrets Manager (moto) at init, named by TAP_JWT_SECRET_ARN only, and
 // accepts tokens signed with it and no others.
 func TestLambdaKeyFromSecretsManager(t *testing.T) {
-	moto := moto.Start(t)
+	fakeAWS := moto.Start(t)
 	key := "key-in-secrets-manager-0123456789abcdef"
 	var created struct{ ARN string }
-	json.Unmarshal([]byte(moto.Call(t, "secretsmanager", "secretsmanager.CreateSecret",
+	json.Unmarshal([]byte(fakeAWS.Call(t, "secretsmanager", "secretsmanager.CreateSecret",
 		`{"Name":"datatap/jwt-secret","SecretString":"`+key+`"}`)), &created)
 	// MinIO's credentials and region (us-east-1, where the secret is) serve
 	// for moto too.
-	env := append(moto.Endpoints(), "TAP_AUTH=jwt", "TAP_JWT_SECRET_ARN="+created.ARN, "TAP_ACL=alice@example.com")
+	env := append(fakeAWS.Endpoints(), "TAP_AUTH=jwt", "TAP_JWT_SECRET_ARN="+created.ARN, "TAP_ACL=alice@example.com")
 	e := startLambda(t, env...)
 	status := func(token string) int {
 		t.Helper()
@@ -63,17 +63,17 @@ func TestLambdaKeyFromSecretsManager(t *testing.T) {
 // TestLambdaMissingSecretIsAnInitError: a secret that cannot be read stops
 // the environment at init, with an error naming the variable and the ARN.
 func TestLambdaMissingSecretIsAnInitError(t *testing.T) {
-	moto := moto.Start(t)
+	fakeAWS := moto.Start(t)
 	bin := testenv.Binary(t)
-	lambda := lambda.Start(t, lambda.Options{})
+	svc := lambda.Start(t, lambda.Options{})
 	arn := "arn:aws:secretsmanager:us-east-1:123456789012:secret:datatap/missing-AbCdEf"
 	rt := exec.Command(bin)
-	rt.Env = append(append(os.Environ(), moto.Env()...), "TAP_BUCKET=b", "TAP_SPOOL_DIR="+t.TempDir(),
+	rt.Env = append(append(os.Environ(), fakeAWS.Env()...), "TAP_BUCKET=b", "TAP_SPOOL_DIR="+t.TempDir(),
 		"TAP_JWT_SECRET_ARN="+arn, "TAP_ACL=*")
-	lambda.StartRuntime(t, rt)
-	ie, ok := lambda.WaitInitError(20 * time.Second)
+	svc.StartRuntime(t, rt)
+	ie, ok := svc.WaitInitError(20 * time.Second)
 	if !ok {
-		t.Fatalf("no init error\n%s", lambda.Logs())
+		t.Fatalf("no init error\n%s", svc.Logs())
 	}
 	for _, want := range []string{`TAP_JWT_SECRET_ARN="` + arn + `"`, "ResourceNotFoundException"} {
 		if !strings.Contains(ie.Message, want) {
@@ -97,10 +97,10 @@ func TestLambdaWarnsNearTheEnvironmentLimit(t *testing.T) {
 // TestServeKeyFromParameterStore: serve reads its HMAC key from an SSM
 // SecureString (moto) named by TAP_JWT_SECRET_PARAMETER.
 func TestServeKeyFromParameterStore(t *testing.T) {
-	moto := moto.Start(t)
+	fakeAWS := moto.Start(t)
 	key := "key-in-parameter-store-0123456789abcdef"
-	moto.Call(t, "ssm", "AmazonSSM.PutParameter", `{"Name":"/datatap/jwt-secret","Type":"SecureString","Value":"`+key+`"}`)
-	env := append(moto.Env(), "TAP_DIR="+t.TempDir(), "TAP_SPOOL_DIR="+t.TempDir(),
+	fakeAWS.Call(t, "ssm", "AmazonSSM.PutParameter", `{"Name":"/datatap/jwt-secret","Type":"SecureString","Value":"`+key+`"}`)
+	env := append(fakeAWS.Env(), "TAP_DIR="+t.TempDir(), "TAP_SPOOL_DIR="+t.TempDir(),
 		"TAP_JWT_SECRET_PARAMETER=/datatap/jwt-secret", "TAP_ACL=alice@example.com")
 	s := startServe(t, env...)
 	post := func(token string) int {

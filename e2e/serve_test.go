@@ -53,15 +53,15 @@ func line(i int) string {
 
 func TestServeToMinIO(t *testing.T) {
 	duckdb.Require(t)
-	minio := minio.Start(t)
+	store := minio.Start(t)
 	bin := testenv.Binary(t)
 	addr := freeAddr(t)
 	spoolDir := t.TempDir()
 	var logs bytes.Buffer
 	cmd := exec.Command(bin, "serve")
-	cmd.Env = append(os.Environ(), minio.Env()...)
+	cmd.Env = append(os.Environ(), store.Env()...)
 	cmd.Env = append(cmd.Env,
-		"TAP_BUCKET="+minio.Bucket, "TAP_ADDR="+addr, "TAP_SPOOL_DIR="+spoolDir,
+		"TAP_BUCKET="+store.Bucket, "TAP_ADDR="+addr, "TAP_SPOOL_DIR="+spoolDir,
 		"TAP_FLUSH_BYTES=2MiB", "TAP_FLUSH_AGE=2s",
 		"TAP_TRANSFORM=SELECT *, ts::TIMESTAMP AS ts WHERE kind <> 'skip'")
 	cmd.Stdout, cmd.Stderr = &logs, &logs
@@ -134,7 +134,7 @@ func TestServeToMinIO(t *testing.T) {
 
 	// Download every object and check them with DuckDB.
 	local := t.TempDir()
-	parquet, ndjson := download(t, minio, local)
+	parquet, ndjson := download(t, store, local)
 	if parquet < 2 {
 		t.Errorf("%d Parquet objects; with 2 MiB flushes there should be several", parquet)
 	}
@@ -332,13 +332,13 @@ func (s *served) Stop(t *testing.T, wait time.Duration) *os.ProcessState {
 // start, with the bucket's name, instead of acknowledging rows that could
 // only wait in the spool.
 func TestServeRefusesAMissingBucket(t *testing.T) {
-	minio := minio.Start(t)
+	store := minio.Start(t)
 	bin := testenv.Binary(t)
 	cmd := exec.Command(bin, "serve")
-	cmd.Env = append(os.Environ(), minio.Env()...)
-	cmd.Env = append(cmd.Env, "TAP_BUCKET=no-such-"+minio.Bucket, "TAP_ADDR="+freeAddr(t), "TAP_SPOOL_DIR="+t.TempDir())
+	cmd.Env = append(os.Environ(), store.Env()...)
+	cmd.Env = append(cmd.Env, "TAP_BUCKET=no-such-"+store.Bucket, "TAP_ADDR="+freeAddr(t), "TAP_SPOOL_DIR="+t.TempDir())
 	out, err := cmd.CombinedOutput()
-	if err == nil || !strings.Contains(string(out), "TAP_BUCKET: s3: bucket no-such-"+minio.Bucket+": no such bucket") {
+	if err == nil || !strings.Contains(string(out), "TAP_BUCKET: s3: bucket no-such-"+store.Bucket+": no such bucket") {
 		t.Errorf("serve with a missing bucket: %v\n%s", err, out)
 	}
 }

@@ -157,16 +157,16 @@ func TestArm64UnderQEMU(t *testing.T) {
 	}
 	t.Logf("under qemu: %s", strings.TrimSpace(string(out)))
 
-	minio := minio.Start(t)
-	lambda := lambda.Start(t, lambda.Options{})
-	env := append(os.Environ(), minio.Env()...)
-	env = append(env, "TAP_BUCKET="+minio.Bucket, "TAP_AUTH=none", "TAP_SPOOL_DIR="+t.TempDir())
+	store := minio.Start(t)
+	svc := lambda.Start(t, lambda.Options{})
+	env := append(os.Environ(), store.Env()...)
+	env = append(env, "TAP_BUCKET="+store.Bucket, "TAP_AUTH=none", "TAP_SPOOL_DIR="+t.TempDir())
 	x := exec.Command(qemu, bin, "-extension")
 	x.Env = env
-	lambda.StartExtension(t, "bootstrap", x) // the extension's name is its file name
+	svc.StartExtension(t, "bootstrap", x) // the extension's name is its file name
 	rt := exec.Command(qemu, bin)
 	rt.Env = env
-	lambda.StartRuntime(t, rt)
+	svc.StartRuntime(t, rt)
 	event, _ := json.Marshal(map[string]any{
 		"version": "2.0", "rawPath": "/", "isBase64Encoded": false,
 		"body":           `{"id":1,"msg":"from arm64"}` + "\n" + `{"id":2,"msg":"under qemu"}`,
@@ -175,18 +175,18 @@ func TestArm64UnderQEMU(t *testing.T) {
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	res, err := lambda.Invoke(ctx, event)
+	res, err := svc.Invoke(ctx, event)
 	if err != nil || res.Error != nil {
-		t.Fatalf("invoke: %v %v\n%s", err, res.Error, lambda.Logs())
+		t.Fatalf("invoke: %v %v\n%s", err, res.Error, svc.Logs())
 	}
 	if !strings.Contains(string(res.Response), `"statusCode":202`) || !strings.Contains(string(res.Response), `\"accepted\":2`) {
 		t.Fatalf("response %s", res.Response)
 	}
-	rep := lambda.Shutdown("spindown")
+	rep := svc.Shutdown("spindown")
 	if x, ok := rep.Extension("bootstrap"); !ok || x.ExitCode != 0 || x.Killed {
-		t.Fatalf("extension under qemu: %s\n%s", x.ProcessExit, lambda.Logs())
+		t.Fatalf("extension under qemu: %s\n%s", x.ProcessExit, svc.Logs())
 	}
-	objs := listKeys(t, minio)
+	objs := listKeys(t, store)
 	if len(objs) != 1 || !strings.HasSuffix(objs[0], ".parquet") {
 		t.Errorf("objects %v, want one Parquet file", objs)
 	}

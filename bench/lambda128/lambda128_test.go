@@ -178,10 +178,10 @@ func TestLambda128(t *testing.T) {
 	// The cgroup first: its cleanup then runs after testenv/lambda's, which
 	// kills the processes in it.
 	cg := newCgroup(t, fmt.Sprintf("datatap-lambda128-%d", os.Getpid()), &set.lim)
-	minio := minio.Start(t)
+	store := minio.Start(t)
 	spoolDir, stampDir := t.TempDir(), t.TempDir()
 	lam := lambda.Start(t, lambda.Options{})
-	env := childEnv(minio, spoolDir, set.lim.memory, set.flushBytes, set.flushSet)
+	env := childEnv(store, spoolDir, set.lim.memory, set.flushBytes, set.flushSet)
 	join := envJoin + "=" + strings.Join(cg.procsFiles(), string(os.PathListSeparator))
 	sm := startSampler(cg, bin, 10*time.Millisecond)
 	defer sm.finish()
@@ -286,7 +286,7 @@ func TestLambda128(t *testing.T) {
 	}
 
 	// Every accepted row, exactly once, in S3.
-	objects, objectBytes := download(t, minio, filepath.Join(t.TempDir(), "s3"))
+	objects, objectBytes := download(t, store, filepath.Join(t.TempDir(), "s3"))
 	rows := checkRows(t, objects.dir, totalAccepted)
 
 	// Timing from the service's request log and the processes' logs.
