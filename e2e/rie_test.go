@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -27,8 +26,7 @@ func rieBinary() string {
 	if p := os.Getenv("RIE_BIN"); p != "" {
 		return p
 	}
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", ".tools", "bin", "aws-lambda-rie")
+	return filepath.Join(testenv.RepoRoot(), ".tools", "bin", "aws-lambda-rie")
 }
 
 // TestRIE runs the binary under the real AWS Lambda Runtime Interface

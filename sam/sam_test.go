@@ -13,10 +13,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/datatap/datatap/internal/testenv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -28,16 +29,11 @@ import (
 // maxBinary is the size budget of the stripped arm64 binary.
 const maxBinary = 20 << 20
 
-func repoRoot() string {
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..")
-}
-
 // makefileResources returns the logical ids of the template's resources
 // built with BuildMethod: makefile.
 func makefileResources(t *testing.T) []string {
 	t.Helper()
-	tpl, err := os.ReadFile(filepath.Join(repoRoot(), "sam", "template.yaml"))
+	tpl, err := os.ReadFile(filepath.Join(testenv.RepoRoot(), "sam", "template.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +58,7 @@ func build(t *testing.T, id string) string {
 	t.Helper()
 	dir := t.TempDir()
 	cmd := exec.Command("make", "--no-print-directory", "build-"+id)
-	cmd.Dir = repoRoot()
+	cmd.Dir = testenv.RepoRoot()
 	cmd.Env = append(os.Environ(), "ARTIFACTS_DIR="+dir)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("make build-%s: %v\n%s", id, err, out)
@@ -104,7 +100,7 @@ func TestTemplateNamesItsBuildTargets(t *testing.T) {
 	if strings.Join(ids, ",") != "ExtensionLayer,Function" {
 		t.Fatalf("makefile-built resources %v, want ExtensionLayer and Function", ids)
 	}
-	tpl, _ := os.ReadFile(filepath.Join(repoRoot(), "sam", "template.yaml"))
+	tpl, _ := os.ReadFile(filepath.Join(testenv.RepoRoot(), "sam", "template.yaml"))
 	for _, want := range []string{"Runtime: provided.al2023", "Architectures: [arm64]", "Handler: bootstrap",
 		"LogFormat: JSON", "Action: s3:PutObject", "NoEcho: true", "FunctionUrlConfig:", "BuildArchitecture: arm64"} {
 		if !strings.Contains(string(tpl), want) {
@@ -112,7 +108,7 @@ func TestTemplateNamesItsBuildTargets(t *testing.T) {
 		}
 	}
 	// Every TAP_* setting of the README is a parameter of the template.
-	readme, _ := os.ReadFile(filepath.Join(repoRoot(), "README.md"))
+	readme, _ := os.ReadFile(filepath.Join(testenv.RepoRoot(), "README.md"))
 	for _, m := range regexp.MustCompile("\\| `(TAP_[A-Z_]+)`").FindAllStringSubmatch(string(readme), -1) {
 		switch name := m[1]; name {
 		case "TAP_DIR", "TAP_SPOOL_DIR", "TAP_ADDR", "TAP_TOKEN": // not for Lambda: /tmp, S3, no listener, client side
