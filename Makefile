@@ -1,6 +1,6 @@
 # The two commands people need are `make run` and `make test`; see README.md.
 # Everything the targets need is installed by them: Go modules by go, npm
-# packages into internal/duckdb/node_modules, Go tools into .tools/bin.
+# packages into internal/testenv/duckdb/node_modules, Go tools into .tools/bin.
 
 GO          ?= go
 VERSION     ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
@@ -10,7 +10,7 @@ STATICCHECK := $(TOOLS)/staticcheck
 STATICCHECK_VERSION := v0.8.2
 MINIO       := $(TOOLS)/minio
 # MinIO has no semver tags; this is the pseudo-version of its last commit,
-# the newest the module proxy serves (kept in step with internal/miniotest).
+# the newest the module proxy serves (kept in step with internal/testenv/minio).
 MINIO_VERSION := v0.0.0-20260212201848-7aac2a2c5b7c
 # The AWS Lambda Runtime Interface Emulator (no semver tags either).
 RIE         := $(TOOLS)/aws-lambda-rie
@@ -69,13 +69,13 @@ test: duckdb minio qemu chromium
 ## every line reconciled (RELIABILITY.md)
 faults: duckdb minio
 	DATATAP_FAULTS=1 DATATAP_LOAD=1 DATATAP_REQUIRE_DUCKDB=1 DATATAP_REQUIRE_MINIO=1 \
-		$(GO) test -count=1 -run 'Fault|TestLoad|TestSecretsNeverLogged|TestBadInput' -v -timeout 15m ./internal/e2e ./internal/server
+		$(GO) test -count=1 -run 'Fault|TestLoad|TestSecretsNeverLogged|TestBadInput' -v -timeout 15m ./e2e ./internal/server
 
 ## rie: the binary as bootstrap and /opt/extensions/datatap under the AWS Lambda Runtime Interface
 ## Emulator, Function URL events in, SIGTERM (SHUTDOWN to the extension), every line in MinIO (root)
 rie: duckdb minio $(RIE)
 	DATATAP_RIE=1 DATATAP_REQUIRE_DUCKDB=1 DATATAP_REQUIRE_MINIO=1 \
-		$(GO) test -count=1 -run '^TestRIE$$' -v -timeout 5m ./internal/e2e
+		$(GO) test -count=1 -run '^TestRIE$$' -v -timeout 5m ./e2e
 
 ## moto: the translated template created as a stack in moto's CloudFormation (moto_server on
 ## loopback) with the zips of make lambda; checks what it created (sam/moto_smoke.py)
@@ -93,10 +93,10 @@ $(MINIO):
 	GOBIN=$(TOOLS) $(GO) install github.com/minio/minio@$(MINIO_VERSION)
 
 ## duckdb: install DuckDB for node (the independent reader tests compare with)
-duckdb: internal/duckdb/node_modules/.package-lock.json
+duckdb: internal/testenv/duckdb/node_modules/.package-lock.json
 
-internal/duckdb/node_modules/.package-lock.json: internal/duckdb/package.json internal/duckdb/package-lock.json
-	npm ci --prefix internal/duckdb --no-audit --no-fund --loglevel=error
+internal/testenv/duckdb/node_modules/.package-lock.json: internal/testenv/duckdb/package.json internal/testenv/duckdb/package-lock.json
+	npm ci --prefix internal/testenv/duckdb --no-audit --no-fund --loglevel=error
 
 ## lint: gofmt, go vet, staticcheck
 lint: $(STATICCHECK)
@@ -167,4 +167,4 @@ fuzz:
 	done
 
 clean:
-	rm -rf bin .tools internal/duckdb/node_modules
+	rm -rf bin .tools internal/testenv/duckdb/node_modules

@@ -8,6 +8,9 @@
 // The runtime gets SIGTERM before the extension gets SHUTDOWN; it exits at
 // once and leaves its segment consistent on disk. The spool's locks make sure
 // the two processes never flush the same segment at the same time.
+//
+// api.go is its client of the Extensions API; the loop (Run) and the flush
+// (shutdown) are here.
 package ext
 
 import (
@@ -20,7 +23,6 @@ import (
 
 	"github.com/datatap/datatap/internal/config"
 	"github.com/datatap/datatap/internal/flush"
-	"github.com/datatap/datatap/internal/lambdaapi"
 	"github.com/datatap/datatap/internal/metrics"
 	"github.com/datatap/datatap/internal/spool"
 	"github.com/datatap/datatap/internal/tap"
@@ -35,7 +37,7 @@ const safety = 250 * time.Millisecond
 // Run registers the extension named name with the Extensions API at apiAddr
 // and serves until SHUTDOWN.
 func Run(ctx context.Context, apiAddr, name, version string, log *slog.Logger) error {
-	x, err := lambdaapi.Register(ctx, apiAddr, name, "SHUTDOWN")
+	x, err := register(ctx, apiAddr, name, "SHUTDOWN")
 	if err != nil {
 		return err
 	}
@@ -45,14 +47,14 @@ func Run(ctx context.Context, apiAddr, name, version string, log *slog.Logger) e
 		t, err = tap.Open(ctx, cfg, tap.Options{Mode: tap.Extension, CreatedBy: "datatap " + version, Log: log})
 	}
 	if err != nil {
-		x.InitError(ctx, lambdaapi.Error{Type: "Extension.ConfigError", Message: err.Error()})
+		x.initError(ctx, apiError{Type: "Extension.ConfigError", Message: err.Error()})
 		return fmt.Errorf("extension: %w", err)
 	}
 	emf := metrics.Lambda{W: os.Stdout, Log: log, Mode: "extension", Function: cfg.LambdaFunction}
 	t.Flusher().Flushed = emf.Flushed
 	log.Info("datatap extension registered", "name", name, "spool", cfg.SpoolDir, "output", t.Output())
 	for {
-		ev, err := x.Next(ctx)
+		ev, err := x.next(ctx)
 		if err != nil {
 			return fmt.Errorf("extension: %w", err)
 		}
@@ -65,12 +67,12 @@ func Run(ctx context.Context, apiAddr, name, version string, log *slog.Logger) e
 
 // shutdown flushes everything before the event's deadline.
 // It takes the tap's spool and flusher (tests give their own).
-func shutdown(ev lambdaapi.Event, sp *spool.Spool, flusher *flush.Flusher, log *slog.Logger, emf metrics.Lambda) error {
+func shutdown(ev event, sp *spool.Spool, flusher *flush.Flusher, log *slog.Logger, emf metrics.Lambda) error {
 	start := time.Now()
-	deadline := ev.Deadline().Add(-safety)
+	deadline := ev.deadline().Add(-safety)
 	ctx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
-	log.Info("shutdown: flushing the spool", "reason", ev.ShutdownReason, "deadline_in_ms", time.Until(ev.Deadline()).Milliseconds())
+	log.Info("shutdown: flushing the spool", "reason", ev.ShutdownReason, "deadline_in_ms", time.Until(ev.deadline()).Milliseconds())
 	// The runtime got SIGTERM first and normally has exited; if it still
 	// holds its open segment, wait for it a little, not past half the time.
 	busy, err := sp.RecoverOpen(time.Until(deadline) / 2)

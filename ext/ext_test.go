@@ -1,6 +1,8 @@
 package ext
 
 import (
+	"github.com/datatap/datatap/internal/testenv/fixture"
+
 	"bytes"
 	"context"
 	"errors"
@@ -11,10 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/valyala/fastjson"
-
 	"github.com/datatap/datatap/internal/flush"
-	"github.com/datatap/datatap/internal/lambdaapi"
 	"github.com/datatap/datatap/internal/metrics"
 	"github.com/datatap/datatap/internal/sink/dir"
 	"github.com/datatap/datatap/internal/spool"
@@ -41,29 +40,21 @@ func spoolWith(t *testing.T, n int) *spool.Spool {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := spool.NewBatch(prog)
-	st := prog.NewState()
-	var p fastjson.Parser
-	for i := range n {
-		rec, err := transform.ParseRecord(&p, []byte(fmt.Sprintf(`{"k":%d}`, i)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if prog.Eval(st, rec) {
-			b.AddRow(st.Row, st.Partition)
-		}
-	}
-	if err := sp.Append(b); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := sp.Seal(); err != nil {
-		t.Fatal(err)
-	}
+	fixture.Segment(t, sp, prog, partitionLines(n)...)
 	return sp
 }
 
-func shutdownEvent(in time.Duration) lambdaapi.Event {
-	return lambdaapi.Event{EventType: "SHUTDOWN", ShutdownReason: "spindown", DeadlineMs: time.Now().Add(in).UnixMilli()}
+// partitionLines returns n lines, each of its own value of k.
+func partitionLines(n int) []string {
+	lines := make([]string, n)
+	for i := range lines {
+		lines[i] = fmt.Sprintf(`{"k":%d}`, i)
+	}
+	return lines
+}
+
+func shutdownEvent(in time.Duration) event {
+	return event{EventType: "SHUTDOWN", ShutdownReason: "spindown", DeadlineMs: time.Now().Add(in).UnixMilli()}
 }
 
 func TestShutdownStopsBeforeTheDeadline(t *testing.T) {

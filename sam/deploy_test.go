@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/datatap/datatap/internal/testenv"
+
 	"github.com/datatap/datatap/internal/config"
 )
 
@@ -271,7 +273,7 @@ func TestCfnLint(t *testing.T) {
 		}
 		t.Skip("no cfn-lint")
 	}
-	if out, err := exec.Command(lint, filepath.Join(repoRoot(), "sam", "template.yaml")).CombinedOutput(); err != nil {
+	if out, err := exec.Command(lint, filepath.Join(testenv.RepoRoot(), "sam", "template.yaml")).CombinedOutput(); err != nil {
 		t.Errorf("cfn-lint: %v\n%s", err, out)
 	}
 }
@@ -292,7 +294,7 @@ func TestSamBuildInSource(t *testing.T) {
 		t.Skipf("no python3 with tomllib: %v", err)
 	}
 	out, err := exec.Command("python3", "-c", `import json, sys, tomllib; print(json.dumps(tomllib.load(open(sys.argv[1], "rb"))))`,
-		filepath.Join(repoRoot(), "samconfig.toml")).Output()
+		filepath.Join(testenv.RepoRoot(), "samconfig.toml")).Output()
 	if err != nil {
 		t.Fatalf("samconfig.toml: %v", err)
 	}

@@ -8,8 +8,8 @@ import (
 	"testing"
 
 	"github.com/datatap/datatap/internal/config"
-	"github.com/datatap/datatap/internal/mototest"
 	"github.com/datatap/datatap/internal/table"
+	"github.com/datatap/datatap/internal/testenv/moto"
 	"github.com/datatap/datatap/transform"
 )
 
@@ -74,7 +74,7 @@ func TestGlueTableIsDatatapTable(t *testing.T) {
 		t.Errorf("the template's table\n%s\ndatatap table's\n%s", g, w)
 	}
 
-	srv := mototest.Start(t)
+	srv := moto.Start(t)
 	srv.Call(t, "glue", "AWSGlue.CreateDatabase", `{"DatabaseInput":{"Name":"analytics"}}`)
 	srv.Call(t, "glue", "AWSGlue.CreateTable", `{"DatabaseName":"analytics","TableInput":`+string(raw)+`}`)
 	var back struct{ Table table.TableInput }

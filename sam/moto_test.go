@@ -6,7 +6,9 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/datatap/datatap/internal/mototest"
+	"github.com/datatap/datatap/internal/testenv"
+
+	"github.com/datatap/datatap/internal/testenv/moto"
 )
 
 // TestMotoStack creates the translated template as a stack in moto's
@@ -22,7 +24,7 @@ func TestMotoStack(t *testing.T) {
 	if out, err := exec.Command("python3", "-c", "import moto, boto3, samtranslator, flask, flask_cors").CombinedOutput(); err != nil {
 		t.Fatalf("python3 needs moto[server], boto3 and aws-sam-translator: %v\n%s", err, out)
 	}
-	zips := filepath.Join(repoRoot(), "bin", "lambda")
+	zips := filepath.Join(testenv.RepoRoot(), "bin", "lambda")
 	for _, f := range []string{"function.zip", "extension-layer.zip"} {
 		if _, err := os.Stat(filepath.Join(zips, f)); err != nil {
 			t.Fatalf("%v (make lambda builds it)", err)
@@ -30,7 +32,7 @@ func TestMotoStack(t *testing.T) {
 	}
 	endpoint := startMoto(t)
 	cmd := exec.Command("python3", "moto_smoke.py", "check", endpoint, "template.yaml", zips)
-	cmd.Dir = filepath.Join(repoRoot(), "sam")
+	cmd.Dir = filepath.Join(testenv.RepoRoot(), "sam")
 	out, err := cmd.CombinedOutput()
 	t.Logf("%s", out)
 	if err != nil {
@@ -44,5 +46,5 @@ func TestMotoStack(t *testing.T) {
 // the test ends.
 func startMoto(t *testing.T) string {
 	t.Helper()
-	return mototest.Run(t, filepath.Join(repoRoot(), "sam"), "python3", "moto_smoke.py", "serve", "127.0.0.1", "0").URL
+	return moto.Run(t, filepath.Join(testenv.RepoRoot(), "sam"), "python3", "moto_smoke.py", "serve", "127.0.0.1", "0").URL
 }

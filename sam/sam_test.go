@@ -13,32 +13,28 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/datatap/datatap/internal/testenv"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/datatap/datatap/internal/lambdatest"
-	"github.com/datatap/datatap/internal/miniotest"
+	"github.com/datatap/datatap/internal/testenv/lambda"
+	"github.com/datatap/datatap/internal/testenv/minio"
 )
 
 // maxBinary is the size budget of the stripped arm64 binary.
 const maxBinary = 20 << 20
 
-func repoRoot() string {
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..")
-}
-
 // makefileResources returns the logical ids of the template's resources
 // built with BuildMethod: makefile.
 func makefileResources(t *testing.T) []string {
 	t.Helper()
-	tpl, err := os.ReadFile(filepath.Join(repoRoot(), "sam", "template.yaml"))
+	tpl, err := os.ReadFile(filepath.Join(testenv.RepoRoot(), "sam", "template.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +59,7 @@ func build(t *testing.T, id string) string {
 	t.Helper()
 	dir := t.TempDir()
 	cmd := exec.Command("make", "--no-print-directory", "build-"+id)
-	cmd.Dir = repoRoot()
+	cmd.Dir = testenv.RepoRoot()
 	cmd.Env = append(os.Environ(), "ARTIFACTS_DIR="+dir)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("make build-%s: %v\n%s", id, err, out)
@@ -105,7 +101,7 @@ func TestTemplateNamesItsBuildTargets(t *testing.T) {
 	if strings.Join(ids, ",") != "ExtensionLayer,Function" {
 		t.Fatalf("makefile-built resources %v, want ExtensionLayer and Function", ids)
 	}
-	tpl, _ := os.ReadFile(filepath.Join(repoRoot(), "sam", "template.yaml"))
+	tpl, _ := os.ReadFile(filepath.Join(testenv.RepoRoot(), "sam", "template.yaml"))
 	for _, want := range []string{"Runtime: provided.al2023", "Architectures: [arm64]", "Handler: bootstrap",
 		"LogFormat: JSON", "Action: s3:PutObject", "NoEcho: true", "FunctionUrlConfig:", "BuildArchitecture: arm64"} {
 		if !strings.Contains(string(tpl), want) {
@@ -113,7 +109,7 @@ func TestTemplateNamesItsBuildTargets(t *testing.T) {
 		}
 	}
 	// Every TAP_* setting of the README is a parameter of the template.
-	readme, _ := os.ReadFile(filepath.Join(repoRoot(), "README.md"))
+	readme, _ := os.ReadFile(filepath.Join(testenv.RepoRoot(), "README.md"))
 	for _, m := range regexp.MustCompile("\\| `(TAP_[A-Z_]+)`").FindAllStringSubmatch(string(readme), -1) {
 		switch name := m[1]; name {
 		case "TAP_DIR", "TAP_SPOOL_DIR", "TAP_ADDR", "TAP_TOKEN": // not for Lambda: /tmp, S3, no listener, client side
@@ -158,16 +154,16 @@ func TestArm64UnderQEMU(t *testing.T) {
 	}
 	t.Logf("under qemu: %s", strings.TrimSpace(string(out)))
 
-	minio := miniotest.Start(t)
-	lambda := lambdatest.Start(t, lambdatest.Options{})
-	env := append(os.Environ(), minio.Env()...)
-	env = append(env, "TAP_BUCKET="+minio.Bucket, "TAP_AUTH=none", "TAP_SPOOL_DIR="+t.TempDir())
+	store := minio.Start(t)
+	svc := lambda.Start(t, lambda.Options{})
+	env := append(os.Environ(), store.Env()...)
+	env = append(env, "TAP_BUCKET="+store.Bucket, "TAP_AUTH=none", "TAP_SPOOL_DIR="+t.TempDir())
 	x := exec.Command(qemu, bin, "-extension")
 	x.Env = env
-	lambda.StartExtension(t, "bootstrap", x) // the extension's name is its file name
+	svc.StartExtension(t, "bootstrap", x) // the extension's name is its file name
 	rt := exec.Command(qemu, bin)
 	rt.Env = env
-	lambda.StartRuntime(t, rt)
+	svc.StartRuntime(t, rt)
 	event, _ := json.Marshal(map[string]any{
 		"version": "2.0", "rawPath": "/", "isBase64Encoded": false,
 		"body":           `{"id":1,"msg":"from arm64"}` + "\n" + `{"id":2,"msg":"under qemu"}`,
@@ -176,24 +172,24 @@ func TestArm64UnderQEMU(t *testing.T) {
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	res, err := lambda.Invoke(ctx, event)
+	res, err := svc.Invoke(ctx, event)
 	if err != nil || res.Error != nil {
-		t.Fatalf("invoke: %v %v\n%s", err, res.Error, lambda.Logs())
+		t.Fatalf("invoke: %v %v\n%s", err, res.Error, svc.Logs())
 	}
 	if !strings.Contains(string(res.Response), `"statusCode":202`) || !strings.Contains(string(res.Response), `\"accepted\":2`) {
 		t.Fatalf("response %s", res.Response)
 	}
-	rep := lambda.Shutdown("spindown")
+	rep := svc.Shutdown("spindown")
 	if x, ok := rep.Extension("bootstrap"); !ok || x.ExitCode != 0 || x.Killed {
-		t.Fatalf("extension under qemu: %s\n%s", x.ProcessExit, lambda.Logs())
+		t.Fatalf("extension under qemu: %s\n%s", x.ProcessExit, svc.Logs())
 	}
-	objs := slices.DeleteFunc(listKeys(t, minio), func(k string) bool { return strings.Contains(k, "/_datatap/") }) // the table schema
+	objs := slices.DeleteFunc(listKeys(t, store), func(k string) bool { return strings.Contains(k, "/_datatap/") }) // the table schema
 	if len(objs) != 1 || !strings.HasSuffix(objs[0], ".parquet") {
 		t.Errorf("objects %v, want one Parquet file", objs)
 	}
 }
 
-func listKeys(t *testing.T, m *miniotest.Server) []string {
+func listKeys(t *testing.T, m *minio.Server) []string {
 	t.Helper()
 	out, err := m.Client().ListObjectsV2(context.Background(), &s3.ListObjectsV2Input{Bucket: aws.String(m.Bucket)})
 	if err != nil {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/datatap/datatap/internal/testenv"
+
 	"gopkg.in/yaml.v3"
 )
 
@@ -15,7 +17,7 @@ import (
 // parses, every !Ref, !Sub variable, !GetAtt and condition names something
 // that exists, and every parameter is used.
 func TestTemplateReferences(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join(repoRoot(), "sam", "template.yaml"))
+	raw, err := os.ReadFile(filepath.Join(testenv.RepoRoot(), "sam", "template.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}

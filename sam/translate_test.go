@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/datatap/datatap/internal/testenv"
 )
 
 // translateScript runs aws-sam-translator (the library `sam deploy` and
@@ -67,7 +69,7 @@ func translate(t *testing.T, params map[string]string, mode string) cfnTemplate 
 		t.Skipf("no aws-sam-translator for python3: %v", err)
 	}
 	p, _ := json.Marshal(params)
-	cmd := exec.Command("python3", "-c", translateScript, filepath.Join(repoRoot(), "sam", "template.yaml"), string(p), mode)
+	cmd := exec.Command("python3", "-c", translateScript, filepath.Join(testenv.RepoRoot(), "sam", "template.yaml"), string(p), mode)
 	cmd.Env = append(os.Environ(), "AWS_DEFAULT_REGION=us-east-1") // the translator wants a region for ARNs, nothing else
 	out, err := cmd.Output()
 	if err != nil {

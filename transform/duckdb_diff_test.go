@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/datatap/datatap/internal/duckdb"
+	"github.com/datatap/datatap/internal/testenv/duckdb"
 	"github.com/datatap/datatap/transform"
 	"github.com/valyala/fastjson"
 )
@@ -428,7 +428,7 @@ func ourCell(v transform.Value) cell {
 	return cell{kind: "VARCHAR", text: string(v.AppendText(nil))} // VARCHAR, JSON
 }
 
-// duckCell reads a cell as internal/duckdb encodes it, given its DuckDB type.
+// duckCell reads a cell as internal/testenv/duckdb encodes it, given its DuckDB type.
 func duckCell(typ string, v any) cell {
 	if v == nil {
 		return cell{kind: "NULL"}

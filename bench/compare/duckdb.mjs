@@ -5,14 +5,14 @@
 //   node duckdb.mjs --idle
 //
 // Opens an in-memory DuckDB with the package installed by `make duckdb` in
-// internal/duckdb/node_modules, runs `SET threads=1`, then the statement, and
+// internal/testenv/duckdb/node_modules, runs `SET threads=1`, then the statement, and
 // prints the number of rows it reports. --idle runs `SELECT 1` instead: the
 // RSS of node with DuckDB loaded and idle, which readers subtract from the
 // measured peak to see DuckDB's own.
 
 import { createRequire } from 'node:module';
 
-const require = createRequire(new URL('../../internal/duckdb/package.json', import.meta.url));
+const require = createRequire(new URL('../../internal/testenv/duckdb/package.json', import.meta.url));
 const { DuckDBInstance } = require('@duckdb/node-api');
 
 async function main() {

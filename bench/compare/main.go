@@ -26,7 +26,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/datatap/datatap/internal/duckdb"
+	"github.com/datatap/datatap/internal/testenv/duckdb"
 )
 
 // ourStatement is the transform, in datatap's dialect.

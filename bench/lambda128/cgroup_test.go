@@ -36,7 +36,7 @@ type limits struct {
 }
 
 // newCgroup creates the cgroup and removes it when the test ends (after the
-// processes in it, which lambdatest's cleanups kill first, since cleanups run
+// processes in it, which testenv/lambda's cleanups kill first, since cleanups run
 // last-registered first and this one is registered before them). It skips
 // the test when cgroups cannot be used here.
 func newCgroup(t *testing.T, name string, lim *limits) *cgroup {

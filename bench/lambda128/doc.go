@@ -2,7 +2,7 @@
 // Lambda function (128 MB), and measures it there.
 //
 // TestLambda128 builds the binary, starts MinIO as S3 and the fake Lambda
-// service (internal/lambdatest), and starts the binary twice, as the SHUTDOWN
+// service (internal/testenv/lambda), and starts the binary twice, as the SHUTDOWN
 // extension and as the runtime, both inside one cgroup with a 128 MiB memory
 // limit and a CPU quota of 128/1769 of one core: what a 128 MB function gets.
 // It then sends a stream of Function URL events, each carrying 244 KiB of

@@ -20,9 +20,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/datatap/datatap/internal/duckdb"
-	"github.com/datatap/datatap/internal/lambdatest"
-	"github.com/datatap/datatap/internal/miniotest"
+	"github.com/datatap/datatap/internal/testenv"
+	"github.com/datatap/datatap/internal/testenv/duckdb"
+	"github.com/datatap/datatap/internal/testenv/lambda"
+	"github.com/datatap/datatap/internal/testenv/minio"
 )
 
 // TestFaults128 is the part of the fault suite that runs the real binary in
@@ -62,10 +63,10 @@ func TestFaults128(t *testing.T) {
 		t.Skip("faults128: needs root to create cgroups and move processes into them")
 	}
 	duckdb.Require(t)
-	if _, err := os.Stat(miniotest.Binary()); err != nil && os.Getenv("DATATAP_REQUIRE_MINIO") != "1" {
+	if _, err := os.Stat(minio.Binary()); err != nil && os.Getenv("DATATAP_REQUIRE_MINIO") != "1" {
 		t.Skipf("faults128: no minio binary: %v", err)
 	}
-	h := &harness{bin: buildBinary(t), report: &strings.Builder{}}
+	h := &harness{bin: testenv.Binary(t), report: &strings.Builder{}}
 	var err error
 	if h.self, err = os.Executable(); err != nil {
 		t.Fatal(err)
@@ -162,7 +163,7 @@ type caseRun struct {
 	h     *harness
 	cg    *cgroup
 	lim   limits
-	minio *miniotest.Server
+	minio *minio.Server
 	sm    *sampler
 	start time.Time
 	tb    *table
@@ -174,7 +175,7 @@ func (h *harness) newCase(t *testing.T, lim limits) *caseRun {
 	name := fmt.Sprintf("datatap-faults128-%d-%s", os.Getpid(), strings.SplitN(t.Name(), "/", 2)[1])
 	c := &caseRun{t: t, h: h, lim: lim, tb: &table{}, start: time.Now()}
 	c.cg = newCgroup(t, name, &c.lim)
-	c.minio = miniotest.Start(t)
+	c.minio = minio.Start(t)
 	c.sm = startSampler(c.cg, h.bin, 10*time.Millisecond)
 	t.Cleanup(c.sm.finish)
 	c.tb.add("cgroup", fmt.Sprintf("%s; memory %s%s; CPU %d µs per %d µs; RLIMIT_NOFILE %d",
@@ -230,27 +231,10 @@ type tapProc struct {
 	cmd     *exec.Cmd
 	url     string
 	spool   string
-	raw     *syncBuffer
+	raw     *testenv.SyncBuffer
 	started time.Time
 	exited  chan struct{}
 	endedAt time.Time
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func (p *tapProc) panicked() bool { return strings.Contains(p.raw.String(), "panic: ") }
@@ -313,7 +297,7 @@ func firstN(s string, n int) string {
 
 // serveEnv is serve's environment: this one without settings that would
 // change what is measured, plus MinIO and the tap's configuration.
-func serveEnv(m *miniotest.Server, spoolDir, addr string, extra ...string) []string {
+func serveEnv(m *minio.Server, spoolDir, addr string, extra ...string) []string {
 	env := append(tapEnv(m), "TAP_BUCKET="+m.Bucket, "TAP_SPOOL_DIR="+spoolDir, "TAP_ADDR="+addr, "TAP_AUTH=none")
 	return append(env, extra...)
 }
@@ -327,7 +311,7 @@ func (c *caseRun) startServe(name, spoolDir string, extra ...string) (*tapProc, 
 	cmd.Env = append(serveEnv(c.minio, spoolDir, addr, extra...),
 		envJoin+"="+strings.Join(c.cg.procsFiles(), string(os.PathListSeparator)),
 		envNofile+"="+strconv.Itoa(nofile))
-	p := &tapProc{name: name, cmd: cmd, url: "http://" + addr + "/", spool: spoolDir, raw: &syncBuffer{}, exited: make(chan struct{})}
+	p := &tapProc{name: name, cmd: cmd, url: "http://" + addr + "/", spool: spoolDir, raw: &testenv.SyncBuffer{}, exited: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = p.raw, p.raw
 	p.started = time.Now()
 	if err := cmd.Start(); err != nil {
@@ -749,12 +733,12 @@ func (h *harness) caseLambdaPartitions(t *testing.T, targetKiB, parts int) {
 	c := h.newCase(t, h.lambdaCPU)
 	defer c.finish(fmt.Sprintf("e: Lambda, SELECT * PARTITION BY p, %d partition values, %d KiB of NDJSON, then SHUTDOWN", parts, targetKiB))
 	spoolDir, stampDir := t.TempDir(), t.TempDir()
-	lam := lambdatest.Start(t, lambdatest.Options{})
+	lam := lambda.Start(t, lambda.Options{})
 	env := childEnv(c.minio, spoolDir, c.lim.memory, 0, false)
 	env = append(env, "TAP_TRANSFORM=SELECT * PARTITION BY p",
 		envJoin+"="+strings.Join(c.cg.procsFiles(), string(os.PathListSeparator)), envNofile+"="+strconv.Itoa(nofile))
 	extLog, rtLog := &logLines{}, &logLines{}
-	xraw, rtraw := &syncBuffer{}, &syncBuffer{}
+	xraw, rtraw := &testenv.SyncBuffer{}, &testenv.SyncBuffer{}
 	xcmd := exec.Command(h.self, h.bin, "-extension")
 	xcmd.Env = append(slices.Clone(env), envStamp+"="+filepath.Join(stampDir, "extension"))
 	xcmd.Stderr = io.MultiWriter(extLog, xraw)

@@ -24,9 +24,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/datatap/datatap/internal/config"
-	"github.com/datatap/datatap/internal/duckdb"
-	"github.com/datatap/datatap/internal/lambdatest"
-	"github.com/datatap/datatap/internal/miniotest"
+	"github.com/datatap/datatap/internal/testenv"
+	"github.com/datatap/datatap/internal/testenv/duckdb"
+	"github.com/datatap/datatap/internal/testenv/lambda"
+	"github.com/datatap/datatap/internal/testenv/minio"
 )
 
 // The wrapper's settings: the cgroup.procs files to join and the file to
@@ -44,7 +45,7 @@ const (
 // pid to each listed cgroup.procs, notes the time and its own peak RSS in
 // DATATAP_LAMBDA128_STAMP (with the CPU time it used, which the kernel
 // will count as datatap's), and execs its arguments in its place (same pid, so
-// lambdatest supervises datatap itself).
+// testenv/lambda supervises datatap itself).
 func TestMain(m *testing.M) {
 	if procs, ok := os.LookupEnv(envJoin); ok {
 		os.Exit(execInCgroup(procs, os.Getenv(envStamp), os.Args[1:]))
@@ -145,7 +146,7 @@ type invocation struct {
 	eventSize int
 	accepted  int
 
-	// From lambdatest.Requests.
+	// From lambda.Requests.
 	handedOut    time.Time // the invocation/next that delivered it answered
 	responded    time.Time // the response POST arrived
 	respondedEnd time.Time // and was answered
@@ -168,19 +169,19 @@ func TestLambda128(t *testing.T) {
 	}
 	duckdb.Require(t)
 	set := loadSettings(t)
-	bin := buildBinary(t)
+	bin := testenv.Binary(t)
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
 
-	// The cgroup first: its cleanup then runs after lambdatest's, which
+	// The cgroup first: its cleanup then runs after testenv/lambda's, which
 	// kills the processes in it.
 	cg := newCgroup(t, fmt.Sprintf("datatap-lambda128-%d", os.Getpid()), &set.lim)
-	minio := miniotest.Start(t)
+	store := minio.Start(t)
 	spoolDir, stampDir := t.TempDir(), t.TempDir()
-	lam := lambdatest.Start(t, lambdatest.Options{})
-	env := childEnv(minio, spoolDir, set.lim.memory, set.flushBytes, set.flushSet)
+	lam := lambda.Start(t, lambda.Options{})
+	env := childEnv(store, spoolDir, set.lim.memory, set.flushBytes, set.flushSet)
 	join := envJoin + "=" + strings.Join(cg.procsFiles(), string(os.PathListSeparator))
 	sm := startSampler(cg, bin, 10*time.Millisecond)
 	defer sm.finish()
@@ -285,7 +286,7 @@ func TestLambda128(t *testing.T) {
 	}
 
 	// Every accepted row, exactly once, in S3.
-	objects, objectBytes := download(t, minio, filepath.Join(t.TempDir(), "s3"))
+	objects, objectBytes := download(t, store, filepath.Join(t.TempDir(), "s3"))
 	rows := checkRows(t, objects.dir, totalAccepted)
 
 	// Timing from the service's request log and the processes' logs.
@@ -425,29 +426,10 @@ func TestLambda128(t *testing.T) {
 	}
 }
 
-// buildBinary builds datatap as the Lambda build does, for this machine.
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	_, file, _, _ := runtime.Caller(0)
-	root := filepath.Join(filepath.Dir(file), "..", "..")
-	bin := filepath.Join(t.TempDir(), "datatap")
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin, "./bootstrap")
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	resolved, err := filepath.EvalSymlinks(bin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resolved
-}
-
 // tapEnv is this process's environment without the settings that would
 // change what is measured (TAP_*, AWS_*, DATATAP_*, the Go runtime's), plus
 // MinIO's.
-func tapEnv(m *miniotest.Server) []string {
+func tapEnv(m *minio.Server) []string {
 	var env []string
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
@@ -464,7 +446,7 @@ func tapEnv(m *miniotest.Server) []string {
 // childEnv is the processes' environment: this one without settings that
 // would change what is measured, plus S3, the tap's configuration and what
 // Lambda sets.
-func childEnv(m *miniotest.Server, spoolDir string, memory, flushBytes int64, flushSet bool) []string {
+func childEnv(m *minio.Server, spoolDir string, memory, flushBytes int64, flushSet bool) []string {
 	env := tapEnv(m)
 	if flushSet {
 		env = append(env, "TAP_FLUSH_BYTES="+strconv.FormatInt(flushBytes, 10))
@@ -496,19 +478,19 @@ func openSegment(t *testing.T, dir string) (string, int64) {
 
 // matchRequests fills in each invocation's times from the request log: the
 // runtime's calls, in order of arrival, alternate next, response, next, ...
-func matchRequests(reqs []lambdatest.Request, invs []*invocation) error {
-	var rt []lambdatest.Request
+func matchRequests(reqs []lambda.Request, invs []*invocation) error {
+	var rt []lambda.Request
 	for _, r := range reqs {
 		if r.Caller == "runtime" {
 			rt = append(rt, r)
 		}
 	}
-	slices.SortFunc(rt, func(a, b lambdatest.Request) int { return a.At.Compare(b.At) })
+	slices.SortFunc(rt, func(a, b lambda.Request) int { return a.At.Compare(b.At) })
 	byID := map[string]*invocation{}
 	for _, v := range invs {
 		byID[v.id] = v
 	}
-	var lastNext *lambdatest.Request
+	var lastNext *lambda.Request
 	for i := range rt {
 		r := &rt[i]
 		switch {
@@ -604,7 +586,7 @@ type downloaded struct {
 }
 
 // download copies every object of the bucket into dir.
-func download(t *testing.T, m *miniotest.Server, dir string) (downloaded, int64) {
+func download(t *testing.T, m *minio.Server, dir string) (downloaded, int64) {
 	t.Helper()
 	ctx := context.Background()
 	client := m.Client()
@@ -775,7 +757,7 @@ func ms(d time.Duration) string {
 func mib(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
 func kib(n int64) string { return fmt.Sprintf("%.0f KiB", float64(n)/(1<<10)) }
 
-func exitHow(pe lambdatest.ProcessExit) string {
+func exitHow(pe lambda.ProcessExit) string {
 	s := strings.TrimSuffix(pe.String(), " ()")
 	if _, rest, ok := strings.Cut(s, ": "); ok {
 		return rest

@@ -23,9 +23,9 @@ import (
 	"github.com/klauspost/compress/zstd"
 	"github.com/parquet-go/parquet-go"
 
-	"github.com/datatap/datatap/internal/duckdb"
-	"github.com/datatap/datatap/internal/miniotest"
 	"github.com/datatap/datatap/internal/spool"
+	"github.com/datatap/datatap/internal/testenv/duckdb"
+	"github.com/datatap/datatap/internal/testenv/minio"
 )
 
 // The exact reconciliation of the fault cases (faults128_test.go): every line
@@ -148,7 +148,7 @@ func firstID(b []byte) (int, bool) {
 }
 
 // readBucket downloads every object and reads it as described above.
-func readBucket(t testingT, m *miniotest.Server, errorsPrefix string) *landed {
+func readBucket(t testingT, m *minio.Server, errorsPrefix string) *landed {
 	t.Helper()
 	ctx := context.Background()
 	client := m.Client()

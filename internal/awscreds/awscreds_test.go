@@ -6,32 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/datatap/datatap/internal/testenv"
 )
-
-// isolate clears every AWS_ variable for the test and points the shared
-// files at nothing, so that a developer's ~/.aws or CI's variables cannot
-// change what a test checks.
-func isolate(t *testing.T) {
-	t.Helper()
-	for _, kv := range os.Environ() {
-		if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "AWS_") {
-			t.Setenv(k, "") // restores the old value when the test ends
-			os.Unsetenv(k)
-		}
-	}
-	missing := filepath.Join(t.TempDir(), "missing")
-	t.Setenv("AWS_CONFIG_FILE", missing)
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", missing)
-}
-
-// setEnv sets "K=V" pairs for the test.
-func setEnv(t *testing.T, env ...string) {
-	t.Helper()
-	for _, kv := range env {
-		k, v, _ := strings.Cut(kv, "=")
-		t.Setenv(k, v)
-	}
-}
 
 func writeCredentials(t *testing.T, content string) string {
 	t.Helper()
@@ -64,9 +41,9 @@ aws_session_token = FwoGZXIvYXdzEBYaDH+later==
 `
 
 func TestCredentialsFromEnvironment(t *testing.T) {
-	isolate(t)
+	testenv.IsolateAWS(t)
 	writeCredentials(t, credentialsFile) // the environment wins over it
-	setEnv(t, "AWS_ACCESS_KEY_ID=AKIDENV", "AWS_SECRET_ACCESS_KEY=env-secret", "AWS_SESSION_TOKEN=tok")
+	testenv.SetEnv(t, "AWS_ACCESS_KEY_ID=AKIDENV", "AWS_SECRET_ACCESS_KEY=env-secret", "AWS_SESSION_TOKEN=tok")
 	c, err := Load()
 	if err != nil {
 		t.Fatal(err)
@@ -82,7 +59,7 @@ func TestCredentialsFromEnvironment(t *testing.T) {
 }
 
 func TestCredentialsFromSharedFile(t *testing.T) {
-	isolate(t)
+	testenv.IsolateAWS(t)
 	file := writeCredentials(t, credentialsFile)
 	c, err := Load()
 	if err != nil {
@@ -120,7 +97,7 @@ func TestCredentialsFromSharedFile(t *testing.T) {
 }
 
 func TestCredentialsFromHomeFolder(t *testing.T) {
-	isolate(t)
+	testenv.IsolateAWS(t)
 	home := t.TempDir()
 	t.Setenv("HOME", home)
 	os.Unsetenv("AWS_SHARED_CREDENTIALS_FILE")
@@ -137,7 +114,7 @@ func TestCredentialsFromHomeFolder(t *testing.T) {
 }
 
 func TestNoCredentials(t *testing.T) {
-	isolate(t)
+	testenv.IsolateAWS(t)
 	_, err := Load()
 	if !errors.Is(err, ErrNoCredentials) {
 		t.Fatalf("got %v, want ErrNoCredentials", err)

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"github.com/datatap/datatap/internal/testenv/fixture"
+
 	"bytes"
 	"context"
 	"encoding/json"
@@ -17,9 +19,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/datatap/datatap/internal/duckdb"
-	"github.com/datatap/datatap/internal/miniotest"
 	"github.com/datatap/datatap/internal/parquetfile"
+	"github.com/datatap/datatap/internal/testenv/duckdb"
+	"github.com/datatap/datatap/internal/testenv/minio"
 	"github.com/datatap/datatap/transform"
 )
 
@@ -74,28 +76,16 @@ func catColumns() ([]parquetfile.Column, [][]transform.Value) {
 
 func writeParquet(t *testing.T, path string, cols []parquetfile.Column, rows [][]transform.Value) []byte {
 	t.Helper()
-	var buf bytes.Buffer
-	w, err := parquetfile.NewWriter(&buf, cols, parquetfile.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range rows {
-		if err := w.Write(r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
+	b := fixture.Parquet(t, cols, parquetfile.Options{}, rows)
 	if path != "" {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		if err := os.WriteFile(path, b, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	return buf.Bytes()
+	return b
 }
 
 func runCat(t *testing.T, args ...string) (string, error) {
@@ -298,7 +288,7 @@ func TestGlobMatch(t *testing.T) {
 // TestCatS3 reads objects back from a real S3 server (MinIO) through the
 // sink's signer: a prefix, and a glob within it.
 func TestCatS3(t *testing.T) {
-	srv := miniotest.Start(t)
+	srv := minio.Start(t)
 	for _, kv := range srv.Env() {
 		k, v, _ := strings.Cut(kv, "=")
 		t.Setenv(k, v)

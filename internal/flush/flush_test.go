@@ -1,6 +1,8 @@
 package flush
 
 import (
+	"github.com/datatap/datatap/internal/testenv/fixture"
+
 	"bytes"
 	"context"
 	"io/fs"
@@ -8,13 +10,10 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
-	"time"
 
-	"github.com/valyala/fastjson"
-
-	"github.com/datatap/datatap/internal/duckdb"
 	"github.com/datatap/datatap/internal/sink/dir"
 	"github.com/datatap/datatap/internal/spool"
+	"github.com/datatap/datatap/internal/testenv/duckdb"
 	"github.com/datatap/datatap/transform"
 )
 
@@ -29,27 +28,7 @@ func segment(t *testing.T, stmt string, lines ...string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := spool.NewBatch(prog)
-	st := prog.NewState()
-	var p fastjson.Parser
-	for _, l := range lines {
-		rec, err := transform.ParseRecord(&p, []byte(l))
-		if err != nil {
-			b.AddRejected([]byte(l), err.Error(), time.Unix(1714550400, 0), 1024)
-			continue
-		}
-		if prog.Eval(st, rec) {
-			b.AddRow(st.Row, st.Partition)
-		}
-	}
-	if err := sp.Append(b); err != nil {
-		t.Fatal(err)
-	}
-	path, err := sp.Seal()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return fixture.Segment(t, sp, prog, lines...)
 }
 
 // flushTo flushes seg into a new folder and returns the folder and the keys.

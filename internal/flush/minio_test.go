@@ -12,8 +12,8 @@ import (
 
 	"github.com/datatap/datatap/internal/awscreds"
 	"github.com/datatap/datatap/internal/config"
-	"github.com/datatap/datatap/internal/miniotest"
 	s3sink "github.com/datatap/datatap/internal/sink/s3"
+	"github.com/datatap/datatap/internal/testenv/minio"
 )
 
 // TestUploadsToMinIO flushes a segment of 900 partition values (the
@@ -24,7 +24,7 @@ func TestUploadsToMinIO(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts MinIO")
 	}
-	srv := miniotest.Start(t)
+	srv := minio.Start(t)
 	for _, kv := range srv.Env() {
 		k, v, _ := strings.Cut(kv, "=")
 		t.Setenv(k, v)

@@ -1,6 +1,8 @@
 package flush
 
 import (
+	"github.com/datatap/datatap/internal/testenv/fixture"
+
 	"bytes"
 	"context"
 	"fmt"
@@ -9,9 +11,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/valyala/fastjson"
 
 	"github.com/datatap/datatap/internal/sink/dir"
 	"github.com/datatap/datatap/internal/spool"
@@ -36,24 +35,10 @@ func spoolBatches(t *testing.T, prog *transform.Program, version int, batches []
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := prog.NewState()
-	var p fastjson.Parser
 	b := spool.NewBatch(prog)
 	for _, bt := range batches {
 		b.Reset()
-		filtered := 0
-		for _, l := range bt.lines {
-			rec, err := transform.ParseRecord(&p, []byte(l))
-			if err != nil {
-				b.AddRejected([]byte(l), err.Error(), time.Unix(1714550400, 0), 1024)
-				continue
-			}
-			if prog.Eval(st, rec) {
-				b.AddRow(st.Row, st.Partition)
-			} else {
-				filtered++
-			}
-		}
+		filtered := fixture.AddLines(b, prog, bt.lines...)
 		for _, r := range bt.rows {
 			b.AddRow(r, nil)
 		}

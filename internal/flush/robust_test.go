@@ -1,6 +1,8 @@
 package flush
 
 import (
+	"github.com/datatap/datatap/internal/testenv/fixture"
+
 	"bufio"
 	"bytes"
 	"context"
@@ -20,12 +22,11 @@ import (
 	"time"
 
 	"github.com/parquet-go/parquet-go"
-	"github.com/valyala/fastjson"
 
-	"github.com/datatap/datatap/internal/duckdb"
 	"github.com/datatap/datatap/internal/sink"
 	"github.com/datatap/datatap/internal/sink/dir"
 	"github.com/datatap/datatap/internal/spool"
+	"github.com/datatap/datatap/internal/testenv/duckdb"
 	"github.com/datatap/datatap/transform"
 )
 
@@ -63,32 +64,12 @@ func newTestSpool(t *testing.T, stmt string) *testSpool {
 // add spools lines through the statement and seals them as one segment.
 func (ts *testSpool) add(t *testing.T, lines ...string) string {
 	t.Helper()
-	b := spool.NewBatch(ts.prog)
-	st := ts.prog.NewState()
-	var p fastjsonParser
-	for _, l := range lines {
-		rec, err := transform.ParseRecord(&p.p, []byte(l))
-		if err != nil {
-			b.AddRejected([]byte(l), err.Error(), time.Unix(1714550400, 0), 1024)
-			continue
-		}
-		if ts.prog.Eval(st, rec) {
-			b.AddRow(st.Row, st.Partition)
-		}
-	}
-	return ts.seal(t, b)
+	return fixture.Segment(t, ts.sp, ts.prog, lines...)
 }
 
 func (ts *testSpool) seal(t *testing.T, b *spool.Batch) string {
 	t.Helper()
-	if err := ts.sp.Append(b); err != nil {
-		t.Fatal(err)
-	}
-	path, err := ts.sp.Seal()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return fixture.Seal(t, ts.sp, b)
 }
 
 // files lists the objects stored, as keys.
@@ -679,8 +660,6 @@ func TestUploadsStopAtTheDeadline(t *testing.T) {
 		t.Errorf("All after the deadline: %v", err)
 	}
 }
-
-type fastjsonParser struct{ p fastjson.Parser }
 
 // TestParquetPanicQuarantines lifts the cap past parquet-go's limit of
 // 65,535 columns, where it panics, to check that a panic of the writer is

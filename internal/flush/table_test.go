@@ -15,10 +15,10 @@ import (
 
 	"github.com/datatap/datatap/internal/awscreds"
 	"github.com/datatap/datatap/internal/config"
-	"github.com/datatap/datatap/internal/duckdb"
-	"github.com/datatap/datatap/internal/miniotest"
 	"github.com/datatap/datatap/internal/sink"
 	s3sink "github.com/datatap/datatap/internal/sink/s3"
+	"github.com/datatap/datatap/internal/testenv/duckdb"
+	"github.com/datatap/datatap/internal/testenv/minio"
 	"github.com/datatap/datatap/transform"
 )
 
@@ -49,7 +49,7 @@ func TestTableKeepsTypesMinIO(t *testing.T) {
 		t.Skip("starts MinIO")
 	}
 	duckdb.Require(t)
-	srv := miniotest.Start(t)
+	srv := minio.Start(t)
 	for _, kv := range srv.Env() {
 		k, v, _ := strings.Cut(kv, "=")
 		t.Setenv(k, v)

@@ -26,6 +26,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/datatap/datatap/internal/testenv/fixture"
+
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/format"
 
@@ -283,7 +285,7 @@ func checkStored(t *testing.T, stmt string, body []byte, vars ...string) {
 	}
 
 	// The spool is empty: no segment waits, no temporary folder is left.
-	if left := spoolLeft(t, spoolDir); len(left) > 0 {
+	if left := fixture.SpoolLeftovers(t, spoolDir); len(left) > 0 {
 		t.Errorf("%s: left in the spool after the flush: %v", stmt, left)
 	}
 
@@ -301,31 +303,6 @@ func noPanic(fn func() error) (err error) {
 		}
 	}()
 	return fn()
-}
-
-// spoolLeft lists, anywhere under dir, segments (open or sealed) and flush
-// temporary folders.
-func spoolLeft(t *testing.T, dir string) []string {
-	t.Helper()
-	var left []string
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, path)
-		switch n := d.Name(); {
-		case d.IsDir() && strings.HasPrefix(n, ".flush"):
-			left = append(left, rel+"/")
-			return fs.SkipDir
-		case !d.IsDir() && (strings.HasSuffix(n, spool.ExtOpen) || strings.HasSuffix(n, spool.ExtSealed)):
-			left = append(left, rel)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return left
 }
 
 // stored is what a folder sink holds after the flush.

@@ -12,7 +12,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/datatap/datatap/internal/lambdaapi"
 	"github.com/datatap/datatap/internal/spool"
 )
 
@@ -54,7 +53,7 @@ func handleFile(t *testing.T, r *Runtime, file string) ([]byte, error) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return r.handle(context.Background(), r.log, &lambdaapi.Invocation{RequestID: "r1", Payload: payload})
+	return r.handle(context.Background(), r.log, &invocation{RequestID: "r1", Payload: payload})
 }
 
 func TestCloudWatchLogs(t *testing.T) {
@@ -189,7 +188,7 @@ func cwlEvent(t *testing.T, message string, cut int) []byte {
 // 1 MB of events, so its data is capped separately), every event a row.
 func TestCloudWatchLogsEdges(t *testing.T) {
 	handle := func(r *Runtime, payload []byte) ([]byte, error) {
-		return r.handle(context.Background(), r.log, &lambdaapi.Invocation{RequestID: "r1", Payload: payload})
+		return r.handle(context.Background(), r.log, &invocation{RequestID: "r1", Payload: payload})
 	}
 	msg := func(typ string, events int, size int) string {
 		var evs []map[string]any

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/datatap/datatap/internal/auth"
-	"github.com/datatap/datatap/internal/lambdaapi"
 )
 
 // urlEvent is a Function URL event with the given method and headers.
@@ -30,7 +29,7 @@ type urlAnswer struct {
 
 func answer(t *testing.T, r *Runtime, payload []byte) urlAnswer {
 	t.Helper()
-	resp, err := r.handle(context.Background(), r.log, &lambdaapi.Invocation{RequestID: "r1", Payload: payload})
+	resp, err := r.handle(context.Background(), r.log, &invocation{RequestID: "r1", Payload: payload})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +120,7 @@ func TestFunctionURLCORSOff(t *testing.T) {
 func TestFunctionURLCORSAllocs(t *testing.T) {
 	allocs := func(r *Runtime, payload []byte) float64 {
 		return testing.AllocsPerRun(50, func() {
-			if _, err := r.handle(context.Background(), r.log, &lambdaapi.Invocation{Payload: payload}); err != nil {
+			if _, err := r.handle(context.Background(), r.log, &invocation{Payload: payload}); err != nil {
 				t.Fatal(err)
 			}
 			r.spool.Seal()

@@ -18,7 +18,6 @@ import (
 
 	"github.com/datatap/datatap/internal/auth"
 	"github.com/datatap/datatap/internal/config"
-	"github.com/datatap/datatap/internal/lambdaapi"
 	"github.com/datatap/datatap/internal/spool"
 )
 
@@ -75,7 +74,7 @@ func TestRecordedEvents(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		resp, err := r.handle(context.Background(), r.log, &lambdaapi.Invocation{RequestID: "r1", Payload: payload})
+		resp, err := r.handle(context.Background(), r.log, &invocation{RequestID: "r1", Payload: payload})
 		switch {
 		case wantErr != "":
 			if err == nil || !strings.Contains(err.Error(), wantErr) {
@@ -121,7 +120,7 @@ func TestBatchItemFailures(t *testing.T) {
 	for _, file := range []string{"kinesis.json", "sqs.json"} {
 		r := newTestRuntime(t, "TAP_SPOOL_MAX_BYTES", "300", "TAP_FLUSH_BYTES", "100")
 		payload, _ := os.ReadFile(filepath.Join("testdata", file))
-		resp, err := r.handle(context.Background(), r.log, &lambdaapi.Invocation{RequestID: "r1", Payload: payload})
+		resp, err := r.handle(context.Background(), r.log, &invocation{RequestID: "r1", Payload: payload})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -145,7 +144,7 @@ func TestPanicBecomesAnErrorResponse(t *testing.T) {
 	r := newTestRuntime(t)
 	r.tap = nil // handle will dereference it
 	payload, _ := os.ReadFile(filepath.Join("testdata", "function_url_text.json"))
-	_, err := r.safeHandle(context.Background(), r.log, &lambdaapi.Invocation{RequestID: "r1", Payload: payload})
+	_, err := r.safeHandle(context.Background(), r.log, &invocation{RequestID: "r1", Payload: payload})
 	var p panicError
 	if !errors.As(err, &p) {
 		t.Fatalf("err %v, want a panicError", err)
@@ -171,7 +170,7 @@ func TestFunctionURLAuth(t *testing.T) {
 	}
 	f := func(r *Runtime, payload []byte, want int) {
 		t.Helper()
-		resp, err := r.handle(context.Background(), r.log, &lambdaapi.Invocation{RequestID: "r1", Payload: payload})
+		resp, err := r.handle(context.Background(), r.log, &invocation{RequestID: "r1", Payload: payload})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -225,13 +224,13 @@ func TestInvocationWithoutADeadline(t *testing.T) {
 		w.WriteHeader(http.StatusAccepted)
 	}))
 	defer api.Close()
-	r.api = lambdaapi.NewRuntime(strings.TrimPrefix(api.URL, "http://"))
+	r.api = newRuntimeAPI(strings.TrimPrefix(api.URL, "http://"))
 	payload, err := os.ReadFile(filepath.Join("testdata", "function_url_text.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.invoke(context.Background(), &lambdaapi.Invocation{RequestID: "r1", Payload: payload})
-	r.invoke(context.Background(), &lambdaapi.Invocation{RequestID: "r2", Payload: payload, Deadline: time.Now().Add(time.Minute)})
+	r.invoke(context.Background(), &invocation{RequestID: "r1", Payload: payload})
+	r.invoke(context.Background(), &invocation{RequestID: "r2", Payload: payload, Deadline: time.Now().Add(time.Minute)})
 	mu.Lock()
 	defer mu.Unlock()
 	want := []string{"/2018-06-01/runtime/invocation/r1/error Runtime.InvalidDeadline", "/2018-06-01/runtime/invocation/r2/response "}

@@ -16,7 +16,6 @@ import (
 
 	"github.com/datatap/datatap/internal/config"
 	"github.com/datatap/datatap/internal/ingest"
-	"github.com/datatap/datatap/internal/lambdaapi"
 	"github.com/datatap/datatap/internal/metrics"
 	"github.com/datatap/datatap/internal/secrets"
 	"github.com/datatap/datatap/internal/spool"
@@ -25,7 +24,7 @@ import (
 
 // Runtime is the invoke loop's state.
 type Runtime struct {
-	api      *lambdaapi.Runtime
+	api      *runtimeAPI
 	tap      *tap.Tap
 	cfg      config.Config // the tap's
 	log      *slog.Logger
@@ -43,7 +42,7 @@ type Runtime struct {
 // ends (SIGTERM), when it returns at once: what is spooled stays consistent
 // on disk for the extension to flush.
 func Run(ctx context.Context, apiAddr, version string, log *slog.Logger) error {
-	api := lambdaapi.NewRuntime(apiAddr)
+	api := newRuntimeAPI(apiAddr)
 	if n := config.TapEnvironmentBytes(); n > config.LambdaEnvWarn {
 		log.Warn("the TAP_* variables are close to Lambda's 4 KB limit for all environment variables; "+
 			"move TAP_JWT_KEYS to TAP_JWT_KEYS_ARN or TAP_JWT_KEYS_PARAMETER (README, Deploy)", "bytes", n, "limit", config.LambdaEnvLimit)
@@ -61,7 +60,7 @@ func Run(ctx context.Context, apiAddr, version string, log *slog.Logger) error {
 	}
 	if err != nil {
 		log.Error("init failed", "err", err)
-		if perr := api.InitError(ctx, lambdaapi.Error{Type: "Runtime.ConfigError", Message: err.Error()}); perr != nil {
+		if perr := api.InitError(ctx, apiError{Type: "Runtime.ConfigError", Message: err.Error()}); perr != nil {
 			log.Error("could not report the init error", "err", perr)
 		}
 		return err
@@ -120,13 +119,13 @@ func logNotes(log *slog.Logger, notes []config.Note) {
 
 // invoke handles one invocation and posts its response. A panic becomes an
 // error response: the process lives on for the next invocation.
-func (r *Runtime) invoke(ctx context.Context, inv *lambdaapi.Invocation) {
+func (r *Runtime) invoke(ctx context.Context, inv *invocation) {
 	os.Setenv("_X_AMZN_TRACE_ID", inv.TraceID)
 	log := r.log.With("request_id", inv.RequestID)
 	if inv.Deadline.IsZero() {
 		// Without it every context would be expired already: the event is
 		// not handled, and Lambda is told why.
-		e := lambdaapi.Error{Type: "Runtime.InvalidDeadline", Message: "no valid " + lambdaapi.HeaderDeadline + " header on the invocation"}
+		e := apiError{Type: "Runtime.InvalidDeadline", Message: "no valid " + headerDeadline + " header on the invocation"}
 		log.Error("invocation without a deadline", "err", e.Message)
 		if perr := r.api.Fail(ctx, inv.RequestID, e); perr != nil {
 			log.Error("could not post the invocation error", "err", perr)
@@ -137,10 +136,10 @@ func (r *Runtime) invoke(ctx context.Context, inv *lambdaapi.Invocation) {
 	defer cancel()
 	resp, err := r.safeHandle(ictx, log, inv)
 	if err != nil {
-		e := lambdaapi.Error{Type: "InvalidEvent", Message: err.Error()}
+		e := apiError{Type: "InvalidEvent", Message: err.Error()}
 		var p panicError
 		if errors.As(err, &p) {
-			e = lambdaapi.Error{Type: "Runtime.Panic", Message: "internal error"}
+			e = apiError{Type: "Runtime.Panic", Message: "internal error"}
 			log.Error("panic", "panic", p.value, "stack", string(p.stack))
 		}
 		if perr := r.api.Fail(ctx, inv.RequestID, e); perr != nil {
@@ -160,7 +159,7 @@ type panicError struct {
 
 func (p panicError) Error() string { return fmt.Sprint("panic: ", p.value) }
 
-func (r *Runtime) safeHandle(ctx context.Context, log *slog.Logger, inv *lambdaapi.Invocation) (resp []byte, err error) {
+func (r *Runtime) safeHandle(ctx context.Context, log *slog.Logger, inv *invocation) (resp []byte, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			resp, err = nil, panicError{value: v, stack: debug.Stack()}
@@ -173,7 +172,7 @@ func (r *Runtime) safeHandle(ctx context.Context, log *slog.Logger, inv *lambdaa
 // API: decode, authenticate, spool. The response is valid until the next
 // call. It does not flush.
 func (r *Runtime) Handle(ctx context.Context, payload []byte) ([]byte, error) {
-	return r.handle(ctx, r.log, &lambdaapi.Invocation{Payload: payload})
+	return r.handle(ctx, r.log, &invocation{Payload: payload})
 }
 
 // Spool is the runtime's spool (benchmarks empty it between rounds).
@@ -181,7 +180,7 @@ func (r *Runtime) Spool() *spool.Spool { return r.spool }
 
 // handle decodes the event and feeds it to the spool. The response is built
 // in r.out, valid until the next invocation.
-func (r *Runtime) handle(ctx context.Context, log *slog.Logger, inv *lambdaapi.Invocation) ([]byte, error) {
+func (r *Runtime) handle(ctx context.Context, log *slog.Logger, inv *invocation) ([]byte, error) {
 	kind, req, records, err := r.dec.decode(inv.Payload)
 	if kind == kindFunctionURL {
 		r.out = r.functionURL(ctx, log, req, err) // built in r.out: keep its room for the next one

@@ -11,8 +11,8 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
-	"github.com/datatap/datatap/internal/duckdb"
 	"github.com/datatap/datatap/internal/parquetfile"
+	"github.com/datatap/datatap/internal/testenv/duckdb"
 	"github.com/datatap/datatap/transform"
 )
 

@@ -1,6 +1,8 @@
 package parquetfile_test
 
 import (
+	"github.com/datatap/datatap/internal/testenv/fixture"
+
 	"bytes"
 	"context"
 	"crypto/md5"
@@ -18,8 +20,8 @@ import (
 
 	"github.com/valyala/fastjson"
 
-	"github.com/datatap/datatap/internal/duckdb"
 	"github.com/datatap/datatap/internal/parquetfile"
+	"github.com/datatap/datatap/internal/testenv/duckdb"
 	"github.com/datatap/datatap/transform"
 )
 
@@ -47,24 +49,8 @@ func lit(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" 
 // path.
 func writeFile(t testing.TB, cols []parquetfile.Column, opt parquetfile.Options, rows [][]transform.Value) string {
 	t.Helper()
-	var buf bytes.Buffer
-	w, err := parquetfile.NewWriter(&buf, cols, opt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, row := range rows {
-		if err := w.Write(row); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if got := w.Rows(); got != int64(len(rows)) {
-		t.Errorf("Rows() = %d, want %d", got, len(rows))
-	}
 	path := filepath.Join(t.TempDir(), "out.parquet")
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile(path, fixture.Parquet(t, cols, opt, rows), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return path

@@ -8,9 +8,9 @@ import (
 	"testing"
 
 	"github.com/datatap/datatap/internal/config"
-	"github.com/datatap/datatap/internal/mototest"
 	"github.com/datatap/datatap/internal/secrets"
 	"github.com/datatap/datatap/internal/tap"
+	"github.com/datatap/datatap/internal/testenv/moto"
 )
 
 // TestReadBackFromMoto creates a secret (string and binary) and
@@ -18,23 +18,23 @@ import (
 // create-secret` and `aws ssm put-parameter` would, and reads them back
 // through the client.
 func TestReadBackFromMoto(t *testing.T) {
-	moto := mototest.Start(t)
-	moto.Setenv(t)
+	fakeAWS := moto.Start(t)
+	fakeAWS.Setenv(t)
 	ctx := context.Background()
 	key := "0123456789abcdef0123456789abcdef-hmac"
 	var created struct{ ARN string }
-	json.Unmarshal([]byte(moto.Call(t, "secretsmanager", "secretsmanager.CreateSecret",
+	json.Unmarshal([]byte(fakeAWS.Call(t, "secretsmanager", "secretsmanager.CreateSecret",
 		`{"Name":"datatap/jwt-secret","SecretString":"`+key+`"}`)), &created)
 	if !strings.HasPrefix(created.ARN, "arn:aws:secretsmanager:us-east-1:") {
 		t.Fatalf("CreateSecret gave ARN %q", created.ARN)
 	}
-	moto.Call(t, "secretsmanager", "secretsmanager.CreateSecret",
+	fakeAWS.Call(t, "secretsmanager", "secretsmanager.CreateSecret",
 		`{"Name":"datatap/binary","SecretBinary":"AAEC/w=="}`) // 00 01 02 ff
 	jwks := `{"keys":[{"kty":"OKP","crv":"Ed25519","kid":"k1","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}`
-	moto.Call(t, "ssm", "AmazonSSM.PutParameter",
+	fakeAWS.Call(t, "ssm", "AmazonSSM.PutParameter",
 		`{"Name":"/datatap/jwt-secret","Type":"SecureString","Value":"`+key+`"}`)
 	jwksJSON, _ := json.Marshal(jwks)
-	moto.Call(t, "ssm", "AmazonSSM.PutParameter",
+	fakeAWS.Call(t, "ssm", "AmazonSSM.PutParameter",
 		`{"Name":"datatap-keys","Type":"String","Value":`+string(jwksJSON)+`}`)
 
 	c := secrets.New()
@@ -67,7 +67,7 @@ func TestReadBackFromMoto(t *testing.T) {
 // TestErrorsNameTheSecret: what is missing is named, with AWS's error code,
 // and the configuration error names the variable too.
 func TestErrorsNameTheSecret(t *testing.T) {
-	mototest.Start(t).Setenv(t)
+	moto.Start(t).Setenv(t)
 	ctx := context.Background()
 	c := secrets.New()
 	arn := "arn:aws:secretsmanager:us-east-1:123456789012:secret:nope-AbCdEf"
@@ -96,11 +96,11 @@ func TestErrorsNameTheSecret(t *testing.T) {
 // TestConfigFromSecretsManager: a tap configured with TAP_JWT_SECRET_ARN
 // verifies tokens signed with the secret's value.
 func TestConfigFromSecretsManager(t *testing.T) {
-	moto := mototest.Start(t)
-	moto.Setenv(t)
+	fakeAWS := moto.Start(t)
+	fakeAWS.Setenv(t)
 	key := "another-key-of-at-least-32-bytes!!"
 	var created struct{ ARN string }
-	json.Unmarshal([]byte(moto.Call(t, "secretsmanager", "secretsmanager.CreateSecret",
+	json.Unmarshal([]byte(fakeAWS.Call(t, "secretsmanager", "secretsmanager.CreateSecret",
 		`{"Name":"tap","SecretString":"`+key+`\n"}`)), &created) // stored from a file: the newline goes
 	cfg, err := config.Load(lookup(map[string]string{"TAP_BUCKET": "b", "TAP_JWT_SECRET_ARN": created.ARN, "TAP_ACL": "*"}))
 	if err != nil {

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/datatap/datatap/internal/duckdb"
+	"github.com/datatap/datatap/internal/testenv/duckdb"
 )
 
 // TestBadInput posts what careless or hostile senders post. Nothing may

@@ -20,7 +20,7 @@ import (
 
 	"github.com/datatap/datatap/internal/auth"
 	"github.com/datatap/datatap/internal/config"
-	"github.com/datatap/datatap/internal/duckdb"
+	"github.com/datatap/datatap/internal/testenv/duckdb"
 )
 
 // start runs a server on a free loopback port with the given variables and

@@ -11,7 +11,7 @@ import (
 	"regexp"
 	"testing"
 
-	"github.com/datatap/datatap/internal/duckdb"
+	"github.com/datatap/datatap/internal/testenv/duckdb"
 )
 
 // TestFirehoseAndBatches posts what Firehose, Telegraf and array senders

@@ -8,13 +8,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/datatap/datatap/internal/duckdb"
 	"github.com/datatap/datatap/internal/flush"
 	"github.com/datatap/datatap/internal/ingest"
-	"github.com/datatap/datatap/internal/mototest"
 	"github.com/datatap/datatap/internal/sink/dir"
 	"github.com/datatap/datatap/internal/spool"
 	"github.com/datatap/datatap/internal/table"
+	"github.com/datatap/datatap/internal/testenv/duckdb"
+	"github.com/datatap/datatap/internal/testenv/moto"
 	"github.com/datatap/datatap/transform"
 )
 
@@ -94,7 +94,7 @@ func TestDuckDBViewReadsWhatTheTapWrote(t *testing.T) {
 // TestGlueTakesTheTable: moto's Glue creates the table from the
 // TableInput that the DDL is rendered from, and gives it back unchanged.
 func TestGlueTakesTheTable(t *testing.T) {
-	srv := mototest.Start(t)
+	srv := moto.Start(t)
 	prog, err := transform.Compile(statement)
 	if err != nil {
 		t.Fatal(err)

@@ -1,6 +1,8 @@
 package s3
 
 import (
+	"github.com/datatap/datatap/internal/testenv"
+
 	"context"
 	"errors"
 	"strings"
@@ -11,7 +13,7 @@ import (
 
 // TestPutWithoutCredentials: Put fails before any request.
 func TestPutWithoutCredentials(t *testing.T) {
-	isolate(t)
+	testenv.IsolateAWS(t)
 	rec, url := fakeServer(t)
 	s, err := newFromEnv(context.Background(), "b", Options{Region: "us-east-1", Endpoint: url})
 	if err != nil {
@@ -38,7 +40,7 @@ func TestCredentialsReadAtEachPut(t *testing.T) {
 	if err := s.Put(context.Background(), "1.parquet", strings.NewReader("x"), 1); err != nil {
 		t.Fatal(err)
 	}
-	setEnv(t, "AWS_ACCESS_KEY_ID=ASIAROTATED", "AWS_SECRET_ACCESS_KEY=rotated", "AWS_SESSION_TOKEN=session-token")
+	testenv.SetEnv(t, "AWS_ACCESS_KEY_ID=ASIAROTATED", "AWS_SECRET_ACCESS_KEY=rotated", "AWS_SESSION_TOKEN=session-token")
 	if err := s.Put(context.Background(), "2.parquet", strings.NewReader("x"), 1); err != nil {
 		t.Fatal(err)
 	}

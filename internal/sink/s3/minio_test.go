@@ -1,6 +1,8 @@
 package s3
 
 import (
+	"github.com/datatap/datatap/internal/testenv"
+
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -17,17 +19,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/datatap/datatap/internal/miniotest"
 	"github.com/datatap/datatap/internal/sink"
+	"github.com/datatap/datatap/internal/testenv/minio"
 )
 
 // minioSink starts MinIO and returns a Sink configured the way the binary is
 // in production: from the standard AWS variables only.
-func minioSink(t *testing.T) (*Sink, *miniotest.Server) {
+func minioSink(t *testing.T) (*Sink, *minio.Server) {
 	t.Helper()
-	srv := miniotest.Start(t)
-	isolate(t)
-	setEnv(t, srv.Env()...)
+	srv := minio.Start(t)
+	testenv.IsolateAWS(t)
+	testenv.SetEnv(t, srv.Env()...)
 	s, err := newFromEnv(context.Background(), srv.Bucket, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -36,7 +38,7 @@ func minioSink(t *testing.T) (*Sink, *miniotest.Server) {
 }
 
 // get reads an object back with an independent client.
-func get(t *testing.T, srv *miniotest.Server, key string) ([]byte, *s3.GetObjectOutput) {
+func get(t *testing.T, srv *minio.Server, key string) ([]byte, *s3.GetObjectOutput) {
 	t.Helper()
 	out, err := srv.Client().GetObject(context.Background(), &s3.GetObjectInput{
 		Bucket: aws.String(srv.Bucket), Key: aws.String(key),
@@ -141,9 +143,9 @@ func TestMinIOLargeBodyFromFile(t *testing.T) {
 // secret is refused promptly with SignatureDoesNotMatch, not retried until
 // some timeout.
 func TestMinIOWrongSecret(t *testing.T) {
-	srv := miniotest.Start(t)
-	isolate(t)
-	setEnv(t, srv.Env()...)
+	srv := minio.Start(t)
+	testenv.IsolateAWS(t)
+	testenv.SetEnv(t, srv.Env()...)
 	t.Setenv("AWS_SECRET_ACCESS_KEY", srv.SecretKey+"-wrong")
 	s, err := newFromEnv(context.Background(), srv.Bucket, Options{})
 	if err != nil {
@@ -253,9 +255,9 @@ func TestMinIOEmptyObject(t *testing.T) {
 // TestMinIOSharedCredentialsFile signs with keys from a credentials file
 // profile instead of the environment.
 func TestMinIOSharedCredentialsFile(t *testing.T) {
-	srv := miniotest.Start(t)
-	isolate(t)
-	setEnv(t, srv.Env()...)
+	srv := minio.Start(t)
+	testenv.IsolateAWS(t)
+	testenv.SetEnv(t, srv.Env()...)
 	os.Unsetenv("AWS_ACCESS_KEY_ID")
 	os.Unsetenv("AWS_SECRET_ACCESS_KEY")
 	file := filepath.Join(t.TempDir(), "credentials")
@@ -264,7 +266,7 @@ func TestMinIOSharedCredentialsFile(t *testing.T) {
 	if err := os.WriteFile(file, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	setEnv(t, "AWS_SHARED_CREDENTIALS_FILE="+file, "AWS_PROFILE=minio")
+	testenv.SetEnv(t, "AWS_SHARED_CREDENTIALS_FILE="+file, "AWS_PROFILE=minio")
 	s, err := newFromEnv(context.Background(), srv.Bucket, Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -10,8 +10,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -22,32 +20,8 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/datatap/datatap/internal/sink"
+	"github.com/datatap/datatap/internal/testenv"
 )
-
-// isolate clears every AWS setting this process might have and points the
-// shared files at nothing, so that a developer's ~/.aws or CI's variables
-// cannot change what a test checks.
-func isolate(t *testing.T) {
-	t.Helper()
-	for _, kv := range os.Environ() {
-		if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "AWS_") {
-			t.Setenv(k, "") // restores the old value when the test ends
-			os.Unsetenv(k)
-		}
-	}
-	missing := filepath.Join(t.TempDir(), "missing")
-	t.Setenv("AWS_CONFIG_FILE", missing)
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", missing)
-}
-
-// setEnv sets "K=V" pairs for the test.
-func setEnv(t *testing.T, env ...string) {
-	t.Helper()
-	for _, kv := range env {
-		k, v, _ := strings.Cut(kv, "=")
-		t.Setenv(k, v)
-	}
-}
 
 // request is what the fake server saw of one attempt.
 type request struct {
@@ -111,8 +85,8 @@ func fakeServer(t *testing.T) (*recorder, string) {
 
 func fakeCreds(t *testing.T) {
 	t.Helper()
-	isolate(t)
-	setEnv(t, "AWS_ACCESS_KEY_ID=AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY=secret", "AWS_REGION=eu-west-1")
+	testenv.IsolateAWS(t)
+	testenv.SetEnv(t, "AWS_ACCESS_KEY_ID=AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY=secret", "AWS_REGION=eu-west-1")
 }
 
 // decodedBody returns the object's bytes as sent. The sink sends them as
@@ -252,7 +226,7 @@ func TestContentType(t *testing.T) {
 }
 
 func TestNewErrors(t *testing.T) {
-	isolate(t)
+	testenv.IsolateAWS(t)
 	if _, err := newFromEnv(context.Background(), "", Options{Region: "us-east-1"}); err == nil || !strings.Contains(err.Error(), "no bucket") {
 		t.Errorf("empty bucket: %v", err)
 	}

@@ -1,6 +1,8 @@
 package s3
 
 import (
+	"github.com/datatap/datatap/internal/testenv"
+
 	"context"
 	"strings"
 	"testing"
@@ -9,7 +11,7 @@ import (
 func TestObjectURL(t *testing.T) {
 	f := func(bucket, region, endpoint, key, want string) {
 		t.Helper()
-		isolate(t)
+		testenv.IsolateAWS(t)
 		s, err := newFromEnv(context.Background(), bucket, Options{Region: region, Endpoint: endpoint})
 		if err != nil {
 			t.Fatalf("New(%q, %q, %q): %v", bucket, region, endpoint, err)
@@ -66,7 +68,7 @@ func TestEscapePath(t *testing.T) {
 }
 
 func TestBadEndpointOrRegion(t *testing.T) {
-	isolate(t)
+	testenv.IsolateAWS(t)
 	for _, ep := range []string{"127.0.0.1:9000", "ftp://h", "http://", "http://h/?x=1", "http://user:pw@h"} {
 		_, err := newFromEnv(context.Background(), "b", Options{Region: "us-east-1", Endpoint: ep})
 		if err == nil || !strings.Contains(err.Error(), "endpoint") {
@@ -87,8 +89,8 @@ func TestBadEndpointOrRegion(t *testing.T) {
 func TestRegionFromEnvironment(t *testing.T) {
 	f := func(opt string, env []string, want string) {
 		t.Helper()
-		isolate(t)
-		setEnv(t, env...)
+		testenv.IsolateAWS(t)
+		testenv.SetEnv(t, env...)
 		s, err := newFromEnv(context.Background(), "tap-bucket", Options{Region: opt})
 		if err != nil {
 			t.Fatal(err)
