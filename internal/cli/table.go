@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/datatap/datatap/internal/config"
 	"github.com/datatap/datatap/internal/table"
@@ -52,6 +53,11 @@ func Table(_ context.Context, args []string, std Streams) error {
 		}
 		if n := len(t.Input.StorageDescriptor.Columns); n > table.TemplateColumns {
 			return &ExitError{Code: 2, Err: fmt.Errorf("table: %d columns, more than the SAM template's GlueColumns holds (%d): create the table with the statement datatap table -athena prints", n, table.TemplateColumns)}
+		}
+		for _, c := range t.Input.StorageDescriptor.Columns {
+			if strings.ContainsAny(c.Type, ",:") {
+				return &ExitError{Code: 2, Err: fmt.Errorf("table: column %s is %s: the SAM template's GlueColumns cannot hold a nested type (it splits at , and :): create the table with the statement datatap table -athena prints", c.Name, c.Type)}
+			}
 		}
 		fmt.Fprintln(std.Stdout, t.GlueColumns())
 		return nil
