@@ -70,7 +70,7 @@ func (l Lambda) EMF(now time.Time, res flush.Result) []byte {
 		{"RowsIn", "Count"}, {"RowsOut", "Count"}, {"Filtered", "Count"}, {"Rejected", "Count"},
 		{"BytesIn", "Bytes"}, {"BytesOut", "Bytes"}, {"FlushTime", "Milliseconds"}, {"UploadTime", "Milliseconds"},
 		{"Quarantined", "Count"}, {"RoundedNumbers", "Count"}, {"DuplicateFields", "Count"}, {"CastFailures", "Count"},
-		{"Overflowed", "Count"},
+		{"Overflowed", "Count"}, {"TimeFallbacks", "Count"},
 	}, map[string]any{
 		"RowsIn":          res.Rows + res.Filtered + res.Rejected,
 		"RowsOut":         res.Rows,
@@ -85,6 +85,7 @@ func (l Lambda) EMF(now time.Time, res flush.Result) []byte {
 		"DuplicateFields": res.Lossy.DuplicateFields,
 		"CastFailures":    res.Lossy.CastFailures,
 		"Overflowed":      res.Overflowed,
+		"TimeFallbacks":   res.TimeFallbacks,
 		"segment":         filepath.Base(res.Segment),
 	})
 }

@@ -17,7 +17,7 @@ func TestEMF(t *testing.T) {
 	line := Lambda{Mode: "runtime", Function: "tap-Function-AbC"}.EMF(time.UnixMilli(1700000000123), flush.Result{
 		Segment: "/tmp/datatap/x.seg", Rows: 90, Filtered: 7, Rejected: 3, BytesIn: 1000, BytesOut: 200,
 		FlushTime: 12 * time.Millisecond, UploadTime: 5 * time.Millisecond, Quarantined: 1,
-		Lossy: spool.Lossy{RoundedNumbers: 4, DuplicateFields: 5, CastFailures: 6},
+		Lossy: spool.Lossy{RoundedNumbers: 4, DuplicateFields: 5, CastFailures: 6}, Overflowed: 8, TimeFallbacks: 9,
 	})
 	if line[len(line)-1] != '\n' {
 		t.Error("EMF line does not end with a newline")
@@ -44,7 +44,7 @@ func TestEMF(t *testing.T) {
 		}
 	}
 	want := map[string]float64{"RowsIn": 100, "RowsOut": 90, "Filtered": 7, "Rejected": 3, "BytesIn": 1000, "BytesOut": 200, "FlushTime": 12, "UploadTime": 5, "Quarantined": 1,
-		"RoundedNumbers": 4, "DuplicateFields": 5, "CastFailures": 6}
+		"RoundedNumbers": 4, "DuplicateFields": 5, "CastFailures": 6, "Overflowed": 8, "TimeFallbacks": 9}
 	for _, m := range directive["Metrics"].([]any) {
 		name := m.(map[string]any)["Name"].(string)
 		if doc[name] != want[name] {
@@ -77,5 +77,22 @@ func TestLost(t *testing.T) {
 	}
 	if len(want) > 0 || doc["Mode"] != "extension" {
 		t.Errorf("not declared: %v; Mode %v", want, doc["Mode"])
+	}
+}
+
+// TestPrometheusMovedValues: values that went to the overflow column and
+// rows under the arrival-time prefix are counted, not only logged.
+func TestPrometheusMovedValues(t *testing.T) {
+	r := NewRegistry("test", nil)
+	r.Flushed(flush.Result{Rows: 10, Overflowed: 3, TimeFallbacks: 2})
+	r.Flushed(flush.Result{Rows: 10, Overflowed: 1})
+	var b strings.Builder
+	if err := r.WritePrometheus(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"\ndatatap_overflowed_values_total 4\n", "\ndatatap_time_fallback_rows_total 2\n"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("no %q in\n%s", strings.TrimSpace(want), b.String())
+		}
 	}
 }

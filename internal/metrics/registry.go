@@ -32,6 +32,7 @@ type Registry struct {
 	objects   int64
 	quarant   int64
 	lossy     [3]int64 // rounded numbers, duplicate fields, cast failures
+	moved     [2]int64 // values overflowed, rows under the arrival-time prefix
 	flushDur  histogram
 	uploadDur histogram
 	seconds   []second // the last SeriesSeconds seconds, oldest first
@@ -172,6 +173,8 @@ func (r *Registry) Flushed(res flush.Result) {
 	r.lossy[0] += res.Lossy.RoundedNumbers
 	r.lossy[1] += res.Lossy.DuplicateFields
 	r.lossy[2] += res.Lossy.CastFailures
+	r.moved[0] += res.Overflowed
+	r.moved[1] += res.TimeFallbacks
 	r.flushDur.observe(res.FlushTime)
 	r.uploadDur.observe(res.UploadTime)
 	s := r.sec()
@@ -295,6 +298,10 @@ func (r *Registry) WritePrometheus(w io.Writer) error {
 	for i, k := range []string{"rounded_number", "duplicate_field", "cast_failure"} {
 		sample("datatap_lossy_values_total", `kind="`+k+`"`, float64(r.lossy[i]))
 	}
+	family("datatap_overflowed_values_total", "counter", "Values that did not fit their column's type in the table and went into the _overflow column.")
+	sample("datatap_overflowed_values_total", "", float64(r.moved[0]))
+	family("datatap_time_fallback_rows_total", "counter", "Rows with TAP_TIME stored under the arrival-time prefix (time NULL, out of range, or too many prefixes).")
+	sample("datatap_time_fallback_rows_total", "", float64(r.moved[1]))
 	family("datatap_spool_bytes", "gauge", "Bytes in the spool, waiting for a flush.")
 	sample("datatap_spool_bytes", "", float64(spool))
 	for _, h := range []struct {
