@@ -104,6 +104,44 @@ func BenchmarkParse(b *testing.B) {
 	}
 }
 
+// BenchmarkEvalWide measures evaluation of statements that name many
+// top-level keys of a 40-key record, where the paths are resolved in one
+// walk over the record (walkKeys) rather than one lookup per key.
+func BenchmarkEvalWide(b *testing.B) {
+	line := []byte{'{'}
+	for k := range 40 {
+		if k > 0 {
+			line = append(line, ',')
+		}
+		line = fmt.Appendf(line, `"key_%02d":%d`, k, k*7)
+	}
+	line = append(line, '}')
+	for _, n := range []int{8, 12, 16, 24, 32} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			stmt := "SELECT "
+			for i := range n {
+				if i > 0 {
+					stmt += ", "
+				}
+				stmt += fmt.Sprintf("key_%02d", 39-i*39/n)
+			}
+			prog := mustCompile(b, stmt+" WHERE key_39 > 0")
+			var p fastjson.Parser
+			rec, err := ParseRecord(&p, line)
+			if err != nil {
+				b.Fatal(err)
+			}
+			st := prog.NewState()
+			b.ReportAllocs()
+			for b.Loop() {
+				if !prog.Eval(st, rec) || len(st.Row) != n {
+					b.Fatal("the record was not kept")
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkEvalStar measures SELECT * with a filter: every field copied out.
 func BenchmarkEvalStar(b *testing.B) {
 	prog := mustCompile(b, "SELECT * EXCLUDE (ua) WHERE status >= 200 PARTITION BY service")

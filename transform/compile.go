@@ -51,8 +51,10 @@ type compiled struct {
 }
 
 type compiler struct {
-	src  string
-	fold *State // evaluates constant sub-expressions at compile time
+	src   string
+	fold  *State     // evaluates constant sub-expressions at compile time
+	paths *pathTable // the paths compiled so far; nil before the first
+	refs  []*pathRef // the paths this compiler compiled
 }
 
 func (c *compiler) fail(pos int, format string, args ...any) {
@@ -105,6 +107,8 @@ func (c *compiler) program(stmt *statement) *Program {
 		p.partitions = append(p.partitions, col)
 		p.partExprs = append(p.partExprs, fn)
 	}
+	c.finishPaths()
+	p.paths = c.paths
 	return p
 }
 
@@ -193,13 +197,13 @@ func (c *compiler) expr(n *node) compiled {
 	case nPath:
 		if last := len(n.path) - 1; n.path[last].isIndex {
 			// tags[1], msg[1]: the element, or the character, as l[i] does.
-			prefix, i := pathExpr(n.path[:last]), Value{Type: Int64, I: int64(n.path[last].index)}
+			prefix, i := c.pathExpr(n.path[:last]), Value{Type: Int64, I: int64(n.path[last].index)}
 			if i.I >= 0 {
 				i.I++ // the step is 0-based, the index 1-based
 			}
 			return compiled{fn: func(st *State, rec *fastjson.Value) Value { return st.extract(prefix(st, rec), i) }}
 		}
-		return compiled{fn: pathExpr(n.path)}
+		return compiled{fn: c.pathExpr(n.path)}
 	case nUnary:
 		return c.unary(n)
 	case nBinary:
@@ -245,11 +249,25 @@ func (c *compiler) expr(n *node) compiled {
 	panic("transform: unknown node kind")
 }
 
-// pathExpr compiles a field path. One key, the common case, is one lookup.
-func pathExpr(path []step) expr {
-	if len(path) == 1 {
+// pathExpr compiles a field path: one lookup, or a slot of the program's
+// path table read through its cache (see paths.go); finishPaths decides
+// which once the whole statement is compiled.
+func (c *compiler) pathExpr(path []step) expr {
+	if c.paths == nil {
+		c.paths = &pathTable{}
+	}
+	r := &pathRef{slot: c.paths.slot(path)}
+	c.refs = append(c.refs, r)
+	i := r.slot
+	if len(path) == 1 && !path[0].isIndex { // one key, the common case
 		key := path[0].key
 		return func(st *State, rec *fastjson.Value) Value {
+			if r.cached {
+				if ps := &st.paths; ps.vgen[i] == ps.gen {
+					return ps.vals[i]
+				}
+				return st.convertPath(i, rec)
+			}
 			if rec == nil || rec.Type() != fastjson.TypeObject {
 				return Value{}
 			}
@@ -257,32 +275,13 @@ func pathExpr(path []step) expr {
 		}
 	}
 	return func(st *State, rec *fastjson.Value) Value {
-		v := rec
-		for _, s := range path {
-			switch {
-			case v == nil:
-				return Value{}
-			case s.isIndex:
-				if v.Type() != fastjson.TypeArray {
-					return Value{}
-				}
-				a := v.GetArray()
-				i := s.index
-				if i < 0 {
-					i += len(a)
-				}
-				if i < 0 || i >= len(a) {
-					return Value{}
-				}
-				v = a[i]
-			default:
-				if v.Type() != fastjson.TypeObject {
-					return Value{}
-				}
-				v = v.GetObject().Get(s.key)
+		if r.cached {
+			if ps := &st.paths; ps.vgen[i] == ps.gen {
+				return ps.vals[i]
 			}
+			return st.convertPath(i, rec)
 		}
-		return st.fromJSON(v)
+		return st.lookPath(path, rec)
 	}
 }
 

@@ -38,6 +38,7 @@ type Program struct {
 	replace    map[string]expr     // top-level keys whose value * REPLACE computes
 	timeSrc    string              // the event-time expression (WithTime), "" without
 	timeExpr   expr
+	paths      *pathTable // the fields the expressions read; nil for none
 }
 
 // Source returns the statement the program was compiled from.
@@ -113,6 +114,7 @@ type State struct {
 	star    int                 // index in Row of the first field * made for this record
 	filter  uint64              // a filter of the names * made, for the first manyFields
 	names   map[string]struct{} // the names * made, for records with many fields
+	paths   pathState           // the record's fields the paths lead to, this Eval
 }
 
 // manyFields is the number of fields * makes beyond which the names are
@@ -146,6 +148,9 @@ func (p *Program) Eval(st *State, rec *fastjson.Value) bool {
 	st.Partition = st.Partition[:0]
 	st.now = 0
 	st.rounded = 0
+	if p.paths != nil && p.paths.used {
+		st.startPaths(p.paths, rec)
+	}
 	if p.where != nil && !truth(st, p.where(st, rec)) {
 		return false
 	}

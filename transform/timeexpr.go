@@ -19,6 +19,7 @@ func (p *Program) WithTime(src string) (*Program, error) {
 	}
 	c := &compiler{src: src}
 	c.fold = &State{clock: nil}
+	c.paths = p.paths.clone() // p's slots stay as they are; new ones are added
 	var x compiled
 	err = func() (err error) {
 		defer func() {
@@ -31,6 +32,7 @@ func (p *Program) WithTime(src string) (*Program, error) {
 			}
 		}()
 		x = c.expr(n)
+		c.finishPaths()
 		switch x.typ {
 		case Null, Timestamp, Date, Varchar, Int32, Int64, Double:
 		default:
@@ -42,7 +44,7 @@ func (p *Program) WithTime(src string) (*Program, error) {
 		return nil, err
 	}
 	q := *p
-	q.timeSrc, q.timeExpr = src, x.fn
+	q.timeSrc, q.timeExpr, q.paths = src, x.fn, c.paths
 	return &q, nil
 }
 
