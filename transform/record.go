@@ -49,16 +49,7 @@ func parseStrict(p *fastjson.Parser, line []byte) (*fastjson.Value, bool) {
 	if hasControl(line) || !validEscapes(line) {
 		return nil, false
 	}
-	var rec *fastjson.Value
-	var err error
-	if needsRepair(line) {
-		buf := repairBuffers.Get().(*[]byte)
-		*buf = repairLine((*buf)[:0], line)
-		rec, err = p.ParseBytes(*buf)
-		repairBuffers.Put(buf) // ParseBytes copied the line
-	} else {
-		rec, err = p.ParseBytes(line)
-	}
+	rec, err := parseRepaired(p, line)
 	if err != nil {
 		return nil, false
 	}
@@ -179,16 +170,7 @@ func parseChecked(p *fastjson.Parser, line []byte) (*fastjson.Value, error) {
 			return nil, fmt.Errorf("malformed JSON: string cannot contain control char 0x%02X", c)
 		}
 	}
-	var rec *fastjson.Value
-	var err error
-	if needsRepair(line) {
-		buf := repairBuffers.Get().(*[]byte)
-		*buf = repairLine((*buf)[:0], line)
-		rec, err = p.ParseBytes(*buf)
-		repairBuffers.Put(buf) // ParseBytes copied the line
-	} else {
-		rec, err = p.ParseBytes(line)
-	}
+	rec, err := parseRepaired(p, line)
 	if err != nil {
 		return nil, fmt.Errorf("malformed JSON: %w", err)
 	}
@@ -231,4 +213,17 @@ func rawControlInString(line []byte) (byte, bool) {
 		}
 	}
 	return 0, false
+}
+
+// parseRepaired parses line, its lone surrogates repaired first when it has
+// any (needsRepair).
+func parseRepaired(p *fastjson.Parser, line []byte) (*fastjson.Value, error) {
+	if !needsRepair(line) {
+		return p.ParseBytes(line)
+	}
+	buf := repairBuffers.Get().(*[]byte)
+	*buf = repairLine((*buf)[:0], line)
+	rec, err := p.ParseBytes(*buf)
+	repairBuffers.Put(buf) // ParseBytes copied the line
+	return rec, err
 }
