@@ -2,6 +2,7 @@ package s3
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -76,33 +77,39 @@ func (s *Sink) get(ctx context.Context, u *url.URL, read func(io.Reader) error) 
 	return s.getWith(ctx, u, func(resp *http.Response) error { return read(resp.Body) })
 }
 
-// getWith is get handing over the whole 200 response (headers too).
+// getWith is get handing over the whole 200 response (headers too). A
+// connection error or an answer S3 marks as worth retrying (503 SlowDown,
+// 500) is tried again as a Put is; read runs once, on the 200.
 func (s *Sink) getWith(ctx context.Context, u *url.URL, read func(*http.Response) error) error {
 	creds, err := s.creds()
 	if err != nil {
 		return err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		return err
-	}
-	uc := *u
-	req.URL = &uc
-	req.Host = u.Host
-	req.Header.Set("X-Amz-Content-Sha256", emptyHash)
-	req.Header.Set("User-Agent", "datatap")
-	if err := s.signer.SignHTTP(ctx, creds, req, emptyHash, "s3", s.region, time.Now()); err != nil {
-		return fmt.Errorf("sign: %w", err)
-	}
-	resp, err := s.client.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return readError(resp, s.region)
-	}
-	return read(resp)
+	return s.retry(ctx, func() (bool, error) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+		if err != nil {
+			return false, err
+		}
+		uc := *u
+		req.URL = &uc
+		req.Host = u.Host
+		req.Header.Set("X-Amz-Content-Sha256", emptyHash)
+		req.Header.Set("User-Agent", "datatap")
+		if err := s.signer.SignHTTP(ctx, creds, req, emptyHash, "s3", s.region, time.Now()); err != nil {
+			return false, fmt.Errorf("sign: %w", err)
+		}
+		resp, err := s.client.Do(req)
+		if err != nil {
+			var certErr *tls.CertificateVerificationError
+			return ctx.Err() == nil && !errors.As(err, &certErr), err
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			e := readError(resp, s.region)
+			return e.retryable(), e
+		}
+		return false, read(resp)
+	})
 }
 
 // ErrNoBucket is what Exists returns for a bucket S3 says is not there.

@@ -224,33 +224,46 @@ func (s *Sink) put(ctx context.Context, key string, body io.ReadSeeker, size int
 	payloadHash := hex.EncodeToString(h.Sum(nil))
 	u := s.objectURL(key)
 
+	var etag string
+	err = s.retry(ctx, func() (bool, error) {
+		if _, err := body.Seek(start, io.SeekStart); err != nil {
+			return false, fmt.Errorf("rewind body: %w", err)
+		}
+		var retry bool
+		var err error
+		etag, retry, err = s.attempt(ctx, u, ContentType(key), body, size, payloadHash, creds, extra)
+		return retry, err
+	})
+	return etag, err
+}
+
+// retry runs attempt until it succeeds, fails for good, has been tried
+// maxAttempts times or ctx ends, with a jittered backoff between attempts.
+func (s *Sink) retry(ctx context.Context, attempt func() (retry bool, err error)) error {
 	var last error
 	for n := 1; ; n++ {
-		if _, err := body.Seek(start, io.SeekStart); err != nil {
-			return "", fmt.Errorf("rewind body: %w", err)
-		}
-		etag, retry, err := s.attempt(ctx, u, ContentType(key), body, size, payloadHash, creds, extra)
+		retry, err := attempt()
 		if err == nil {
-			return etag, nil
+			return nil
 		}
 		if ctx.Err() != nil {
 			if last != nil {
-				return "", fmt.Errorf("%w (after %d attempts, the last failed with: %v)", ctx.Err(), n-1, last)
+				return fmt.Errorf("%w (after %d attempts, the last failed with: %v)", ctx.Err(), n-1, last)
 			}
-			return "", ctx.Err()
+			return ctx.Err()
 		}
 		last = err
 		if !retry || n >= s.maxAttempts {
 			if n > 1 {
-				return "", fmt.Errorf("after %d attempts: %w", n, err)
+				return fmt.Errorf("after %d attempts: %w", n, err)
 			}
-			return "", err
+			return err
 		}
 		t := time.NewTimer(backoff(n, s.maxBackoff))
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return "", fmt.Errorf("%w (after %d attempts, the last failed with: %v)", ctx.Err(), n, last)
+			return fmt.Errorf("%w (after %d attempts, the last failed with: %v)", ctx.Err(), n, last)
 		case <-t.C:
 		}
 	}

@@ -62,8 +62,12 @@ func (rec *recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if status != http.StatusOK {
+		code := "InternalError"
+		if status == http.StatusNotFound {
+			code = "NoSuchKey"
+		}
 		w.WriteHeader(status)
-		io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>InternalError</Code><Message>try again</Message></Error>`)
+		io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>`+code+`</Code><Message>try again</Message></Error>`)
 		return
 	}
 	w.Header().Set("ETag", `"abc"`)
@@ -282,6 +286,31 @@ func TestRetriesAreBounded(t *testing.T) {
 	}
 	if n := len(rec.requests()); n != 2 {
 		t.Errorf("%d attempts, want MaxAttempts = 2", n)
+	}
+}
+
+// TestGetRetries: a read (the table schema at a flush) rides out a
+// throttling S3 as a Put does, and a 404 is an answer, not a retry.
+func TestGetRetries(t *testing.T) {
+	fakeCreds(t)
+	rec, url := fakeServer(t)
+	rec.status = []int{503, 500}
+	s, err := newFromEnv(context.Background(), "b", Options{Endpoint: url, MaxBackoff: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, version, err := s.GetVersion(context.Background(), "t/_datatap/schema.json"); err != nil || version != `"abc"` {
+		t.Fatalf("GetVersion: version %q, %v", version, err)
+	}
+	if reqs := rec.requests(); len(reqs) != 3 || reqs[0].method != http.MethodGet {
+		t.Fatalf("%d requests, want 3 GETs", len(reqs))
+	}
+	rec.status = []int{404, 404}
+	if _, _, err := s.GetVersion(context.Background(), "t/_datatap/schema.json"); !errors.Is(err, sink.ErrNotFound) {
+		t.Errorf("404: %v, want sink.ErrNotFound", err)
+	}
+	if n := len(rec.requests()); n != 4 {
+		t.Errorf("%d requests after a 404, want 4 (no retry)", n)
 	}
 }
 
