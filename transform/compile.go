@@ -123,7 +123,11 @@ func (c *compiler) item(it selectItem, names map[string]bool) (Column, expr) {
 	}
 	names[name] = true
 	x := c.expr(it.expr)
-	return Column{Name: name, Type: x.typ}, x.fn
+	t := x.typ
+	if n, ok := narrowTypes[it.expr.op]; ok && it.expr.kind == nCast {
+		t = n.col // computed as x.typ, stored as the narrow type
+	}
+	return Column{Name: name, Type: t}, x.fn
 }
 
 // defaultName names an item without alias the way DuckDB users expect: a path

@@ -24,6 +24,20 @@ func leafFor(t transform.Type) (parquet.Node, error) {
 		return parquet.Int(64), nil
 	case transform.Double:
 		return parquet.Leaf(parquet.DoubleType), nil
+	case transform.TinyInt:
+		return parquet.Int(8), nil
+	case transform.SmallInt:
+		return parquet.Int(16), nil
+	case transform.UTinyInt:
+		return parquet.Uint(8), nil
+	case transform.USmallInt:
+		return parquet.Uint(16), nil
+	case transform.UInteger:
+		return parquet.Uint(32), nil
+	case transform.UBigInt:
+		return parquet.Uint(64), nil
+	case transform.Float:
+		return parquet.Leaf(parquet.FloatType), nil
 	case transform.Varchar:
 		return parquet.String(), nil
 	case transform.Timestamp:

@@ -98,6 +98,8 @@ func roundTripCases(t *testing.T) []roundTripCase {
 	jsonText := func(s string) transform.Value { return transform.Value{Type: transform.JSON, S: s} }
 	clock := func(us int64) transform.Value { return transform.Value{Type: transform.Time, I: us} }
 	uuid := func(s string) transform.Value { return transform.Value{Type: transform.UUID, S: s} }
+	typed := func(t transform.Type, i int64) transform.Value { return transform.Value{Type: t, I: i} }
+	f32 := func(f float64) transform.Value { return transform.Value{Type: transform.Float, F: float64(float32(f))} }
 	var p fastjson.Parser
 	parsed, err := p.Parse(`{"a": {"b": [1, 2.5, {"c": null}]}, "t": true, "s": "x\"y"}`)
 	if err != nil {
@@ -159,6 +161,41 @@ func roundTripCases(t *testing.T) []roundTripCase {
 			[]cell{`{"a":{"b":[1,2.5,{"c":null}]},"t":true,"s":"x\"y"}`, `{"nested":{"deep":[[],{}],"u":"é🦆"}}`, `[1,"two",null]`, `"str"`, `-12.5e3`, nil},
 		},
 		{
+			parquetfile.Column{Name: "tinyint", Type: transform.TinyInt},
+			[]transform.Value{typed(transform.TinyInt, math.MinInt8), typed(transform.TinyInt, math.MaxInt8), typed(transform.TinyInt, 0), null},
+			[]cell{"-128", "127", "0", nil},
+		},
+		{
+			parquetfile.Column{Name: "smallint", Type: transform.SmallInt},
+			[]transform.Value{typed(transform.SmallInt, math.MinInt16), typed(transform.SmallInt, math.MaxInt16), null},
+			[]cell{"-32768", "32767", nil},
+		},
+		{
+			parquetfile.Column{Name: "utinyint", Type: transform.UTinyInt},
+			[]transform.Value{typed(transform.UTinyInt, 0), typed(transform.UTinyInt, math.MaxUint8), null},
+			[]cell{"0", "255", nil},
+		},
+		{
+			parquetfile.Column{Name: "usmallint", Type: transform.USmallInt},
+			[]transform.Value{typed(transform.USmallInt, 0), typed(transform.USmallInt, math.MaxUint16), null},
+			[]cell{"0", "65535", nil},
+		},
+		{
+			parquetfile.Column{Name: "uinteger", Type: transform.UInteger},
+			[]transform.Value{typed(transform.UInteger, 0), typed(transform.UInteger, math.MaxUint32), typed(transform.UInteger, 1<<31), null},
+			[]cell{"0", "4294967295", "2147483648", nil},
+		},
+		{
+			parquetfile.Column{Name: "ubigint", Type: transform.UBigInt},
+			[]transform.Value{typed(transform.UBigInt, 0), typed(transform.UBigInt, -1), typed(transform.UBigInt, math.MinInt64), null},
+			[]cell{"0", "18446744073709551615", "9223372036854775808", nil},
+		},
+		{
+			parquetfile.Column{Name: "float", Type: transform.Float},
+			[]transform.Value{f32(0.1), f32(-1.5), f32(math.MaxFloat32), f32(math.Inf(-1)), null},
+			[]cell{float64(float32(0.1)), -1.5, float64(math.MaxFloat32), "-Infinity", nil},
+		},
+		{
 			// Names may hold anything Parquet allows.
 			parquetfile.Column{Name: "Ünïcode name.with dot", Type: transform.Varchar},
 			[]transform.Value{str("x"), null},
@@ -204,7 +241,8 @@ func TestRoundTrip(t *testing.T) {
 	if !equal(res.Columns, wantNames) {
 		t.Errorf("columns = %q, want %q", res.Columns, wantNames)
 	}
-	wantTypes := []string{"BIGINT", "BOOLEAN", "INTEGER", "BIGINT", "DOUBLE", "VARCHAR", "TIMESTAMP WITH TIME ZONE", "DATE", "TIME", "UUID", "JSON", "VARCHAR"}
+	wantTypes := []string{"BIGINT", "BOOLEAN", "INTEGER", "BIGINT", "DOUBLE", "VARCHAR", "TIMESTAMP WITH TIME ZONE", "DATE", "TIME", "UUID", "JSON",
+		"TINYINT", "SMALLINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "FLOAT", "VARCHAR"}
 	if !equal(res.Types, wantTypes) {
 		t.Errorf("types = %q, want %q", res.Types, wantTypes)
 	}

@@ -259,4 +259,12 @@ func TestHiveNestedTypes(t *testing.T) {
 	f("VARCHAR[]", "array<string>")
 	f("STRUCT(id BIGINT, tags VARCHAR[], p STRUCT(x DOUBLE)[])", "struct<id:bigint,tags:array<string>,p:array<struct<x:double>>>")
 	f(`STRUCT("a b" INT)`, "struct<`a b`:int>")
+	f("TINYINT", "tinyint")
+	f("INT2", "smallint")
+	f("UTINYINT", "smallint")
+	f("USMALLINT", "int")
+	f("UINTEGER", "bigint")
+	f("UBIGINT", "decimal(20,0)")
+	f("REAL", "float")
+	f("STRUCT(a TINYINT, b FLOAT)[]", "array<struct<a:tinyint,b:float>>")
 }
