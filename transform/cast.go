@@ -185,7 +185,17 @@ func (st *State) convert(v Value, t Type) (Value, bool) {
 	if t >= TinyInt && t <= Float {
 		return st.narrow(v, narrowByType[t-TinyInt])
 	}
-	v = st.computed(v)
+	if p, s, ok := t.Decimal(); ok {
+		if _, vs, ok := v.Type.Decimal(); ok { // rescaled exactly
+			var b [24]byte
+			v = Value{Type: Varchar, S: b2s(appendDecimal(b[:0], v.I, vs))}
+		}
+		u, ok := toDecimal(st.computed(v), p, s)
+		return Value{Type: t, I: u}, ok
+	}
+	if t != Varchar && t != JSON { // AppendText and AppendJSON take every type
+		v = st.computed(v)
+	}
 	switch t {
 	case Boolean:
 		switch v.Type {
@@ -433,6 +443,9 @@ func (st *State) narrow(v Value, n narrowType) (Value, bool) {
 	if v.Type == Double && !(v.F >= float64(n.lo)) {
 		return Value{}, false // DuckDB checks the lower bound before rounding
 	}
+	if n.lo == 0 && v.Type == Varchar && negativeText(v.S) {
+		return Value{}, false // '-0.05' is no UTINYINT in DuckDB ('-0' is 0)
+	}
 	r, ok := st.convert(v, Int64)
 	if !ok || r.I < n.lo || r.I > n.hi {
 		return Value{}, false
@@ -458,6 +471,9 @@ func toUint64(v Value) (uint64, bool) {
 		return floatUint64(math.RoundToEven(v.F))
 	case Varchar:
 		s := strings.TrimSpace(v.S)
+		if negativeText(s) {
+			return 0, false
+		}
 		if u, err := strconv.ParseUint(strings.TrimPrefix(s, "+"), 10, 64); err == nil {
 			return u, true
 		}
@@ -484,6 +500,17 @@ func toUint64(v Value) (uint64, bool) {
 	return 0, false
 }
 
+// negativeText reports whether the number text s has a minus sign and is
+// not an integer zero: DuckDB's unsigned casts refuse it ('-0' is 0, '-0.0'
+// and '-0.05' are NULL).
+func negativeText(s string) bool {
+	s = strings.TrimSpace(s)
+	if !strings.HasPrefix(s, "-") {
+		return false
+	}
+	return strings.Trim(s[1:], "0") != ""
+}
+
 func floatUint64(f float64) (uint64, bool) {
 	if !(f > -1 && f < 0x1p64) {
 		return 0, false
@@ -508,6 +535,10 @@ func (st *State) computed(v Value) Value {
 		start := len(st.arena)
 		st.arena = strconv.AppendUint(st.arena, uint64(v.I), 10)
 		v = Value{Type: Double, F: float64(uint64(v.I)), S: b2s(st.arena[start:])}
+	default:
+		if _, s, ok := v.Type.Decimal(); ok {
+			v = Value{Type: Double, F: float64(v.I) / float64(pow10[s])}
+		}
 	}
 	return v
 }

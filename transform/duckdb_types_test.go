@@ -35,8 +35,8 @@ var narrowCorpus = func() []string {
 		add("d", d)
 	}
 	for _, s := range []string{"42", " 7 ", "+5", "-0", "2.5", "-2.5", "0.5", "1e3", "x", "", "127", "128", "-129", "65535", "65536",
-		"4294967295", "4294967296", "18446744073709551615", "18446744073709551616", "-1", "0.1", "3.4028235e38", "3.5e38", "1e-50",
-		"nan", "inf", "-Infinity", "1.5e2", "0x10"} {
+		"4294967295", "4294967296", "18446744073709551615", "18446744073709551616", "-1", "0.1", "3.4028235e38", "3.5e38",
+		"nan", "inf", "-Infinity", "1.5e2", "0x10", "1e-5", "1e-50", "1000e-3", "0.0012e3", "-0e3", "-0.0", "-00", "-1.25e1", "0.05", "-0.05", "12345678.125", "9.995", "99999999999999999.5"} {
 		add("s", fmt.Sprintf("%q", s))
 	}
 	return lines
@@ -56,7 +56,8 @@ func TestDuckDBReadsNarrowColumns(t *testing.T) {
 		t.Fatal(err)
 	}
 	types := []string{"INTEGER", "BIGINT", "TINYINT", "INT1", "SMALLINT", "INT2", "SHORT", "UTINYINT", "UINT8", "USMALLINT", "UINT16",
-		"UINTEGER", "UINT32", "UBIGINT", "UINT64", "FLOAT", "REAL", "FLOAT4"}
+		"UINTEGER", "UINT32", "UBIGINT", "UINT64", "FLOAT", "REAL", "FLOAT4",
+		"DECIMAL(1,1)", "DECIMAL(4,1)", "DECIMAL(9,2)", "NUMERIC(10,0)", "DECIMAL(18,3)", "DECIMAL", "DECIMAL(18,18)", "DECIMAL(5)"}
 	var queries []string
 	for k, typ := range types {
 		path := filepath.Join(dir, fmt.Sprintf("t%d.parquet", k))

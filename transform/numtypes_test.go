@@ -2,6 +2,7 @@ package transform
 
 import (
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -102,5 +103,102 @@ func TestUBigIntExpression(t *testing.T) {
 	}
 	if u := st.Cast(st.Row[0].Value, UBigInt); uint64(u.I) != math.MaxUint64 || u.Type != UBigInt {
 		t.Errorf("stored %v", u)
+	}
+}
+
+func TestDecimal(t *testing.T) {
+	st := &State{}
+	for _, c := range []struct {
+		in   Value
+		to   string
+		ok   bool
+		text string
+	}{
+		{Value{Type: Varchar, S: "1.005"}, "DECIMAL(10,2)", true, "1.01"},
+		{Value{Type: Varchar, S: "-1.005"}, "DECIMAL(10,2)", true, "-1.01"},
+		{Value{Type: Varchar, S: "1.004999"}, "DECIMAL(10,2)", true, "1.00"},
+		{Value{Type: Varchar, S: " 12.5e-1 "}, "NUMERIC(4,1)", true, "1.3"},
+		{Value{Type: Varchar, S: "999.995"}, "DECIMAL(5,2)", false, ""},
+		{Value{Type: Varchar, S: "999.994"}, "DECIMAL(5,2)", true, "999.99"},
+		{Value{Type: Varchar, S: ".5"}, "DECIMAL(3,0)", true, "1"},
+		{Value{Type: Varchar, S: "5."}, "DECIMAL(3,1)", true, "5.0"},
+		{Value{Type: Varchar, S: "0.001"}, "DECIMAL(3,3)", true, "0.001"},
+		{Value{Type: Varchar, S: "1"}, "DECIMAL(3,3)", false, ""},
+		{Value{Type: Varchar, S: "1e3"}, "DECIMAL(4,0)", true, "1000"},
+		{Value{Type: Varchar, S: "1e4"}, "DECIMAL(4,0)", false, ""},
+		{Value{Type: Varchar, S: "0e9999"}, "DECIMAL(4,0)", true, "0"},
+		{Value{Type: Varchar, S: "."}, "DECIMAL(4,0)", false, ""},
+		{Value{Type: Varchar, S: "1.2.3"}, "DECIMAL(4,0)", false, ""},
+		{Value{Type: Varchar, S: "abc"}, "DECIMAL", false, ""},
+		{Value{Type: Varchar, S: "123456789012345.678"}, "DECIMAL", true, "123456789012345.678"},
+		{Value{Type: Varchar, S: "999999999999999999"}, "DECIMAL(18,0)", true, "999999999999999999"},
+		{Value{Type: Int64, I: 42}, "DECIMAL(4,2)", true, "42.00"},
+		{Value{Type: Int64, I: 100}, "DECIMAL(4,2)", false, ""},
+		{Value{Type: Int64, I: -99}, "DECIMAL(4,2)", true, "-99.00"},
+		{Value{Type: Double, F: 0.125}, "DECIMAL(4,2)", true, "0.13"},
+		{Value{Type: Double, F: -2.5}, "DECIMAL(2,0)", true, "-3"},
+		{Value{Type: Boolean, I: 1}, "DECIMAL(2,1)", true, "1.0"},
+		{Value{Type: Int64, I: 0}, "DECIMAL(1,1)", true, "0.0"},
+		{Value{Type: Varchar, S: "0.05"}, "DECIMAL(1,1)", true, "0.1"},
+	} {
+		typ, ok := ParseType(c.to)
+		if !ok {
+			t.Fatalf("ParseType(%q)", c.to)
+		}
+		r := st.Cast(c.in, typ)
+		if r.IsNull() == c.ok {
+			t.Errorf("%v AS %s = %v, want ok %v", c.in, c.to, r, c.ok)
+			continue
+		}
+		if !c.ok {
+			continue
+		}
+		if got := string(r.AppendText(nil)); got != c.text || r.Type != typ {
+			t.Errorf("%v AS %s = %s (%s), want %s", c.in, c.to, got, r.Type, c.text)
+		}
+		if again := st.Cast(st.Cast(r, Varchar), typ); again != r {
+			t.Errorf("%v AS %s round trip: %v, want %v", c.in, c.to, again, r)
+		}
+	}
+	for _, name := range []string{"DECIMAL(1,0)", "DECIMAL(18,18)", "DECIMAL(9,2)", "DECIMAL(18,3)"} {
+		typ, ok := ParseType(name)
+		if !ok || typ.String() != name {
+			t.Errorf("ParseType(%q) = %v; String must read back", name, typ)
+		}
+	}
+	if typ, _ := ParseType("decimal"); typ.String() != "DECIMAL(18,3)" {
+		t.Errorf("DECIMAL is %v, want DECIMAL(18,3)", typ)
+	}
+	for _, bad := range []string{"DECIMAL(19,2)", "DECIMAL(0)", "DECIMAL(4,5)", "DECIMAL(4,", "DECIMAL(x)"} {
+		if typ, ok := ParseType(bad); ok {
+			t.Errorf("ParseType(%q) = %v", bad, typ)
+		}
+	}
+}
+
+func TestDecimalColumn(t *testing.T) {
+	prog, err := Compile("SELECT s::DECIMAL(18,2) AS d, s::DECIMAL(18,2) * 2 AS e, CAST(s AS NUMERIC(4, 1)) AS f, CAST(s AS STRUCT(a DECIMAL(5,1))) AS g, s::DECIMAL(10,2)[] AS h")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := prog.Columns()
+	if c[0].Type.String() != "DECIMAL(18,2)" || c[1].Type != Double || c[2].Type.String() != "DECIMAL(4,1)" ||
+		c[3].Type.String() != "STRUCT(a DECIMAL(5,1))" || c[4].Type.String() != "DECIMAL(10,2)[]" {
+		t.Fatalf("column types %v", c)
+	}
+	st := prog.NewState()
+	var p fastjsonParser
+	rec, _ := p.Parse(`{"s":"1234567890123456.785"}`)
+	prog.Eval(st, rec)
+	if got := string(st.Row[0].Value.AppendText(nil)); got != "1234567890123456.79" {
+		t.Errorf("exact column: %s", got)
+	}
+	if st.Row[2].Value.Type != Null || st.CastFailures == 0 {
+		t.Errorf("out of range: %v, %d failures", st.Row[2].Value, st.CastFailures)
+	}
+	for _, bad := range []string{"SELECT x::DECIMAL(20,2)", "SELECT x::DECIMAL(3,4)", "SELECT CAST(x AS DECIMAL(3 4))"} {
+		if _, err := Compile(bad); err == nil || !strings.Contains(err.Error(), "DECIMAL") {
+			t.Errorf("%s: %v", bad, err)
+		}
 	}
 }

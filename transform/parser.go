@@ -576,6 +576,18 @@ func (p *parser) typeName() (typ Type, narrow string, end int) {
 		}
 		return typ, "", end
 	}
+	if name == "DECIMAL" || name == "NUMERIC" {
+		_, _, msg, ok := parseDecimalType(p.src[t.pos:])
+		if !ok {
+			p.failAt(t.pos, "%s", msg)
+		}
+		typ, rest, _ := parseNestedType(p.src[t.pos:]) // DECIMAL(p,s), or a list of them
+		end := len(p.src) - len(rest)
+		for p.tok.kind != tokEOF && p.tok.pos < end {
+			p.advance()
+		}
+		return typ, "", end
+	}
 	p.advance()
 	if n, ok := narrowTypes[name]; ok {
 		return n.typ, n.name, t.end

@@ -50,6 +50,9 @@ func (t Type) String() string {
 	if int(t) < len(typeNames) {
 		return typeNames[t]
 	}
+	if _, _, ok := t.Decimal(); ok {
+		return decimalString(t)
+	}
 	s, _ := nestedString(t)
 	return s
 }
@@ -79,6 +82,9 @@ var typeAliases = map[string]Type{
 // such as BIGINT and INTEGER are accepted).
 func ParseType(name string) (Type, bool) {
 	if t, ok := typeAliases[strings.ToUpper(name)]; ok {
+		return t, true
+	}
+	if t, rest, _, ok := parseDecimalType(name); ok && strings.TrimSpace(rest) == "" {
 		return t, true
 	}
 	t, rest, ok := parseNestedType(name)
@@ -119,6 +125,9 @@ func (v Value) Bool() (b, ok bool) { return v.I != 0, v.Type == Boolean }
 // escaped by AppendJSONString, numbers keep their text as sent), a rounded
 // record number as its exact text. NULL appends nothing.
 func (v Value) AppendText(dst []byte) []byte {
+	if _, s, ok := v.Type.Decimal(); ok {
+		return appendDecimal(dst, v.I, s)
+	}
 	switch v.Type {
 	case Boolean:
 		if v.I != 0 {

@@ -55,6 +55,13 @@ func leafFor(t transform.Type) (parquet.Node, error) {
 	case transform.UUID:
 		return parquet.UUID(), nil
 	}
+	if p, s, ok := t.Decimal(); ok {
+		// INT32 up to 9 digits, INT64 up to 18, as DuckDB writes them.
+		if p <= 9 {
+			return parquet.Decimal(s, p, parquet.Int32Type), nil
+		}
+		return parquet.Decimal(s, p, parquet.Int64Type), nil
+	}
 	return nil, fmt.Errorf("unsupported type %s", t)
 }
 

@@ -350,6 +350,14 @@ func (w *Writer) set(dst *parquet.Value, i, l int, v *transform.Value) error {
 
 // setLeaf stores v, a non-NULL value of col's type, in dst, without levels.
 func (w *Writer) setLeaf(dst *parquet.Value, col *Column, v *transform.Value) error {
+	if p, _, ok := col.Type.Decimal(); ok {
+		if p <= 9 {
+			*dst = parquet.Int32Value(int32(v.I)) // the unscaled value: the cast checked its digits
+		} else {
+			*dst = parquet.Int64Value(v.I)
+		}
+		return nil
+	}
 	switch col.Type {
 	case transform.Boolean:
 		*dst = parquet.BooleanValue(v.I != 0)

@@ -196,6 +196,16 @@ func roundTripCases(t *testing.T) []roundTripCase {
 			[]cell{float64(float32(0.1)), -1.5, float64(math.MaxFloat32), "-Infinity", nil},
 		},
 		{
+			parquetfile.Column{Name: "decimal9", Type: mustType(t, "DECIMAL(9,2)")},
+			[]transform.Value{typed(mustType(t, "DECIMAL(9,2)"), 999999999), typed(mustType(t, "DECIMAL(9,2)"), -5), null},
+			[]cell{"9999999.99", "-0.05", nil},
+		},
+		{
+			parquetfile.Column{Name: "decimal18", Type: mustType(t, "DECIMAL(18,3)")},
+			[]transform.Value{typed(mustType(t, "DECIMAL(18,3)"), -999999999999999999), typed(mustType(t, "DECIMAL(18,3)"), 1500), null},
+			[]cell{"-999999999999999.999", "1.500", nil},
+		},
+		{
 			// Names may hold anything Parquet allows.
 			parquetfile.Column{Name: "Ünïcode name.with dot", Type: transform.Varchar},
 			[]transform.Value{str("x"), null},
@@ -242,7 +252,7 @@ func TestRoundTrip(t *testing.T) {
 		t.Errorf("columns = %q, want %q", res.Columns, wantNames)
 	}
 	wantTypes := []string{"BIGINT", "BOOLEAN", "INTEGER", "BIGINT", "DOUBLE", "VARCHAR", "TIMESTAMP WITH TIME ZONE", "DATE", "TIME", "UUID", "JSON",
-		"TINYINT", "SMALLINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "FLOAT", "VARCHAR"}
+		"TINYINT", "SMALLINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "FLOAT", "DECIMAL(9,2)", "DECIMAL(18,3)", "VARCHAR"}
 	if !equal(res.Types, wantTypes) {
 		t.Errorf("types = %q, want %q", res.Types, wantTypes)
 	}
@@ -606,7 +616,7 @@ func TestNewWriterErrors(t *testing.T) {
 	f([]parquetfile.Column{{Name: "", Type: transform.Int64}}, parquetfile.Options{}, "parquetfile: column 1: empty name")
 	f([]parquetfile.Column{{Name: "a", Type: transform.Int64}, {Name: "a", Type: transform.Varchar}}, parquetfile.Options{}, `parquetfile: column 2: duplicate name "a"`)
 	f([]parquetfile.Column{{Name: "a", Type: transform.Null}}, parquetfile.Options{}, `parquetfile: column "a": unsupported type NULL`)
-	f([]parquetfile.Column{{Name: "a", Type: transform.Type(99)}}, parquetfile.Options{}, `parquetfile: column "a": unsupported type Type(99)`)
+	f([]parquetfile.Column{{Name: "a", Type: transform.Type(0xf0)}}, parquetfile.Options{}, `parquetfile: column "a": unsupported type Type(240)`)
 	f(ok, parquetfile.Options{RowGroupRows: -1}, "parquetfile: RowGroupRows -1 is negative")
 	f(ok, parquetfile.Options{RowGroupBytes: -1}, "parquetfile: RowGroupBytes -1 is negative")
 }

@@ -280,6 +280,9 @@ func HiveType(t transform.Type) (typ, comment string) {
 		}
 		return "struct<" + strings.Join(parts, ",") + ">", ""
 	}
+	if p, s, ok := t.Decimal(); ok {
+		return fmt.Sprintf("decimal(%d,%d)", p, s), ""
+	}
 	switch t {
 	case transform.Boolean:
 		return "boolean", ""
