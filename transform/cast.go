@@ -182,18 +182,20 @@ func (st *State) convert(v Value, t Type) (Value, bool) {
 	if t >= nestedBase {
 		return st.castNested(v, t)
 	}
-	if t >= TinyInt && t <= Float {
-		return st.narrow(v, narrowByType[t-TinyInt])
-	}
-	if p, s, ok := t.Decimal(); ok {
-		if _, vs, ok := v.Type.Decimal(); ok { // rescaled exactly
-			var b [24]byte
-			v = Value{Type: Varchar, S: b2s(appendDecimal(b[:0], v.I, vs))}
+	if t >= TinyInt { // the narrow number types and DECIMAL
+		if t <= Float {
+			return st.narrow(v, narrowByType[t-TinyInt])
 		}
-		u, ok := toDecimal(st.computed(v), p, s)
-		return Value{Type: t, I: u}, ok
+		if p, s, ok := t.Decimal(); ok {
+			if _, vs, ok := v.Type.Decimal(); ok { // rescaled exactly
+				var b [24]byte
+				v = Value{Type: Varchar, S: b2s(appendDecimal(b[:0], v.I, vs))}
+			}
+			u, ok := toDecimal(st.computed(v), p, s)
+			return Value{Type: t, I: u}, ok
+		}
 	}
-	if t != Varchar && t != JSON { // AppendText and AppendJSON take every type
+	if v.Type >= TinyInt && t != Varchar && t != JSON { // AppendText and AppendJSON take every type
 		v = st.computed(v)
 	}
 	switch t {
