@@ -182,6 +182,22 @@ func (st *State) convert(v Value, t Type) (Value, bool) {
 	if t >= nestedBase {
 		return st.castNested(v, t)
 	}
+	if t >= TinyInt { // the narrow number types and DECIMAL
+		if t <= Float {
+			return st.narrow(v, narrowByType[t-TinyInt])
+		}
+		if p, s, ok := t.Decimal(); ok {
+			if _, vs, ok := v.Type.Decimal(); ok { // rescaled exactly
+				var b [24]byte
+				v = Value{Type: Varchar, S: b2s(appendDecimal(b[:0], v.I, vs))}
+			}
+			u, ok := toDecimal(st.computed(v), p, s)
+			return Value{Type: t, I: u}, ok
+		}
+	}
+	if v.Type >= TinyInt && t != Varchar && t != JSON { // AppendText and AppendJSON take every type
+		v = st.computed(v)
+	}
 	switch t {
 	case Boolean:
 		switch v.Type {
@@ -207,15 +223,26 @@ func (st *State) convert(v Value, t Type) (Value, bool) {
 		case Boolean, Int32, Int64:
 			i = v.I
 		case Double:
-			// DuckDB rounds a DOUBLE half to even (2.5 → 2) …
+			// DuckDB rounds a DOUBLE half to even (2.5 → 2), after checking
+			// the unrounded value against the lower bound (-2147483648.5 is
+			// no INTEGER) …
 			f := math.RoundToEven(v.F)
-			if !(f >= -9.223372036854775808e18 && f < 9.223372036854775808e18) {
+			if !(v.F >= float64(lo) && f < 9.223372036854775808e18) {
 				return Value{}, false
 			}
 			i = int64(f)
 		case Varchar:
 			s := strings.TrimSpace(v.S)
 			n, err := strconv.ParseInt(s, 10, 64)
+			if err != nil && len(s) > 2 && s[0] == '0' {
+				// DuckDB also reads hexadecimal and binary text ('0x1F', '0b101').
+				switch s[1] {
+				case 'x', 'X':
+					n, err = parseBase(s[2:], 16)
+				case 'b', 'B':
+					n, err = parseBase(s[2:], 2)
+				}
+			}
 			if err != nil {
 				// … but decimal text half away from zero ('2.5' → 3).
 				f, ferr := strconv.ParseFloat(s, 64)
@@ -303,6 +330,15 @@ func (st *State) convert(v Value, t Type) (Value, bool) {
 	return Value{}, false
 }
 
+// parseBase reads digits in base 16 or 2 as a non-negative INT64 (no sign,
+// no underscores: strconv would take both).
+func parseBase(s string, base int) (int64, error) {
+	if s == "" || s[0] == '+' || s[0] == '-' || strings.IndexByte(s, '_') >= 0 {
+		return 0, strconv.ErrSyntax
+	}
+	return strconv.ParseInt(s, base, 64)
+}
+
 func boolValue(b bool) Value {
 	if b {
 		return Value{Type: Boolean, I: 1}
@@ -320,44 +356,67 @@ func (st *State) jsonText(v Value) string {
 	return b2s(st.arena[start:])
 }
 
-// narrowType is a DuckDB type the language stores in a wider one: the
-// integers narrower than INT32 (and the unsigned ones up to 32 bits) as INT32
-// or INT64 with their range checked, FLOAT as the DOUBLE of its single
-// precision value. A cast to one gives exactly DuckDB's value; the Parquet
-// column has the wider type.
+// narrowType is a DuckDB number type the language computes with in a wider
+// one: the integers narrower than INT32 (and the unsigned ones up to 32 bits)
+// as INT32 or INT64 with their range checked, UBIGINT as INT64 (as a DOUBLE
+// that keeps its exact text, like a record number, beyond INT64's range),
+// FLOAT as the DOUBLE of its single precision value. A cast to one gives
+// exactly DuckDB's value; a cast to one at the top of a select item declares
+// the column's type col, which the Parquet writer stores as DuckDB does.
 type narrowType struct {
 	name   string
-	typ    Type
-	lo, hi int64 // integers
+	col    Type  // the column type
+	typ    Type  // the type an expression computes with
+	lo, hi int64 // integers other than UBIGINT
 	float  bool  // FLOAT: rounded to single precision
 }
 
-var narrowTypes = map[string]narrowType{}
+var (
+	narrowTypes  = map[string]narrowType{}       // by DuckDB name and alias
+	narrowByType [Float - TinyInt + 1]narrowType // by col - TinyInt
+)
 
 func init() {
 	for _, n := range []narrowType{
-		{name: "TINYINT", typ: Int32, lo: math.MinInt8, hi: math.MaxInt8},
-		{name: "SMALLINT", typ: Int32, lo: math.MinInt16, hi: math.MaxInt16},
-		{name: "UTINYINT", typ: Int32, hi: math.MaxUint8},
-		{name: "USMALLINT", typ: Int32, hi: math.MaxUint16},
-		{name: "UINTEGER", typ: Int64, hi: math.MaxUint32},
-		{name: "FLOAT", typ: Double, float: true},
+		{name: "TINYINT", col: TinyInt, typ: Int32, lo: math.MinInt8, hi: math.MaxInt8},
+		{name: "SMALLINT", col: SmallInt, typ: Int32, lo: math.MinInt16, hi: math.MaxInt16},
+		{name: "UTINYINT", col: UTinyInt, typ: Int32, hi: math.MaxUint8},
+		{name: "USMALLINT", col: USmallInt, typ: Int32, hi: math.MaxUint16},
+		{name: "UINTEGER", col: UInteger, typ: Int64, hi: math.MaxUint32},
+		{name: "UBIGINT", col: UBigInt, typ: Int64},
+		{name: "FLOAT", col: Float, typ: Double, float: true},
 	} {
 		narrowTypes[n.name] = n
+		narrowByType[n.col-TinyInt] = n
 	}
-	for alias, name := range map[string]string{
-		"INT1": "TINYINT", "INT2": "SMALLINT", "SHORT": "SMALLINT", "UINT8": "UTINYINT", "UINT16": "USMALLINT",
-		"UINT32": "UINTEGER", "FLOAT4": "FLOAT", "REAL": "FLOAT",
-	} {
-		narrowTypes[alias] = narrowTypes[name]
+	for alias, t := range typeAliases {
+		if t >= TinyInt && t <= Float {
+			narrowTypes[alias] = narrowByType[t-TinyInt]
+		}
 	}
 }
 
-// castNarrow casts v to the narrow type n with TRY semantics.
+// castNarrow casts v to the narrow type n with TRY semantics, giving the
+// value an expression computes with.
 func (st *State) castNarrow(v Value, n narrowType) Value {
 	if v.Type == Null {
 		return v
 	}
+	r, ok := st.narrow(v, n)
+	if !ok {
+		st.CastFailures++
+		return Value{}
+	}
+	if n.col == UBigInt {
+		return st.computed(r)
+	}
+	r.Type = n.typ
+	return r
+}
+
+// narrow converts v to a value of the column type n.col (Type n.col).
+func (st *State) narrow(v Value, n narrowType) (Value, bool) {
+	v = st.computed(v)
 	if n.float {
 		var f float32
 		switch v.Type {
@@ -366,31 +425,124 @@ func (st *State) castNarrow(v Value, n narrowType) Value {
 		case Double:
 			f = float32(v.F)
 			if math.IsInf(float64(f), 0) && !math.IsInf(v.F, 0) {
-				st.CastFailures++ // beyond FLOAT's range
-				return Value{}
+				return Value{}, false // beyond FLOAT's range
 			}
 		case Varchar:
 			g, err := strconv.ParseFloat(strings.TrimSpace(v.S), 32)
-			if err != nil {
-				st.CastFailures++
-				return Value{}
+			if err != nil && !errors.Is(err, strconv.ErrRange) {
+				return Value{}, false // beyond FLOAT's range, text is ±inf, as in DuckDB
 			}
 			f = float32(g)
 		default:
-			st.CastFailures++
-			return Value{}
+			return Value{}, false
 		}
-		return Value{Type: Double, F: float64(f)}
+		return Value{Type: Float, F: float64(f)}, true
 	}
-	r := st.cast(v, Int64)
-	if r.Type == Null {
-		return r
+	if n.col == UBigInt {
+		u, ok := toUint64(v)
+		return Value{Type: UBigInt, I: int64(u)}, ok
 	}
-	if r.I < n.lo || r.I > n.hi {
-		st.CastFailures++
-		return Value{}
+	if v.Type == Double && !(v.F >= float64(n.lo)) {
+		return Value{}, false // DuckDB checks the lower bound before rounding
 	}
-	return Value{Type: n.typ, I: r.I}
+	if n.lo == 0 && v.Type == Varchar && negativeText(v.S) {
+		return Value{}, false // '-0.05' is no UTINYINT in DuckDB ('-0' is 0)
+	}
+	r, ok := st.convert(v, Int64)
+	if !ok || r.I < n.lo || r.I > n.hi {
+		return Value{}, false
+	}
+	return Value{Type: n.col, I: r.I}, true
+}
+
+// toUint64 converts v (of a computing type) to a UBIGINT as DuckDB casts:
+// DOUBLE rounded half to even, text half away from zero, in [0, 2^64).
+func toUint64(v Value) (uint64, bool) {
+	switch v.Type {
+	case Boolean, Int32, Int64:
+		return uint64(v.I), v.I >= 0
+	case Double:
+		if v.S != "" { // a record number beyond INT64: its exact text
+			if u, err := strconv.ParseUint(v.S, 10, 64); err == nil {
+				return u, true
+			}
+		}
+		if !(v.F >= 0) {
+			return 0, false // DuckDB checks the lower bound before rounding (-0.4 is no UBIGINT)
+		}
+		return floatUint64(math.RoundToEven(v.F))
+	case Varchar:
+		s := strings.TrimSpace(v.S)
+		if negativeText(s) {
+			return 0, false
+		}
+		if u, err := strconv.ParseUint(strings.TrimPrefix(s, "+"), 10, 64); err == nil {
+			return u, true
+		}
+		if len(s) > 2 && s[0] == '0' {
+			base := 0
+			switch s[1] {
+			case 'x', 'X':
+				base = 16
+			case 'b', 'B':
+				base = 2
+			}
+			if base != 0 && s[2] != '+' && s[2] != '-' && strings.IndexByte(s, '_') < 0 {
+				if u, err := strconv.ParseUint(s[2:], base, 64); err == nil {
+					return u, true
+				}
+			}
+		}
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil || strings.ContainsAny(s, "nNiI") {
+			return 0, false
+		}
+		return floatUint64(math.Round(f))
+	}
+	return 0, false
+}
+
+// negativeText reports whether the number text s has a minus sign and is
+// not an integer zero: DuckDB's unsigned casts refuse it ('-0' is 0, '-0.0'
+// and '-0.05' are NULL).
+func negativeText(s string) bool {
+	s = strings.TrimSpace(s)
+	if !strings.HasPrefix(s, "-") {
+		return false
+	}
+	return strings.Trim(s[1:], "0") != ""
+}
+
+func floatUint64(f float64) (uint64, bool) {
+	if !(f > -1 && f < 0x1p64) {
+		return 0, false
+	}
+	return uint64(f), true
+}
+
+// computed returns v, of any type, as a value of the types expressions
+// compute with: a narrow integer as INT64, FLOAT as DOUBLE, a UBIGINT beyond
+// INT64 as a DOUBLE that keeps its exact text (in the scratch space).
+func (st *State) computed(v Value) Value {
+	switch v.Type {
+	case TinyInt, SmallInt, UTinyInt, USmallInt, UInteger:
+		v.Type = Int64
+	case Float:
+		v.Type = Double
+	case UBigInt:
+		if v.I >= 0 {
+			v.Type = Int64
+			break
+		}
+		start := len(st.arena)
+		st.arena = strconv.AppendUint(st.arena, uint64(v.I), 10)
+		v = Value{Type: Double, F: float64(uint64(v.I)), S: b2s(st.arena[start:])}
+	default:
+		if _, s, ok := v.Type.Decimal(); ok {
+			v = Value{Type: Double, F: float64(v.I) / float64(pow10[s])}
+		}
+	}
+	return v
 }
 
 // appendUUID appends the canonical text (8-4-4-4-12 lower-case hex digits)

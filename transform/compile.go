@@ -126,6 +126,23 @@ func (c *compiler) item(it selectItem, names map[string]bool) (Column, expr) {
 		c.fail(it.pos, "duplicate column name '%s'; rename one with AS", name)
 	}
 	names[name] = true
+	if d := it.expr; d.kind == nCast {
+		col := Null
+		if n, ok := narrowTypes[d.op]; ok {
+			col = n.col
+		} else if _, _, ok := d.typ.Decimal(); ok {
+			col = d.typ
+		}
+		if col != Null {
+			// A column cast to a narrow number type or DECIMAL: a value of
+			// the type itself (exact: a UBIGINT beyond INT64, a DECIMAL of
+			// 18 digits), which the spool keeps and the writer stores.
+			in := c.expr(d.args[0])
+			a := in.fn
+			x := c.folded(compiled{typ: col, fn: func(st *State, rec *fastjson.Value) Value { return st.cast(a(st, rec), col) }}, in)
+			return Column{Name: name, Type: col}, x.fn
+		}
+	}
 	x := c.expr(it.expr)
 	return Column{Name: name, Type: x.typ}, x.fn
 }
@@ -237,6 +254,13 @@ func (c *compiler) expr(n *node) compiled {
 		cast := func(st *State, rec *fastjson.Value) Value { return st.cast(a(st, rec), t) }
 		if nt, ok := narrowTypes[n.op]; ok {
 			cast = func(st *State, rec *fastjson.Value) Value { return st.castNarrow(a(st, rec), nt) }
+		}
+		if _, _, ok := t.Decimal(); ok {
+			// Computed as the DOUBLE nearest the decimal (see item for a
+			// column cast to DECIMAL, which keeps it exact).
+			dt := t
+			cast = func(st *State, rec *fastjson.Value) Value { return st.computed(st.cast(a(st, rec), dt)) }
+			t = Double
 		}
 		r := c.folded(compiled{typ: t, fn: cast}, x)
 		if n.op == "literal" && r.val.Type == Null {

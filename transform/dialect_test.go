@@ -290,7 +290,7 @@ func TestNarrowCastColumnsAndFailures(t *testing.T) {
 	for _, c := range prog.Columns() {
 		types = append(types, c.Type)
 	}
-	if want := []Type{Int32, Double, Int64}; !slicesEqual(types, want) {
+	if want := []Type{TinyInt, Float, UInteger}; !slicesEqual(types, want) {
 		t.Errorf("column types %v, want %v", types, want)
 	}
 	st := prog.NewState()

@@ -28,6 +28,7 @@ var seedStatements = []string{
 	"SELECT a::UUID, md5(b)::UUID, uuid() < a::UUID, '{550E8400-E29B-41D4-A716-446655440000}'::UUID = b",
 	"SELECT a::TIME, TIME '10:11:12.5', b::TIME + INTERVAL 1 HOUR, d::DATE + TIME '01:00', make_time(1, 2, 3.5), hour(a::TIME) WHERE a::TIME < '12:00'",
 	"SELECT a::TINYINT, b::SMALLINT, c::UTINYINT, d::USMALLINT, e::UINTEGER, f::FLOAT, CAST(a AS REAL), TRY_CAST(b AS INT2)",
+	"SELECT a::UBIGINT, b::DECIMAL(10,2), CAST(c AS NUMERIC(18, 18)), d::DECIMAL, e::DECIMAL(5)[], CAST(f AS STRUCT(x DECIMAL(4,1), y UBIGINT)), a::UBIGINT + 1, b::DECIMAL(9,3) * 2 WHERE a::UINT64 > 0",
 	"SELECT CAST(a AS INT32), TRY_CAST(b AS DOUBLE), c::JSON, d::DATE, e::BOOLEAN, f::VARCHAR, TIMESTAMP '2024-01-01'",
 	"SELECT a || b, a % 3, a // 2, a / 0, -a, 9223372036854775807 + 1, 1e308 * 10",
 	"SELECT a -- comment\n /* block */ WHERE a ILIKE 'x%';",

@@ -192,10 +192,13 @@ func parseNestedType(s string) (Type, string, bool) {
 		for i < len(s) && (s[i] == '_' || s[i] >= 'a' && s[i] <= 'z' || s[i] >= 'A' && s[i] <= 'Z' || i > 0 && s[i] >= '0' && s[i] <= '9') {
 			i++
 		}
-		if t, ok = typeAliases[strings.ToUpper(s[:i])]; !ok {
+		if d, rest, _, isDec := parseDecimalType(s); isDec {
+			t, s = d, rest
+		} else if t, ok = typeAliases[strings.ToUpper(s[:i])]; !ok {
 			return Null, s, false
+		} else {
+			s = s[i:]
 		}
-		s = s[i:]
 	}
 	for {
 		rest := strings.TrimLeft(s, " \t\r\n")

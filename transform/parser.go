@@ -576,13 +576,29 @@ func (p *parser) typeName() (typ Type, narrow string, end int) {
 		}
 		return typ, "", end
 	}
+	if name == "DECIMAL" || name == "NUMERIC" {
+		_, _, msg, ok := parseDecimalType(p.src[t.pos:])
+		if !ok {
+			p.failAt(t.pos, "%s", msg)
+		}
+		typ, rest, _ := parseNestedType(p.src[t.pos:]) // DECIMAL(p,s), or a list of them
+		end := len(p.src) - len(rest)
+		for p.tok.kind != tokEOF && p.tok.pos < end {
+			p.advance()
+		}
+		return typ, "", end
+	}
 	p.advance()
 	if n, ok := narrowTypes[name]; ok {
 		return n.typ, n.name, t.end
 	}
 	typ, ok := ParseType(name)
+	switch name {
+	case "HUGEINT", "INT128", "UHUGEINT", "UINT128":
+		p.failAt(t.pos, "type %s is not supported (128-bit integers have no Parquet type that Athena and Spark read; use BIGINT, UBIGINT, DOUBLE or VARCHAR)", name)
+	}
 	if !ok {
-		p.failAt(t.pos, "unknown type '%s' (types: BOOLEAN, INT32, INT64, DOUBLE, VARCHAR, TIMESTAMP, DATE, TIME, UUID, JSON)", t.text)
+		p.failAt(t.pos, "unknown type '%s' (types: BOOLEAN, TINYINT, SMALLINT, INTEGER, BIGINT, UTINYINT, USMALLINT, UINTEGER, UBIGINT, FLOAT, DOUBLE, VARCHAR, TIMESTAMP, DATE, TIME, UUID, JSON, STRUCT(…), TYPE[])", t.text)
 	}
 	return typ, "", t.end
 }

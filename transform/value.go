@@ -28,13 +28,30 @@ const (
 	JSON           // JSON text: nested objects and arrays, or a JSON cast
 	Time           // microseconds since midnight (0 to 24:00:00), no date, no zone
 	UUID           // a UUID, held as its canonical lower-case text in S
+
+	// Column types of DuckDB's narrower numbers (cast.go, narrowType). An
+	// expression computes with them as INT32, INT64 or DOUBLE; a cast to one
+	// at the top of a select item declares the column so, and the writer's
+	// cast to the column type gives a Value of the type itself, which the
+	// Parquet writer stores as the matching Parquet type.
+	TinyInt   // 8-bit signed integer (Parquet INT(8,true))
+	SmallInt  // 16-bit signed integer (Parquet INT(16,true))
+	UTinyInt  // 8-bit unsigned integer (Parquet INT(8,false))
+	USmallInt // 16-bit unsigned integer (Parquet INT(16,false))
+	UInteger  // 32-bit unsigned integer (Parquet INT(32,false))
+	UBigInt   // 64-bit unsigned integer (Parquet INT(64,false)), its bits in I
+	Float     // IEEE 754 binary32, held as the DOUBLE of its value in F (Parquet FLOAT)
 )
 
-var typeNames = [...]string{"NULL", "BOOLEAN", "INT32", "INT64", "DOUBLE", "VARCHAR", "TIMESTAMP", "DATE", "JSON", "TIME", "UUID"}
+var typeNames = [...]string{"NULL", "BOOLEAN", "INT32", "INT64", "DOUBLE", "VARCHAR", "TIMESTAMP", "DATE", "JSON", "TIME", "UUID",
+	"TINYINT", "SMALLINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "FLOAT"}
 
 func (t Type) String() string {
 	if int(t) < len(typeNames) {
 		return typeNames[t]
+	}
+	if _, _, ok := t.Decimal(); ok {
+		return decimalString(t)
 	}
 	s, _ := nestedString(t)
 	return s
@@ -48,16 +65,26 @@ var typeAliases = map[string]Type{
 	"DOUBLE": Double, "FLOAT8": Double, "FLOAT64": Double,
 	"VARCHAR": Varchar, "TEXT": Varchar, "STRING": Varchar,
 	"TIMESTAMP": Timestamp, "TIMESTAMPTZ": Timestamp, "DATETIME": Timestamp,
-	"DATE": Date,
-	"JSON": JSON,
-	"TIME": Time,
-	"UUID": UUID,
+	"DATE":    Date,
+	"JSON":    JSON,
+	"TIME":    Time,
+	"UUID":    UUID,
+	"TINYINT": TinyInt, "INT1": TinyInt,
+	"SMALLINT": SmallInt, "INT2": SmallInt, "SHORT": SmallInt,
+	"UTINYINT": UTinyInt, "UINT8": UTinyInt,
+	"USMALLINT": USmallInt, "UINT16": USmallInt,
+	"UINTEGER": UInteger, "UINT32": UInteger,
+	"UBIGINT": UBigInt, "UINT64": UBigInt,
+	"FLOAT": Float, "FLOAT4": Float, "REAL": Float,
 }
 
 // ParseType returns the type named name (case-insensitive; DuckDB aliases
 // such as BIGINT and INTEGER are accepted).
 func ParseType(name string) (Type, bool) {
 	if t, ok := typeAliases[strings.ToUpper(name)]; ok {
+		return t, true
+	}
+	if t, rest, _, ok := parseDecimalType(name); ok && strings.TrimSpace(rest) == "" {
 		return t, true
 	}
 	t, rest, ok := parseNestedType(name)
@@ -98,19 +125,26 @@ func (v Value) Bool() (b, ok bool) { return v.I != 0, v.Type == Boolean }
 // escaped by AppendJSONString, numbers keep their text as sent), a rounded
 // record number as its exact text. NULL appends nothing.
 func (v Value) AppendText(dst []byte) []byte {
+	if _, s, ok := v.Type.Decimal(); ok {
+		return appendDecimal(dst, v.I, s)
+	}
 	switch v.Type {
 	case Boolean:
 		if v.I != 0 {
 			return append(dst, "true"...)
 		}
 		return append(dst, "false"...)
-	case Int32, Int64:
+	case Int32, Int64, TinyInt, SmallInt, UTinyInt, USmallInt, UInteger:
 		return strconv.AppendInt(dst, v.I, 10)
+	case UBigInt:
+		return strconv.AppendUint(dst, uint64(v.I), 10)
+	case Float:
+		return appendFloat(dst, v.F, 32)
 	case Double:
 		if v.S != "" {
 			return append(dst, v.S...) // a number of the record that DOUBLE rounds: its exact text
 		}
-		return appendDouble(dst, v.F)
+		return appendFloat(dst, v.F, 64)
 	case Varchar, UUID:
 		return append(dst, v.S...)
 	case Timestamp:
@@ -141,6 +175,11 @@ func (v Value) AppendJSON(dst []byte) []byte {
 			return append(dst, "null"...)
 		}
 		return strconv.AppendFloat(dst, v.F, 'g', -1, 64)
+	case Float:
+		if math.IsNaN(v.F) || math.IsInf(v.F, 0) {
+			return append(dst, "null"...)
+		}
+		return strconv.AppendFloat(dst, v.F, 'g', -1, 32)
 	case Varchar, UUID:
 		return AppendJSONString(dst, v.S)
 	case Timestamp:
@@ -212,11 +251,11 @@ var plainJSON = func() (t [256]bool) {
 	return t
 }()
 
-// appendDouble renders f the way DuckDB casts a DOUBLE to VARCHAR: the
-// shortest text that reads back, in fixed notation for 1e-4 <= |f| < 1e16
-// (integral values keep a ".0"), otherwise in scientific notation (1e+16,
-// 1.234e-05).
-func appendDouble(dst []byte, f float64) []byte {
+// appendFloat renders f the way DuckDB casts a DOUBLE (bits 64) or a FLOAT
+// (bits 32) to VARCHAR: the shortest text that reads back at that precision,
+// in fixed notation for 1e-4 <= |f| < 1e16 (integral values keep a ".0"),
+// otherwise in scientific notation (1e+16, 1.234e-05).
+func appendFloat(dst []byte, f float64, bits int) []byte {
 	switch a := math.Abs(f); {
 	case math.IsNaN(f):
 		return append(dst, "nan"...)
@@ -225,10 +264,10 @@ func appendDouble(dst []byte, f float64) []byte {
 	case math.IsInf(f, -1):
 		return append(dst, "-inf"...)
 	case a != 0 && (a < 1e-4 || a >= 1e16):
-		return strconv.AppendFloat(dst, f, 'e', -1, 64)
+		return strconv.AppendFloat(dst, f, 'e', -1, bits)
 	}
 	n := len(dst)
-	dst = strconv.AppendFloat(dst, f, 'f', -1, 64)
+	dst = strconv.AppendFloat(dst, f, 'f', -1, bits)
 	if !bytes.ContainsRune(dst[n:], '.') {
 		dst = append(dst, ".0"...)
 	}

@@ -111,6 +111,8 @@ func fixedKey(v parquet.Value) uint64 {
 		return 0
 	case parquet.Int32:
 		return uint64(uint32(v.Int32()))
+	case parquet.Float:
+		return uint64(math.Float32bits(v.Float()))
 	case parquet.Double:
 		return math.Float64bits(v.Double())
 	default:

@@ -180,6 +180,9 @@ func (w *Writer) leafValue(t transform.Type, j *fastjson.Value) (transform.Value
 			v = transform.Value{Type: transform.Int64, I: i}
 		} else {
 			v = transform.Value{Type: transform.Double, F: j.GetFloat64()}
+			if _, _, dec := t.Decimal(); dec || t == transform.UBigInt {
+				v.S = string(j.MarshalTo(nil)) // the exact text: 18446744073709551615, 18 digits
+			}
 		}
 	default:
 		v = transform.Value{Type: transform.JSON, J: j}

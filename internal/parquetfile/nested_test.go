@@ -153,3 +153,31 @@ func TestNestedColumnsDuckDB(t *testing.T) {
 		}
 	}
 }
+
+// TestNestedNumberTypes: struct fields and list elements of the narrow
+// number types and DECIMAL keep DuckDB's types and exact values.
+func TestNestedNumberTypes(t *testing.T) {
+	duckdb.Require(t)
+	typ := mustType(t, "STRUCT(a TINYINT, b UBIGINT, c DECIMAL(18,2), d REAL, e USMALLINT[])")
+	cols := []parquetfile.Column{{Name: "s", Type: typ}}
+	var buf bytes.Buffer
+	w, err := parquetfile.NewWriter(&buf, cols, parquetfile.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write([]transform.Value{{Type: transform.JSON, S: `{"a":-7,"b":18446744073709551615,"c":1234567890123456.78,"d":0.1,"e":[0,65535]}`}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "n.parquet")
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := query(t, "SELECT typeof(s), s.a::VARCHAR, s.b::VARCHAR, s.c::VARCHAR, s.d::VARCHAR, s.e::VARCHAR FROM read_parquet("+lit(path)+")")[0]
+	want := "[[STRUCT(a TINYINT, b UBIGINT, c DECIMAL(18,2), d FLOAT, e USMALLINT[]) -7 18446744073709551615 1234567890123456.78 0.1 [0, 65535]]]"
+	if got := fmt.Sprint(res.Rows); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}

@@ -24,6 +24,20 @@ func leafFor(t transform.Type) (parquet.Node, error) {
 		return parquet.Int(64), nil
 	case transform.Double:
 		return parquet.Leaf(parquet.DoubleType), nil
+	case transform.TinyInt:
+		return parquet.Int(8), nil
+	case transform.SmallInt:
+		return parquet.Int(16), nil
+	case transform.UTinyInt:
+		return parquet.Uint(8), nil
+	case transform.USmallInt:
+		return parquet.Uint(16), nil
+	case transform.UInteger:
+		return parquet.Uint(32), nil
+	case transform.UBigInt:
+		return parquet.Uint(64), nil
+	case transform.Float:
+		return parquet.Leaf(parquet.FloatType), nil
 	case transform.Varchar:
 		return parquet.String(), nil
 	case transform.Timestamp:
@@ -40,6 +54,13 @@ func leafFor(t transform.Type) (parquet.Node, error) {
 		return parquet.JSON(), nil
 	case transform.UUID:
 		return parquet.UUID(), nil
+	}
+	if p, s, ok := t.Decimal(); ok {
+		// INT32 up to 9 digits, INT64 up to 18, as DuckDB writes them.
+		if p <= 9 {
+			return parquet.Decimal(s, p, parquet.Int32Type), nil
+		}
+		return parquet.Decimal(s, p, parquet.Int64Type), nil
 	}
 	return nil, fmt.Errorf("unsupported type %s", t)
 }

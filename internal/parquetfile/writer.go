@@ -350,6 +350,14 @@ func (w *Writer) set(dst *parquet.Value, i, l int, v *transform.Value) error {
 
 // setLeaf stores v, a non-NULL value of col's type, in dst, without levels.
 func (w *Writer) setLeaf(dst *parquet.Value, col *Column, v *transform.Value) error {
+	if p, _, ok := col.Type.Decimal(); ok {
+		if p <= 9 {
+			*dst = parquet.Int32Value(int32(v.I)) // the unscaled value: the cast checked its digits
+		} else {
+			*dst = parquet.Int64Value(v.I)
+		}
+		return nil
+	}
 	switch col.Type {
 	case transform.Boolean:
 		*dst = parquet.BooleanValue(v.I != 0)
@@ -358,8 +366,14 @@ func (w *Writer) setLeaf(dst *parquet.Value, col *Column, v *transform.Value) er
 			return fmt.Errorf("column %q: %s value %d out of range", col.Name, col.Type, v.I)
 		}
 		*dst = parquet.Int32Value(int32(v.I))
-	case transform.Int64, transform.Timestamp, transform.Time:
-		*dst = parquet.Int64Value(v.I)
+	case transform.TinyInt, transform.SmallInt:
+		*dst = parquet.Int32Value(int32(v.I)) // in range: the cast to the type checked it
+	case transform.UTinyInt, transform.USmallInt, transform.UInteger:
+		*dst = parquet.Int32Value(int32(uint32(v.I))) // Parquet keeps UINT(32) in INT32's bits
+	case transform.Int64, transform.Timestamp, transform.Time, transform.UBigInt:
+		*dst = parquet.Int64Value(v.I) // a UBIGINT's bits
+	case transform.Float:
+		*dst = parquet.FloatValue(float32(v.F))
 	case transform.Double:
 		*dst = parquet.DoubleValue(v.F)
 	case transform.Varchar:

@@ -84,6 +84,8 @@ func roundTripCases(t *testing.T) []roundTripCase {
 	jsonText := func(s string) transform.Value { return transform.Value{Type: transform.JSON, S: s} }
 	clock := func(us int64) transform.Value { return transform.Value{Type: transform.Time, I: us} }
 	uuid := func(s string) transform.Value { return transform.Value{Type: transform.UUID, S: s} }
+	typed := func(t transform.Type, i int64) transform.Value { return transform.Value{Type: t, I: i} }
+	f32 := func(f float64) transform.Value { return transform.Value{Type: transform.Float, F: float64(float32(f))} }
 	var p fastjson.Parser
 	parsed, err := p.Parse(`{"a": {"b": [1, 2.5, {"c": null}]}, "t": true, "s": "x\"y"}`)
 	if err != nil {
@@ -145,6 +147,51 @@ func roundTripCases(t *testing.T) []roundTripCase {
 			[]cell{`{"a":{"b":[1,2.5,{"c":null}]},"t":true,"s":"x\"y"}`, `{"nested":{"deep":[[],{}],"u":"é🦆"}}`, `[1,"two",null]`, `"str"`, `-12.5e3`, nil},
 		},
 		{
+			parquetfile.Column{Name: "tinyint", Type: transform.TinyInt},
+			[]transform.Value{typed(transform.TinyInt, math.MinInt8), typed(transform.TinyInt, math.MaxInt8), typed(transform.TinyInt, 0), null},
+			[]cell{"-128", "127", "0", nil},
+		},
+		{
+			parquetfile.Column{Name: "smallint", Type: transform.SmallInt},
+			[]transform.Value{typed(transform.SmallInt, math.MinInt16), typed(transform.SmallInt, math.MaxInt16), null},
+			[]cell{"-32768", "32767", nil},
+		},
+		{
+			parquetfile.Column{Name: "utinyint", Type: transform.UTinyInt},
+			[]transform.Value{typed(transform.UTinyInt, 0), typed(transform.UTinyInt, math.MaxUint8), null},
+			[]cell{"0", "255", nil},
+		},
+		{
+			parquetfile.Column{Name: "usmallint", Type: transform.USmallInt},
+			[]transform.Value{typed(transform.USmallInt, 0), typed(transform.USmallInt, math.MaxUint16), null},
+			[]cell{"0", "65535", nil},
+		},
+		{
+			parquetfile.Column{Name: "uinteger", Type: transform.UInteger},
+			[]transform.Value{typed(transform.UInteger, 0), typed(transform.UInteger, math.MaxUint32), typed(transform.UInteger, 1<<31), null},
+			[]cell{"0", "4294967295", "2147483648", nil},
+		},
+		{
+			parquetfile.Column{Name: "ubigint", Type: transform.UBigInt},
+			[]transform.Value{typed(transform.UBigInt, 0), typed(transform.UBigInt, -1), typed(transform.UBigInt, math.MinInt64), null},
+			[]cell{"0", "18446744073709551615", "9223372036854775808", nil},
+		},
+		{
+			parquetfile.Column{Name: "float", Type: transform.Float},
+			[]transform.Value{f32(0.1), f32(-1.5), f32(math.MaxFloat32), f32(math.Inf(-1)), null},
+			[]cell{float64(float32(0.1)), -1.5, float64(math.MaxFloat32), "-Infinity", nil},
+		},
+		{
+			parquetfile.Column{Name: "decimal9", Type: mustType(t, "DECIMAL(9,2)")},
+			[]transform.Value{typed(mustType(t, "DECIMAL(9,2)"), 999999999), typed(mustType(t, "DECIMAL(9,2)"), -5), null},
+			[]cell{"9999999.99", "-0.05", nil},
+		},
+		{
+			parquetfile.Column{Name: "decimal18", Type: mustType(t, "DECIMAL(18,3)")},
+			[]transform.Value{typed(mustType(t, "DECIMAL(18,3)"), -999999999999999999), typed(mustType(t, "DECIMAL(18,3)"), 1500), null},
+			[]cell{"-999999999999999.999", "1.500", nil},
+		},
+		{
 			// Names may hold anything Parquet allows.
 			parquetfile.Column{Name: "Ünïcode name.with dot", Type: transform.Varchar},
 			[]transform.Value{str("x"), null},
@@ -190,7 +237,8 @@ func TestRoundTrip(t *testing.T) {
 	if !equal(res.Columns, wantNames) {
 		t.Errorf("columns = %q, want %q", res.Columns, wantNames)
 	}
-	wantTypes := []string{"BIGINT", "BOOLEAN", "INTEGER", "BIGINT", "DOUBLE", "VARCHAR", "TIMESTAMP WITH TIME ZONE", "DATE", "TIME", "UUID", "JSON", "VARCHAR"}
+	wantTypes := []string{"BIGINT", "BOOLEAN", "INTEGER", "BIGINT", "DOUBLE", "VARCHAR", "TIMESTAMP WITH TIME ZONE", "DATE", "TIME", "UUID", "JSON",
+		"TINYINT", "SMALLINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "FLOAT", "DECIMAL(9,2)", "DECIMAL(18,3)", "VARCHAR"}
 	if !equal(res.Types, wantTypes) {
 		t.Errorf("types = %q, want %q", res.Types, wantTypes)
 	}
@@ -554,7 +602,7 @@ func TestNewWriterErrors(t *testing.T) {
 	f([]parquetfile.Column{{Name: "", Type: transform.Int64}}, parquetfile.Options{}, "parquetfile: column 1: empty name")
 	f([]parquetfile.Column{{Name: "a", Type: transform.Int64}, {Name: "a", Type: transform.Varchar}}, parquetfile.Options{}, `parquetfile: column 2: duplicate name "a"`)
 	f([]parquetfile.Column{{Name: "a", Type: transform.Null}}, parquetfile.Options{}, `parquetfile: column "a": unsupported type NULL`)
-	f([]parquetfile.Column{{Name: "a", Type: transform.Type(99)}}, parquetfile.Options{}, `parquetfile: column "a": unsupported type Type(99)`)
+	f([]parquetfile.Column{{Name: "a", Type: transform.Type(0xf0)}}, parquetfile.Options{}, `parquetfile: column "a": unsupported type Type(240)`)
 	f(ok, parquetfile.Options{RowGroupRows: -1}, "parquetfile: RowGroupRows -1 is negative")
 	f(ok, parquetfile.Options{RowGroupBytes: -1}, "parquetfile: RowGroupBytes -1 is negative")
 }

@@ -323,12 +323,17 @@ func (b *Batch) AddLossy(l Lossy) {
 
 func (b *Batch) appendValue(v transform.Value) {
 	b.buf = append(b.buf, byte(v.Type))
+	if _, _, ok := v.Type.Decimal(); ok { // a column cast to DECIMAL: its unscaled value
+		b.buf = binary.AppendVarint(b.buf, v.I)
+		return
+	}
 	switch v.Type {
 	case transform.Boolean:
 		b.buf = append(b.buf, byte(v.I))
-	case transform.Int32, transform.Int64, transform.Timestamp, transform.Date, transform.Time:
+	case transform.Int32, transform.Int64, transform.Timestamp, transform.Date, transform.Time,
+		transform.TinyInt, transform.SmallInt, transform.UTinyInt, transform.USmallInt, transform.UInteger, transform.UBigInt:
 		b.buf = binary.AppendVarint(b.buf, v.I)
-	case transform.Double:
+	case transform.Double, transform.Float:
 		b.buf = binary.LittleEndian.AppendUint64(b.buf, math.Float64bits(v.F))
 	case transform.Varchar, transform.UUID:
 		b.buf = binary.AppendUvarint(b.buf, uint64(len(v.S)))
@@ -537,9 +542,10 @@ func (d *decoder) valueInto(v *transform.Value) {
 	case transform.Null:
 	case transform.Boolean:
 		v.I = int64(d.byte() & 1)
-	case transform.Int32, transform.Int64, transform.Timestamp, transform.Date, transform.Time:
+	case transform.Int32, transform.Int64, transform.Timestamp, transform.Date, transform.Time,
+		transform.TinyInt, transform.SmallInt, transform.UTinyInt, transform.USmallInt, transform.UInteger, transform.UBigInt:
 		v.I = d.varint()
-	case transform.Double:
+	case transform.Double, transform.Float:
 		if len(d.p) < 8 {
 			d.fail()
 			break
@@ -549,6 +555,10 @@ func (d *decoder) valueInto(v *transform.Value) {
 	case transform.Varchar, transform.JSON, transform.UUID:
 		v.S = d.str()
 	default:
+		if _, _, ok := v.Type.Decimal(); ok {
+			v.I = d.varint()
+			break
+		}
 		d.fail()
 	}
 }

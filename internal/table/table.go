@@ -280,6 +280,9 @@ func HiveType(t transform.Type) (typ, comment string) {
 		}
 		return "struct<" + strings.Join(parts, ",") + ">", ""
 	}
+	if p, s, ok := t.Decimal(); ok {
+		return fmt.Sprintf("decimal(%d,%d)", p, s), ""
+	}
 	switch t {
 	case transform.Boolean:
 		return "boolean", ""
@@ -289,6 +292,22 @@ func HiveType(t transform.Type) (typ, comment string) {
 		return "bigint", ""
 	case transform.Double:
 		return "double", ""
+	case transform.TinyInt:
+		return "tinyint", ""
+	case transform.SmallInt:
+		return "smallint", ""
+	// Hive has no unsigned integers: the narrowest signed type that holds
+	// every value, as Spark reads Parquet UINT(n) (SPARK-34817, SPARK-34786).
+	case transform.UTinyInt:
+		return "smallint", "UTINYINT"
+	case transform.USmallInt:
+		return "int", "USMALLINT"
+	case transform.UInteger:
+		return "bigint", "UINTEGER"
+	case transform.UBigInt:
+		return "decimal(20,0)", "UBIGINT"
+	case transform.Float:
+		return "float", ""
 	case transform.Varchar:
 		return "string", ""
 	case transform.Timestamp:

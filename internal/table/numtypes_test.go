@@ -1,0 +1,80 @@
+package table_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/datatap/datatap/internal/duckdb"
+	"github.com/datatap/datatap/internal/flush"
+	"github.com/datatap/datatap/internal/ingest"
+	"github.com/datatap/datatap/internal/sink/dir"
+	"github.com/datatap/datatap/internal/spool"
+	"github.com/datatap/datatap/transform"
+)
+
+// TestNumberTypesThroughTheTap: columns cast to the narrow number types and
+// DECIMAL go through ingest, the spool and the flush exactly (a UBIGINT
+// beyond BIGINT, an 18-digit DECIMAL), and DuckDB reads back its own types.
+func TestNumberTypesThroughTheTap(t *testing.T) {
+	duckdb.Require(t)
+	const stmt = "SELECT v::TINYINT AS a, v::USMALLINT AS b, u::UBIGINT AS c, f::REAL AS d, x::DECIMAL(18,3) AS e, x::DECIMAL(5,2) AS g"
+	prog, err := transform.Compile(stmt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	sk, err := dir.New(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp, err := spool.Open(t.TempDir(), spool.HeaderFor(prog), 1<<30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := ingest.New(prog, sp, ingest.Limits{MaxBodyBytes: 1 << 20, MaxLineBytes: 1 << 20})
+	body := `{"v":-5,"u":"18446744073709551615","f":0.1,"x":"123456789012345.6785"}
+{"v":300,"u":10000000000000000001,"f":"3.5e38","x":"1.005"}
+`
+	if _, err := in.Ingest([]byte(body), ""); err != nil {
+		t.Fatal(err)
+	}
+	seg, err := sp.Seal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &flush.Flusher{Sink: sk, Prefix: "p/", ErrorsPrefix: "errors/", TempDir: t.TempDir()}
+	if _, err := f.Segment(context.Background(), seg); err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	_ = filepath.Walk(out, func(path string, info os.FileInfo, err error) error {
+		if err == nil && strings.HasSuffix(path, ".parquet") {
+			files = append(files, path)
+		}
+		return nil
+	})
+	if len(files) != 1 {
+		t.Fatalf("files %v", files)
+	}
+	res, err := duckdb.Run(context.Background(),
+		"SELECT typeof(a), typeof(b), typeof(c), typeof(d), typeof(e), typeof(g) FROM read_parquet('"+files[0]+"') LIMIT 1",
+		"SELECT a::VARCHAR, b::VARCHAR, c::VARCHAR, d::VARCHAR, e::VARCHAR, g::VARCHAR FROM read_parquet('"+files[0]+"') ORDER BY a NULLS LAST")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res {
+		if r.Err != "" {
+			t.Fatal(r.Err)
+		}
+	}
+	if got, want := fmt.Sprint(res[0].Rows), "[[TINYINT USMALLINT UBIGINT FLOAT DECIMAL(18,3) DECIMAL(5,2)]]"; got != want {
+		t.Errorf("types %s, want %s", got, want)
+	}
+	if got, want := fmt.Sprint(res[1].Rows), "[[-5 <nil> 18446744073709551615 0.1 123456789012345.679 <nil>] [<nil> 300 10000000000000000001 inf 1.005 1.01]]"; got != want {
+		t.Errorf("rows %s\nwant %s", got, want)
+	}
+}
