@@ -311,7 +311,8 @@ def check(endpoint, template, zipdir):
     expect(env.get("TAP_AUTH") == "jwt" and env.get("TAP_ACL") == ACL, "TAP_AUTH jwt with the Acl given", (env.get("TAP_AUTH"), env.get("TAP_ACL")))
 
     # The role: assumable by Lambda, and s3:PutObject on the two
-    # prefixes (up to their first strftime verb) in the bucket.
+    # prefixes (up to their first strftime verb) in the bucket and on the
+    # table schema objects.
     rname = only("AWS::IAM::Role")
     role = iam.get_role(RoleName=physical[rname])["Role"]
     expect(fn["Role"] == role["Arn"], "the function runs as the stack's role", fn["Role"])
@@ -330,7 +331,8 @@ def check(endpoint, template, zipdir):
             acts = st["Action"] if isinstance(st["Action"], list) else [st["Action"]]
             if "s3:PutObject" in acts:
                 puts += st["Resource"] if isinstance(st["Resource"], list) else [st["Resource"]]
-    want_puts = sorted(f"arn:aws:s3:::{bucket}/{ev.param(p).split('%')[0]}*" for p in ("Prefix", "ErrorsPrefix"))
+    want_puts = sorted([f"arn:aws:s3:::{bucket}/{ev.param(p).split('%')[0]}*" for p in ("Prefix", "ErrorsPrefix")] +
+                       [f"arn:aws:s3:::{bucket}/*_datatap/schema.json"])  # the table schema, written with conditional puts
     expect(sorted(puts) == want_puts, f"s3:PutObject on {want_puts}", sorted(puts))
 
     # The permissions: every Lambda::Permission of the template, on the
