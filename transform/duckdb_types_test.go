@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/datatap/datatap/internal/duckdb"
 	"github.com/datatap/datatap/internal/parquetfile"
+	"github.com/datatap/datatap/internal/testenv/duckdb"
 	"github.com/datatap/datatap/transform"
 	"github.com/valyala/fastjson"
 )

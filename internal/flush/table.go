@@ -94,7 +94,7 @@ func (f *Flusher) tableState() *table {
 
 // parseType reads a type name as Type.String writes it.
 func parseType(s string) (transform.Type, bool) {
-	for t := transform.Boolean; t < 64; t++ {
+	for t := transform.Boolean; t < 0x100; t++ { // the scalar types (nested ones are 0x100 and up)
 		if t.String() == s {
 			return t, true
 		}

@@ -8,11 +8,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/datatap/datatap/internal/duckdb"
 	"github.com/datatap/datatap/internal/flush"
 	"github.com/datatap/datatap/internal/ingest"
 	"github.com/datatap/datatap/internal/sink/dir"
 	"github.com/datatap/datatap/internal/spool"
+	"github.com/datatap/datatap/internal/testenv/duckdb"
 	"github.com/datatap/datatap/transform"
 )
 
