@@ -34,9 +34,16 @@ type parser struct {
 // bailout carries a compile error up through the recursive descent.
 type bailout struct{ err *Error }
 
-func parse(src string) (st *statement, err error) {
+func parse(src string) (*statement, error) {
+	return parseWith(src, "statement", (*parser).statement)
+}
+
+// parseWith parses src (a statement or an expression: what names it in
+// errors) with top, turning a bailout into its positioned error.
+func parseWith[T any](src, what string, top func(*parser) T) (res T, err error) {
+	var zero T
 	if len(src) > MaxStatementBytes {
-		return nil, errorAt(src, 0, "statement is too long (%d bytes, limit %d)", len(src), MaxStatementBytes)
+		return zero, errorAt(src, 0, "%s is too long (%d bytes, limit %d)", what, len(src), MaxStatementBytes)
 	}
 	p := &parser{src: src, lx: lexer{src: src}}
 	p.tok = p.lx.next()
@@ -47,14 +54,14 @@ func parse(src string) (st *statement, err error) {
 			if !ok {
 				panic(r)
 			}
-			st, err = nil, b.err
+			res, err = zero, b.err
 		}
 	}()
-	st = p.statement()
+	res = top(p)
 	if p.lx.err != nil {
-		return nil, p.lx.err
+		return zero, p.lx.err
 	}
-	return st, nil
+	return res, nil
 }
 
 func (p *parser) failAt(pos int, format string, args ...any) {

@@ -63,31 +63,15 @@ func (st *State) eventTime(v Value) Value {
 }
 
 // parseExpr parses src as one expression and nothing after it.
-func parseExpr(src string) (n *node, err error) {
-	if len(src) > MaxStatementBytes {
-		return nil, errorAt(src, 0, "expression is too long (%d bytes, limit %d)", len(src), MaxStatementBytes)
-	}
-	p := &parser{src: src, lx: lexer{src: src}}
-	p.tok = p.lx.next()
-	p.peek = p.lx.next()
-	defer func() {
-		if r := recover(); r != nil {
-			b, ok := r.(bailout)
-			if !ok {
-				panic(r)
-			}
-			n, err = nil, b.err
+func parseExpr(src string) (*node, error) {
+	return parseWith(src, "expression", func(p *parser) *node {
+		if p.tok.kind == tokEOF {
+			p.failAt(p.tok.pos, "empty expression")
 		}
-	}()
-	if p.tok.kind == tokEOF {
-		p.failAt(p.tok.pos, "empty expression")
-	}
-	n = p.expr()
-	if p.tok.kind != tokEOF {
-		p.failAt(p.tok.pos, "unexpected %s after the expression", describe(p.tok))
-	}
-	if p.lx.err != nil {
-		return nil, p.lx.err
-	}
-	return n, nil
+		n := p.expr()
+		if p.tok.kind != tokEOF {
+			p.failAt(p.tok.pos, "unexpected %s after the expression", describe(p.tok))
+		}
+		return n
+	})
 }
