@@ -337,15 +337,19 @@ func fit(st *transform.State, v transform.Value, t transform.Type) (transform.Va
 	switch t {
 	case transform.Varchar, transform.JSON:
 		ok = true
-	case transform.Int32, transform.Int64:
+	case transform.Int32, transform.Int64, transform.TinyInt, transform.SmallInt,
+		transform.UTinyInt, transform.USmallInt, transform.UInteger, transform.UBigInt:
+		// the cast gives NULL, so the overflow, for a value out of range
 		ok = v.Type == transform.Int32 || v.Type == transform.Int64 ||
 			v.Type == transform.Double && v.F == math.Trunc(v.F)
 	case transform.Double:
 		ok = v.Type == transform.Int32 || v.Type == transform.Int64
 	case transform.Timestamp:
 		ok = v.Type == transform.Date
-	default: // a nested column's values are JSON shaped by the cast to it
-		ok = t.IsNested() && (v.Type == transform.JSON || v.Type == transform.Varchar)
+	default:
+		_, _, decimal := t.Decimal()
+		ok = decimal && (v.Type == transform.Int32 || v.Type == transform.Int64) || // exact, or NULL out of range
+			t.IsNested() && (v.Type == transform.JSON || v.Type == transform.Varchar) // shaped by the cast to it
 	}
 	if !ok {
 		return transform.Value{}, false

@@ -274,3 +274,44 @@ func TestTableSchemaCost(t *testing.T) {
 		t.Errorf("Overflowed %d, want 1 (the string in the BIGINT column a)", last.Overflowed)
 	}
 }
+
+// TestFit: a value goes into a column of the table's type when it converts
+// without loss, and to the overflow otherwise.
+func TestFit(t *testing.T) {
+	dec, _ := transform.DecimalOf(5, 2)
+	num := func(f float64) transform.Value { return transform.Value{Type: transform.Double, F: f} }
+	i64 := func(i int64) transform.Value { return transform.Value{Type: transform.Int64, I: i} }
+	str := func(s string) transform.Value { return transform.Value{Type: transform.Varchar, S: s} }
+	for _, c := range []struct {
+		v    transform.Value
+		t    transform.Type
+		fits bool
+	}{
+		{i64(7), transform.Int32, true},
+		{num(7), transform.Int64, true},
+		{num(7.5), transform.Int64, false},
+		{str("abc"), transform.Int64, false},
+		{i64(7), transform.Double, true},
+		{i64(7), transform.Varchar, true},
+		{i64(100), transform.TinyInt, true},
+		{i64(300), transform.TinyInt, false},
+		{i64(-1), transform.UTinyInt, false},
+		{i64(65535), transform.USmallInt, true},
+		{i64(1 << 40), transform.UBigInt, true},
+		{i64(123), dec, true},
+		{i64(1234), dec, false}, // DECIMAL(5,2) holds up to 999.99
+		{str("1.5"), dec, false},
+	} {
+		var st transform.State
+		got, ok := fit(&st, c.v, c.t)
+		if ok != c.fits {
+			t.Errorf("fit(%s %s, %s) = %v, want %v", c.v.Type, c.v.AppendJSON(nil), c.t, ok, c.fits)
+		}
+		if ok && got.Type != c.t && c.t != transform.Varchar {
+			t.Errorf("fit(%s, %s) gave a %s", c.v.AppendJSON(nil), c.t, got.Type)
+		}
+		if st.CastFailures != 0 {
+			t.Errorf("fit(%s, %s) counted a cast failure: overflowed values are not lost", c.v.AppendJSON(nil), c.t)
+		}
+	}
+}
