@@ -379,7 +379,7 @@ func buildRegexpMatches(c *compiler, n *node, args []compiled) expr {
 	a := args[0].fn
 	if !args[1].konst || args[1].val.Type == Null {
 		// A pattern from the data (see State.pattern), or NULL.
-		flags, b := c.regexpFlags("regexp_matches", n, args, 2), args[1].fn
+		flags, b := c.regexpFlags("regexp_matches", n, args, 2, nil), args[1].fn
 		return func(st *State, rec *fastjson.Value) Value {
 			v, p := a(st, rec), b(st, rec)
 			if v.Type == Null || p.Type == Null {

@@ -99,27 +99,8 @@ func parseJSONPath(s string) ([]step, string) {
 // walk follows path from v (nil when a step is missing).
 func walk(v *fastjson.Value, path []step) *fastjson.Value {
 	for _, s := range path {
-		switch {
-		case v == nil:
+		if v = stepInto(v, s); v == nil {
 			return nil
-		case s.isIndex:
-			if v.Type() != fastjson.TypeArray {
-				return nil
-			}
-			a := v.GetArray()
-			i := s.index
-			if i < 0 {
-				i += len(a)
-			}
-			if i < 0 || i >= len(a) {
-				return nil
-			}
-			v = a[i]
-		default:
-			if v.Type() != fastjson.TypeObject {
-				return nil
-			}
-			v = v.GetObject().Get(s.key)
 		}
 	}
 	return v

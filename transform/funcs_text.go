@@ -57,34 +57,10 @@ func buildStrlen(_ *compiler, _ *node, args []compiled) expr {
 }
 
 // compileRegexp compiles the constant pattern args[at] once, with RE2, and
-// DuckDB's options in args[opt] (when there): i (case-insensitive), s (dot
-// matches newline, DuckDB's default is off), m and n (multi-line), c
-// (case-sensitive), and g (every match; only where global is not nil).
+// DuckDB's options in args[opt] (when there, see regexpFlags).
 func (c *compiler) compileRegexp(fn string, n *node, args []compiled, at, opt int, global *bool) *regexp.Regexp {
 	pat := c.constString(fn, n, args[at], "the pattern")
-	if opt < len(args) {
-		flags := ""
-		for _, o := range c.constString(fn, n, args[opt], "the options") {
-			switch {
-			case o == 'i' || o == 's' || o == 'm':
-				flags += string(o)
-			case o == 'n' || o == 'p':
-				flags += "m"
-			case o == 'c':
-			case o == 'g' && global != nil:
-				*global = true
-			default:
-				known := "i, s, m, c"
-				if global != nil {
-					known += ", g"
-				}
-				c.fail(n.args[opt].pos, "%s: unknown option '%c' (options: %s)", fn, o, known)
-			}
-		}
-		if flags != "" {
-			pat = "(?" + flags + ")" + pat
-		}
-	}
+	pat = c.regexpFlags(fn, n, args, opt, global) + pat
 	re, err := regexp.Compile(pat)
 	if err != nil {
 		c.fail(n.args[at].pos, "%s: bad pattern: %s", fn, strings.TrimPrefix(err.Error(), "error parsing regexp: "))

@@ -34,9 +34,12 @@ func (st *State) pattern(flags, pat string) *regexp.Regexp {
 // patternKey names a pattern with its options (a constant of the call).
 type patternKey struct{ flags, pat string }
 
-// regexpFlags reads the constant options of a regexp function as an inline
-// flag group ("(?i)"), as compileRegexp does.
-func (c *compiler) regexpFlags(fn string, n *node, args []compiled, opt int) string {
+// regexpFlags reads the constant options of a regexp function in
+// args[opt] (when there) as an inline flag group ("(?i)"): i
+// (case-insensitive), s (dot matches newline, DuckDB's default is off), m
+// and n (multi-line), c (case-sensitive), and g (every match; only where
+// global is not nil).
+func (c *compiler) regexpFlags(fn string, n *node, args []compiled, opt int, global *bool) string {
 	if opt >= len(args) {
 		return ""
 	}
@@ -48,8 +51,14 @@ func (c *compiler) regexpFlags(fn string, n *node, args []compiled, opt int) str
 		case o == 'n' || o == 'p':
 			flags += "m"
 		case o == 'c':
+		case o == 'g' && global != nil:
+			*global = true
 		default:
-			c.fail(n.args[opt].pos, "%s: unknown option '%c' (options: i, s, m, c)", fn, o)
+			known := "i, s, m, c"
+			if global != nil {
+				known += ", g"
+			}
+			c.fail(n.args[opt].pos, "%s: unknown option '%c' (options: %s)", fn, o, known)
 		}
 	}
 	if flags == "" {
