@@ -19,9 +19,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-
 	"github.com/datatap/datatap/internal/testenv"
 	"github.com/datatap/datatap/internal/testenv/duckdb"
 	"github.com/datatap/datatap/internal/testenv/minio"
@@ -229,38 +226,19 @@ func waitHealthy(t *testing.T, url string, logs fmt.Stringer) {
 // Parquet and NDJSON ones.
 func download(t *testing.T, m *minio.Server, dir string) (parquet, ndjson int) {
 	t.Helper()
-	ctx := context.Background()
-	client := m.Client()
-	p := s3.NewListObjectsV2Paginator(client, &s3.ListObjectsV2Input{Bucket: aws.String(m.Bucket)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
+	m.Objects(t, func(key string, b []byte) {
+		path := filepath.Join(dir, filepath.FromSlash(key))
+		os.MkdirAll(filepath.Dir(path), 0o755)
+		if err := os.WriteFile(path, b, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		for _, obj := range page.Contents {
-			key := aws.ToString(obj.Key)
-			out, err := client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(m.Bucket), Key: obj.Key})
-			if err != nil {
-				t.Fatal(err)
-			}
-			b, err := io.ReadAll(out.Body)
-			out.Body.Close()
-			if err != nil {
-				t.Fatal(err)
-			}
-			path := filepath.Join(dir, filepath.FromSlash(key))
-			os.MkdirAll(filepath.Dir(path), 0o755)
-			if err := os.WriteFile(path, b, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			switch {
-			case strings.HasSuffix(key, ".parquet"):
-				parquet++
-			case strings.HasSuffix(key, ".ndjson"):
-				ndjson++
-			}
+		switch {
+		case strings.HasSuffix(key, ".parquet"):
+			parquet++
+		case strings.HasSuffix(key, ".ndjson"):
+			ndjson++
 		}
-	}
+	})
 	return parquet, ndjson
 }
 

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"os/exec"
@@ -19,9 +18,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/datatap/datatap/internal/config"
 	"github.com/datatap/datatap/internal/testenv"
@@ -588,42 +584,26 @@ type downloaded struct {
 // download copies every object of the bucket into dir.
 func download(t *testing.T, m *minio.Server, dir string) (downloaded, int64) {
 	t.Helper()
-	ctx := context.Background()
-	client := m.Client()
 	var total int64
 	d := downloaded{dir: dir}
-	p := s3.NewListObjectsV2Paginator(client, &s3.ListObjectsV2Input{Bucket: aws.String(m.Bucket)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
+	m.Objects(t, func(key string, b []byte) {
+		switch {
+		case strings.HasSuffix(key, "/_datatap/schema.json"):
+			return // the table schema (flush.TableSchemaName): types, no rows
+		case !strings.HasSuffix(key, ".parquet"):
+			t.Errorf("unexpected object %s (error output? every line was valid)", key)
+			return
+		}
+		local := filepath.Join(dir, filepath.FromSlash(key))
+		if err := os.MkdirAll(filepath.Dir(local), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		for _, obj := range page.Contents {
-			key := aws.ToString(obj.Key)
-			if !strings.HasSuffix(key, ".parquet") {
-				t.Errorf("unexpected object %s (error output? every line was valid)", key)
-				continue
-			}
-			out, err := client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(m.Bucket), Key: obj.Key})
-			if err != nil {
-				t.Fatal(err)
-			}
-			b, err := io.ReadAll(out.Body)
-			out.Body.Close()
-			if err != nil {
-				t.Fatal(err)
-			}
-			local := filepath.Join(dir, filepath.FromSlash(key))
-			if err := os.MkdirAll(filepath.Dir(local), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(local, b, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			d.n++
-			total += int64(len(b))
+		if err := os.WriteFile(local, b, 0o644); err != nil {
+			t.Fatal(err)
 		}
-	}
+		d.n++
+		total += int64(len(b))
+	})
 	return d, total
 }
 

@@ -18,8 +18,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/klauspost/compress/zstd"
 	"github.com/parquet-go/parquet-go"
 
@@ -151,82 +149,64 @@ func firstID(b []byte) (int, bool) {
 func readBucket(t testingT, m *minio.Server, errorsPrefix string) *landed {
 	t.Helper()
 	ctx := context.Background()
-	client := m.Client()
 	dir := t.TempDir()
 	l := &landed{where: map[int][]string{}}
 	found := func(id int, kind string) { l.where[id] = append(l.where[id], kind) }
-	p := s3.NewListObjectsV2Paginator(client, &s3.ListObjectsV2Input{Bucket: aws.String(m.Bucket)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			t.Fatalf("list the bucket: %v", err)
-		}
-		for _, obj := range page.Contents {
-			key := aws.ToString(obj.Key)
-			l.keys = append(l.keys, key)
-			out, err := client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(m.Bucket), Key: obj.Key})
+	m.Objects(t, func(key string, b []byte) {
+		l.keys = append(l.keys, key)
+		switch {
+		case strings.HasSuffix(key, "/_datatap/schema.json"):
+			// the table schema (flush.TableSchemaName): types, no rows
+		case strings.HasSuffix(key, ".parquet"):
+			l.parquetObjects++
+			l.parquetBytes += int64(len(b))
+			local := filepath.Join(dir, "pq", fmt.Sprintf("%06d.parquet", l.parquetObjects))
+			if err := os.MkdirAll(filepath.Dir(local), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(local, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			rows, noID, err := parquetIDs(b, func(id int) { found(id, "parquet") })
 			if err != nil {
-				t.Fatalf("get %s: %v", key, err)
+				t.Errorf("%s: parquet-go cannot read it: %v", key, err)
 			}
-			b, err := io.ReadAll(out.Body)
-			out.Body.Close()
+			l.parquetRows += rows
+			l.noID += noID
+		case isErrorRows(key):
+			l.errorObjects++
+			text, err := decompress(key, b)
 			if err != nil {
-				t.Fatalf("get %s: %v", key, err)
+				t.Errorf("%s: %v", key, err)
+				return
 			}
-			switch {
-			case strings.HasSuffix(key, "/_datatap/schema.json"):
-				// the table schema (flush.TableSchemaName): types, no rows
-			case strings.HasSuffix(key, ".parquet"):
-				l.parquetObjects++
-				l.parquetBytes += int64(len(b))
-				local := filepath.Join(dir, "pq", fmt.Sprintf("%06d.parquet", l.parquetObjects))
-				if err := os.MkdirAll(filepath.Dir(local), 0o755); err != nil {
-					t.Fatal(err)
+			for ln := range bytes.SplitSeq(bytes.TrimSuffix(text, []byte("\n")), []byte("\n")) {
+				l.errorRows++
+				if id, ok := firstID(ln); ok {
+					found(id, "error")
+				} else {
+					l.noID++
+					t.Errorf("%s: an error row without an id: %.200s", key, ln)
 				}
-				if err := os.WriteFile(local, b, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				rows, noID, err := parquetIDs(b, func(id int) { found(id, "parquet") })
-				if err != nil {
-					t.Errorf("%s: parquet-go cannot read it: %v", key, err)
-				}
-				l.parquetRows += rows
-				l.noID += noID
-			case isErrorRows(key):
-				l.errorObjects++
-				text, err := decompress(key, b)
-				if err != nil {
-					t.Errorf("%s: %v", key, err)
-					continue
-				}
-				for ln := range bytes.SplitSeq(bytes.TrimSuffix(text, []byte("\n")), []byte("\n")) {
-					l.errorRows++
-					if id, ok := firstID(ln); ok {
-						found(id, "error")
-					} else {
-						l.noID++
-						t.Errorf("%s: an error row without an id: %.200s", key, ln)
-					}
-				}
-			case strings.HasPrefix(key, errorsPrefixRoot(errorsPrefix)):
-				l.quarantineObjects++
-				local := filepath.Join(dir, "q", fmt.Sprintf("%06d", l.quarantineObjects))
-				if err := os.MkdirAll(filepath.Dir(local), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(local, b, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				n, noID, how := quarantineIDs(local, b, func(id int) { found(id, "quarantine") })
-				l.quarantineRecords += n
-				l.noID += noID
-				l.quarantineNotes = append(l.quarantineNotes, fmt.Sprintf("%s (%d B): %s", key, len(b), how))
-			default:
-				l.otherObjects++
-				t.Errorf("unexpected object %s (%d B): neither Parquet, nor error rows, nor under the errors prefix", key, len(b))
 			}
+		case strings.HasPrefix(key, errorsPrefixRoot(errorsPrefix)):
+			l.quarantineObjects++
+			local := filepath.Join(dir, "q", fmt.Sprintf("%06d", l.quarantineObjects))
+			if err := os.MkdirAll(filepath.Dir(local), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(local, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			n, noID, how := quarantineIDs(local, b, func(id int) { found(id, "quarantine") })
+			l.quarantineRecords += n
+			l.noID += noID
+			l.quarantineNotes = append(l.quarantineNotes, fmt.Sprintf("%s (%d B): %s", key, len(b), how))
+		default:
+			l.otherObjects++
+			t.Errorf("unexpected object %s (%d B): neither Parquet, nor error rows, nor under the errors prefix", key, len(b))
 		}
-	}
+	})
 	if l.parquetObjects > 0 {
 		ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
 		defer cancel()

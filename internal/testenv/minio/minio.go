@@ -11,6 +11,7 @@ package minio
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -82,6 +83,36 @@ func (s *Server) Client() *s3.Client {
 		UsePathStyle: true,
 		Credentials:  credentials.NewStaticCredentialsProvider(s.AccessKey, s.SecretKey, ""),
 	})
+}
+
+// Objects calls fn with the key and the bytes of every object in the
+// bucket, in key order (what tests read back to check what landed).
+func (s *Server) Objects(t interface {
+	Helper()
+	Fatalf(format string, args ...any)
+}, fn func(key string, body []byte)) {
+	t.Helper()
+	ctx := context.Background()
+	client := s.Client()
+	p := s3.NewListObjectsV2Paginator(client, &s3.ListObjectsV2Input{Bucket: aws.String(s.Bucket)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			t.Fatalf("list the bucket: %v", err)
+		}
+		for _, obj := range page.Contents {
+			out, err := client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.Bucket), Key: obj.Key})
+			if err != nil {
+				t.Fatalf("get %s: %v", aws.ToString(obj.Key), err)
+			}
+			b, err := io.ReadAll(out.Body)
+			out.Body.Close()
+			if err != nil {
+				t.Fatalf("get %s: %v", aws.ToString(obj.Key), err)
+			}
+			fn(aws.ToString(obj.Key), b)
+		}
+	}
 }
 
 // Binary returns the path of the minio binary Start would run: $MINIO_BIN, or
