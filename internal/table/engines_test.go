@@ -28,21 +28,7 @@ const (
 // prefix's folders and the PARTITION BY item as columns.
 func TestDuckDBViewReadsWhatTheTapWrote(t *testing.T) {
 	duckdb.Require(t)
-	prog, err := transform.Compile(statement)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := t.TempDir()
-	sk, err := dir.New(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sp, err := spool.Open(t.TempDir(), spool.HeaderFor(prog), 1<<30)
-	if err != nil {
-		t.Fatal(err)
-	}
-	in := ingest.New(prog, sp, ingest.Limits{MaxBodyBytes: 1 << 20, MaxLineBytes: 1 << 20})
-	f := &flush.Flusher{Sink: sk, Prefix: prefix, ErrorsPrefix: "errors/", TempDir: t.TempDir()}
+	prog, in, sp, f, out := tapInto(t, statement, prefix)
 	want := map[string]int{}
 	for flushNo := range 3 {
 		var body strings.Builder
@@ -120,4 +106,25 @@ func TestGlueTakesTheTable(t *testing.T) {
 	if len(got.Table.StorageDescriptor.Columns) != 2 || len(got.Table.PartitionKeys) != 5 {
 		t.Errorf("columns %v, partition keys %v", got.Table.StorageDescriptor.Columns, got.Table.PartitionKeys)
 	}
+}
+
+// tapInto opens what a tap writes a folder with: the statement compiled,
+// a spool, its ingester and a flusher to a new folder out under prefix.
+func tapInto(t *testing.T, stmt, prefix string) (*transform.Program, *ingest.Ingester, *spool.Spool, *flush.Flusher, string) {
+	t.Helper()
+	prog, err := transform.Compile(stmt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	sk, err := dir.New(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp, err := spool.Open(t.TempDir(), spool.HeaderFor(prog), 1<<30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := ingest.New(prog, sp, ingest.Limits{MaxBodyBytes: 1 << 20, MaxLineBytes: 1 << 20})
+	return prog, in, sp, &flush.Flusher{Sink: sk, Prefix: prefix, ErrorsPrefix: "errors/", TempDir: t.TempDir()}, out
 }

@@ -8,12 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/datatap/datatap/internal/flush"
-	"github.com/datatap/datatap/internal/ingest"
-	"github.com/datatap/datatap/internal/sink/dir"
-	"github.com/datatap/datatap/internal/spool"
 	"github.com/datatap/datatap/internal/testenv/duckdb"
-	"github.com/datatap/datatap/transform"
 )
 
 // TestNumberTypesThroughTheTap: columns cast to the narrow number types and
@@ -22,20 +17,7 @@ import (
 func TestNumberTypesThroughTheTap(t *testing.T) {
 	duckdb.Require(t)
 	const stmt = "SELECT v::TINYINT AS a, v::USMALLINT AS b, u::UBIGINT AS c, f::REAL AS d, x::DECIMAL(18,3) AS e, x::DECIMAL(5,2) AS g"
-	prog, err := transform.Compile(stmt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := t.TempDir()
-	sk, err := dir.New(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sp, err := spool.Open(t.TempDir(), spool.HeaderFor(prog), 1<<30)
-	if err != nil {
-		t.Fatal(err)
-	}
-	in := ingest.New(prog, sp, ingest.Limits{MaxBodyBytes: 1 << 20, MaxLineBytes: 1 << 20})
+	_, in, sp, f, out := tapInto(t, stmt, "p/")
 	body := `{"v":-5,"u":"18446744073709551615","f":0.1,"x":"123456789012345.6785"}
 {"v":300,"u":10000000000000000001,"f":"3.5e38","x":"1.005"}
 `
@@ -46,7 +28,6 @@ func TestNumberTypesThroughTheTap(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &flush.Flusher{Sink: sk, Prefix: "p/", ErrorsPrefix: "errors/", TempDir: t.TempDir()}
 	if _, err := f.Segment(context.Background(), seg); err != nil {
 		t.Fatal(err)
 	}
