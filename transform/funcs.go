@@ -372,31 +372,18 @@ func stringTest(test func(s, t string) bool) func(*compiler, *node, []compiled) 
 	}
 }
 
-// buildRegexpMatches compiles the pattern once, with RE2 (linear time, no
-// backtracking): regexp_matches(s, pattern[, options]) with the options of
-// compileRegexp.
+// buildRegexpMatches is regexp_matches(s, pattern[, options]): a match
+// anywhere in s (see patternArg).
 func buildRegexpMatches(c *compiler, n *node, args []compiled) expr {
-	a := args[0].fn
-	if !args[1].konst || args[1].val.Type == Null {
-		// A pattern from the data (see State.pattern), or NULL.
-		flags, b := c.regexpFlags("regexp_matches", n, args, 2, nil), args[1].fn
-		return func(st *State, rec *fastjson.Value) Value {
-			v, p := a(st, rec), b(st, rec)
-			if v.Type == Null || p.Type == Null {
-				return Value{}
-			}
-			re := st.pattern(flags, st.text(p))
-			if re == nil {
-				return Value{}
-			}
-			return boolValue(re.MatchString(st.text(v)))
-		}
-	}
-	re := c.compileRegexp("regexp_matches", n, args, 1, 2, nil)
+	a, p := args[0].fn, c.patternArg("regexp_matches", n, args, 1, 2, nil, patSearch)
 	return func(st *State, rec *fastjson.Value) Value {
 		v := a(st, rec)
 		if v.Type == Null {
 			return v
+		}
+		re, _ := p.get(st, rec)
+		if re == nil {
+			return Value{}
 		}
 		return boolValue(re.MatchString(st.text(v)))
 	}

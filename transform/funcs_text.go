@@ -2,7 +2,6 @@ package transform
 
 import (
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
@@ -56,33 +55,22 @@ func buildStrlen(_ *compiler, _ *node, args []compiled) expr {
 	}
 }
 
-// compileRegexp compiles the constant pattern args[at] once, with RE2, and
-// DuckDB's options in args[opt] (when there, see regexpFlags).
-func (c *compiler) compileRegexp(fn string, n *node, args []compiled, at, opt int, global *bool) *regexp.Regexp {
-	pat := c.constString(fn, n, args[at], "the pattern")
-	pat = c.regexpFlags(fn, n, args, opt, global) + pat
-	re, err := regexp.Compile(pat)
-	if err != nil {
-		c.fail(n.args[at].pos, "%s: bad pattern: %s", fn, strings.TrimPrefix(err.Error(), "error parsing regexp: "))
-	}
-	return re
-}
-
 // buildRegexpExtract is regexp_extract(s, pattern[, group[, options]]): the
-// text of the group (0: the whole match) of the first match, ” when there is
-// none or the group did not take part.
+// text of the group (0: the whole match) of the first match, '' when there is
+// none, the group did not take part, or a pattern from the data has no such
+// group (as in DuckDB).
 func buildRegexpExtract(c *compiler, n *node, args []compiled) expr {
-	re := c.compileRegexp("regexp_extract", n, args, 1, 3, nil)
+	p := c.patternArg("regexp_extract", n, args, 1, 3, nil, patSearch)
 	group := 0
 	if len(args) >= 3 {
 		g := args[2]
 		if !g.konst || !isInteger(g.val.Type) || g.val.I < 0 {
 			c.fail(n.args[2].pos, "regexp_extract: the group must be a constant whole number")
 		}
-		if g.val.I > int64(re.NumSubexp()) {
-			c.fail(n.args[2].pos, "regexp_extract: the pattern has %d groups, not %d", re.NumSubexp(), g.val.I)
+		if p.re != nil && g.val.I > int64(p.re.NumSubexp()) {
+			c.fail(n.args[2].pos, "regexp_extract: the pattern has %d groups, not %d", p.re.NumSubexp(), g.val.I)
 		}
-		group = int(g.val.I)
+		group = int(min(g.val.I, 1<<20))
 	}
 	a := args[0].fn
 	return func(st *State, rec *fastjson.Value) Value {
@@ -90,11 +78,18 @@ func buildRegexpExtract(c *compiler, n *node, args []compiled) expr {
 		if v.Type == Null {
 			return v
 		}
+		re, _ := p.get(st, rec)
+		if re == nil {
+			return Value{}
+		}
 		s := st.text(v)
 		if group == 0 {
 			if loc := re.FindStringIndex(s); loc != nil {
 				return Value{Type: Varchar, S: s[loc[0]:loc[1]]}
 			}
+			return Value{Type: Varchar}
+		}
+		if group > re.NumSubexp() {
 			return Value{Type: Varchar}
 		}
 		m := re.FindStringSubmatchIndex(s)
@@ -112,16 +107,19 @@ func buildRegexpExtract(c *compiler, n *node, args []compiled) expr {
 // backslash sequence, leaves s as it is (as DuckDB does).
 func buildRegexpReplace(c *compiler, n *node, args []compiled) expr {
 	var global bool
-	re := c.compileRegexp("regexp_replace", n, args, 1, 3, &global)
-	nsub := re.NumSubexp()
+	p := c.patternArg("regexp_replace", n, args, 1, 3, &global, patSearch)
 	a, r := args[0].fn, args[2].fn
 	return func(st *State, rec *fastjson.Value) Value {
 		v, w := a(st, rec), r(st, rec)
 		if v.Type == Null || w.Type == Null {
 			return Value{}
 		}
+		re, _ := p.get(st, rec)
+		if re == nil {
+			return Value{}
+		}
 		s, repl := st.text(v), st.text(w)
-		if !validRewrite(repl, nsub) {
+		if !validRewrite(repl, re.NumSubexp()) {
 			return Value{Type: Varchar, S: s}
 		}
 		var ms [][]int

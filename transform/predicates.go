@@ -62,40 +62,31 @@ func (c *compiler) distinct(n *node) compiled {
 }
 
 // regexPredicate is x [NOT] GLOB pattern and x [NOT] SIMILAR TO pattern (also
-// spelt x ~ pattern, x !~ pattern): the whole of x must match. The pattern is
-// a constant, compiled once to an RE2 expression.
+// spelt x ~ pattern, x !~ pattern): the whole of x must match (see
+// patternArg).
 func (c *compiler) regexPredicate(n *node) compiled {
 	x, pat := c.expr(n.args[0]), c.expr(n.args[1])
-	what := "GLOB"
+	what, kind := "GLOB", patGlob
 	if n.op == "SIMILAR" {
-		what = "SIMILAR TO"
+		what, kind = "SIMILAR TO", patWhole
 	}
 	if pat.konst && pat.val.Type == Null {
 		return constant(Value{})
 	}
-	if !pat.konst || pat.val.Type != Varchar {
-		c.fail(n.args[1].pos, "%s pattern must be a constant string", what)
-	}
-	src := pat.val.S
-	if n.op == "GLOB" {
-		src = globRegexp(src)
-	}
-	_, err := regexp.Compile(src) // the error quotes the pattern as written
-	re, err2 := regexp.Compile(`^(?:` + src + `)$`)
-	if err == nil {
-		err = err2
-	}
-	if err != nil {
-		c.fail(n.args[1].pos, "%s: bad pattern: %s", what, strings.TrimPrefix(err.Error(), "error parsing regexp: "))
-	}
+	args := []compiled{x, pat}
+	p := c.patternArg(what, n, args, 1, 2, nil, kind)
 	a, not := x.fn, n.not
 	return c.folded(compiled{typ: Boolean, fn: func(st *State, rec *fastjson.Value) Value {
 		v := a(st, rec)
 		if v.Type == Null {
 			return v
 		}
+		re, _ := p.get(st, rec)
+		if re == nil {
+			return Value{}
+		}
 		return boolValue(re.MatchString(st.text(v)) != not)
-	}}, x)
+	}}, x, pat)
 }
 
 // globRegexp translates a GLOB pattern to RE2: * is any run of characters, ?
