@@ -56,7 +56,7 @@ func buildStrlen(_ *compiler, _ *node, args []compiled) expr {
 }
 
 // buildRegexpExtract is regexp_extract(s, pattern[, group[, options]]): the
-// text of the group (0: the whole match) of the first match, '' when there is
+// text of the group (0: the whole match) of the first match, ” when there is
 // none, the group did not take part, or a pattern from the data has no such
 // group (as in DuckDB).
 func buildRegexpExtract(c *compiler, n *node, args []compiled) expr {
