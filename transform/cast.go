@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/valyala/fastjson"
 )
@@ -328,6 +329,27 @@ func (st *State) convert(v Value, t Type) (Value, bool) {
 		return Value{Type: JSON, S: b2s(st.arena[start:])}, true
 	}
 	return Value{}, false
+}
+
+// castJSON is x::JSON in a statement: a VARCHAR is read as JSON text, as
+// DuckDB reads it, and kept as written; text that is not JSON is NULL (and
+// counted: DuckDB fails the query, its TRY_CAST gives NULL). Other values
+// become their JSON (Cast, which writers use, keeps a VARCHAR a JSON
+// string).
+func (st *State) castJSON(v Value) Value {
+	if v.Type != Varchar {
+		return st.cast(v, JSON)
+	}
+	if fastjson.Validate(v.S) != nil {
+		st.CastFailures++
+		return Value{}
+	}
+	if raw := unsafe.Slice(unsafe.StringData(v.S), len(v.S)); needsRepair(raw) { // read only
+		start := len(st.arena)
+		st.arena = repairLine(st.arena, raw)
+		return Value{Type: JSON, S: b2s(st.arena[start:])}
+	}
+	return Value{Type: JSON, S: v.S}
 }
 
 // parseBase reads digits in base 16 or 2 as a non-negative INT64 (no sign,

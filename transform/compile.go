@@ -255,6 +255,9 @@ func (c *compiler) expr(n *node) compiled {
 		if nt, ok := narrowTypes[n.op]; ok {
 			cast = func(st *State, rec *fastjson.Value) Value { return st.castNarrow(a(st, rec), nt) }
 		}
+		if t == JSON {
+			cast = func(st *State, rec *fastjson.Value) Value { return st.castJSON(a(st, rec)) }
+		}
 		if _, _, ok := t.Decimal(); ok {
 			// Computed as the DOUBLE nearest the decimal (see item for a
 			// column cast to DECIMAL, which keeps it exact).

@@ -254,6 +254,13 @@ func TestCompileErrorsDialect(t *testing.T) {
 	// An unknown function suggests the nearest known name, when one is near.
 	f("SELECT regexp_extrct(msg, 'x')", "unknown function 'regexp_extrct' (did you mean regexp_extract?) at 1:8")
 	f("SELECT regex_replace(msg, 'x', 'y')", "unknown function 'regex_replace' (did you mean regexp_replace?) at 1:8")
+	f("SELECT regexp_split_to_aray(msg, 'x')", "unknown function 'regexp_split_to_aray' (did you mean regexp_split_to_array?) at 1:8")
+	f("SELECT list_concatt(a, b)", "unknown function 'list_concatt' (did you mean list_concat?) at 1:8")
+	f("SELECT age(ts, ts2)", "age is not supported: it returns an INTERVAL, and the language has no INTERVAL values; use date_diff('day', a, b) (or another part) for the time between two timestamps at 1:8")
+	f("SELECT hash(msg)", "hash is not supported: its value is DuckDB's own and changes between versions; use md5, sha1 or sha256 at 1:8")
+	f("SELECT regexp_split_to_array(a, '(')", "regexp_split_to_array: bad pattern: missing closing ): `(` at 1:33")
+	f("SELECT regexp_split_to_array(a, 'x', 'g')", "regexp_split_to_array: unknown option 'g' (options: i, s, m, c) at 1:38")
+	f("SELECT a ~ '('", "SIMILAR TO: bad pattern: missing closing ): `(` at 1:12")
 	f("SELECT strptim(s, '%Y')", "unknown function 'strptim' (did you mean strptime?) at 1:8")
 	f("SELECT datetrunc2('day', ts)", "unknown function 'datetrunc2' (did you mean datetrunc?) at 1:8")
 	f("SELECT uper(s)", "unknown function 'uper' (did you mean upper?) at 1:8")

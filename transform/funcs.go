@@ -68,6 +68,9 @@ func (c *compiler) call(n *node) compiled {
 		if aggregates[n.name] {
 			c.fail(n.pos, "%s is an aggregate: a transform works on one record at a time", n.name)
 		}
+		if why, ok := refused[n.name]; ok {
+			c.fail(n.pos, "%s is not supported: %s", n.name, why)
+		}
 		if near := nearestFunction(n.name); near != "" {
 			c.fail(n.pos, "unknown function '%s' (did you mean %s?)", n.name, near)
 		}
@@ -537,6 +540,13 @@ func rounder(f func(float64) float64) func(*compiler, *node, []compiled) expr {
 			return Value{}
 		}
 	}
+}
+
+// refused are DuckDB functions left out on purpose, with the reason and
+// what to write instead.
+var refused = map[string]string{
+	"age": "it returns an INTERVAL, and the language has no INTERVAL values; use date_diff('day', a, b) (or another part) for the time between two timestamps",
+	"hash": "its value is DuckDB's own and changes between versions; use md5, sha1 or sha256",
 }
 
 // aggregates are DuckDB's common aggregate functions, refused with a reason.

@@ -83,7 +83,15 @@ func madeListFunctions() map[string]function {
 		"list_value":      {0, -1, JSON, false, buildListValue},
 		"list_pack":       {0, -1, JSON, false, buildListValue},
 		"list_slice":      {3, 3, Null, false, buildListSlice},
-		"array_slice":     {3, 3, Null, false, buildListSlice},
+		"list_concat":     {1, -1, JSON, false, buildListConcat},
+		"list_cat":        {1, -1, JSON, false, buildListConcat},
+		"array_concat":    {1, -1, JSON, false, buildListConcat},
+		"array_cat":       {1, -1, JSON, false, buildListConcat},
+
+		"regexp_split_to_array": {2, 3, JSON, false, buildRegexpSplit},
+		"string_split_regex":    {2, 3, JSON, false, buildRegexpSplit},
+		"str_split_regex":       {2, 3, JSON, false, buildRegexpSplit},
+		"array_slice":           {3, 3, Null, false, buildListSlice},
 	}
 }
 
@@ -130,6 +138,76 @@ func buildStringSplit(_ *compiler, _ *node, args []compiled) expr {
 			}
 		}
 		return listValue(list)
+	}
+}
+
+// buildRegexpSplit is DuckDB's regexp_split_to_array(s, pattern[,
+// options]): the parts between the matches, found as DuckDB finds them, in
+// what is left after the previous match (so ^ matches again at each part);
+// an empty match at the start of what is left makes its first character a
+// part. A NULL pattern gives [s], a pattern from the data that does not
+// compile NULL. Go's regexp allocates the index of each match.
+func buildRegexpSplit(c *compiler, n *node, args []compiled) expr {
+	a, p := args[0].fn, c.patternArg(n.name, n, args, 1, 2, nil, patSearch)
+	return func(st *State, rec *fastjson.Value) Value {
+		v := a(st, rec)
+		if v.Type == Null {
+			return v
+		}
+		s := st.text(v)
+		re, null := p.get(st, rec)
+		if re == nil && !null {
+			return Value{}
+		}
+		list, k := st.newList(), 0
+		for re != nil && len(s) > 0 {
+			loc := re.FindStringIndex(s)
+			if loc == nil {
+				break
+			}
+			pos, end := loc[0], loc[1]
+			if end == 0 {
+				pos = 1
+				for pos < len(s) && !utf8.RuneStart(s[pos]) {
+					pos++
+				}
+				if pos == len(s) {
+					break
+				}
+				end = pos
+			}
+			list.SetArrayItem(k, st.made.NewString(s[:pos]))
+			k++
+			s = s[end:]
+		}
+		list.SetArrayItem(k, st.made.NewString(s))
+		return listValue(list)
+	}
+}
+
+// buildListConcat is list_concat(l, …): the elements of each list in turn;
+// a NULL list adds nothing (as in DuckDB, where even all NULLs give []), a
+// value that is no list makes the result NULL (DuckDB refuses the
+// statement).
+func buildListConcat(_ *compiler, _ *node, args []compiled) expr {
+	items := fns(args)
+	return func(st *State, rec *fastjson.Value) Value {
+		out, k := st.newList(), 0
+		for _, item := range items {
+			v := item(st, rec)
+			if v.Type == Null {
+				continue
+			}
+			list, ok := array(v)
+			if !ok {
+				return Value{}
+			}
+			for _, e := range list {
+				out.SetArrayItem(k, e)
+				k++
+			}
+		}
+		return listValue(out)
 	}
 }
 
