@@ -51,6 +51,7 @@ type step struct {
 // selectItem is one item of the SELECT or PARTITION BY list.
 type selectItem struct {
 	star    bool
+	columns *node // COLUMNS('regex'): * keeps the fields whose name matches (the literal)
 	exclude []string
 	replace []selectItem // * REPLACE (expr AS name, …)
 	expr    *node

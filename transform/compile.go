@@ -2,6 +2,7 @@ package transform
 
 import (
 	"math"
+	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -68,9 +69,16 @@ func (c *compiler) program(stmt *statement) *Program {
 	for _, it := range stmt.items {
 		if it.star {
 			if star {
-				c.fail(it.pos, "* appears twice")
+				c.fail(it.pos, "* appears twice (COLUMNS(…) is a * too: one of them per statement)")
 			}
 			star = true
+			if it.columns != nil {
+				re, err := regexp.Compile(it.columns.lit.S)
+				if err != nil {
+					c.fail(it.columns.pos, "COLUMNS: bad pattern: %s", strings.TrimPrefix(err.Error(), "error parsing regexp: "))
+				}
+				p.starRe = re
+			}
 			for _, x := range it.exclude {
 				// Named as * names fields: EXCLUDE (_empty) leaves out the empty key.
 				p.skip[strings.ReplaceAll(x, "\x00", "\uFFFD")] = struct{}{}

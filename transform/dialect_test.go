@@ -347,3 +347,36 @@ func TestUUID(t *testing.T) {
 		}
 	}
 }
+
+// TestColumnsRegex: COLUMNS('regex') is a * that keeps the top-level fields
+// whose name matches anywhere (as DuckDB's COLUMNS), per record.
+func TestColumnsRegex(t *testing.T) {
+	line := `{"user_id":1,"user_name":"a","level":"x","id":3,"userx":5}`
+	f := func(stmt, want string) {
+		t.Helper()
+		if got := evalLine(t, stmt, line); got != want {
+			t.Errorf("%s\n got %s\nwant %s", stmt, got, want)
+		}
+	}
+	f("SELECT COLUMNS('^user')", `{"user_id":1,"user_name":"a","userx":5}`)
+	f("SELECT COLUMNS('^user_') WHERE id = 3", `{"user_id":1,"user_name":"a"}`)
+	f("SELECT id, COLUMNS('id')", `{"id":3,"user_id":1}`) // an explicit column wins, as with *
+	f("SELECT COLUMNS('(?i)LEVEL|^ID$'), upper(level) AS l", `{"level":"x","id":3,"l":"X"}`)
+	f("SELECT COLUMNS('zzz')", `{}`)
+	f("SELECT COLUMNS('^user') WHERE userx > 5", `filtered`)
+
+	e := func(stmt, want string) {
+		t.Helper()
+		_, err := Compile(stmt)
+		if err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("Compile(%q): %v, want %q", stmt, err, want)
+		}
+	}
+	e("SELECT COLUMNS('(')", "COLUMNS: bad pattern: missing closing ): `(` at 1:16")
+	e("SELECT COLUMNS(a)", "COLUMNS takes one constant regular expression, COLUMNS('^user_'): it keeps the record's top-level fields whose name matches at 1:8")
+	e("SELECT COLUMNS('a') AS b", "COLUMNS(…) makes one column per matching field, named by its key: it takes no alias at 1:8")
+	e("SELECT *, COLUMNS('a')", "* appears twice (COLUMNS(…) is a * too: one of them per statement) at 1:11")
+	e("SELECT upper(COLUMNS('a'))", "columns is not supported: COLUMNS('regex') is a select item of its own")
+	e("SELECT a WHERE columns('a')", "columns is not supported: COLUMNS('regex') is a select item of its own")
+	e("SELECT a PARTITION BY COLUMNS('a')", "COLUMNS(…) is not allowed in PARTITION BY at 1:23")
+}

@@ -545,8 +545,9 @@ func rounder(f func(float64) float64) func(*compiler, *node, []compiled) expr {
 // refused are DuckDB functions left out on purpose, with the reason and
 // what to write instead.
 var refused = map[string]string{
-	"age": "it returns an INTERVAL, and the language has no INTERVAL values; use date_diff('day', a, b) (or another part) for the time between two timestamps",
-	"hash": "its value is DuckDB's own and changes between versions; use md5, sha1 or sha256",
+	"age":     "it returns an INTERVAL, and the language has no INTERVAL values; use date_diff('day', a, b) (or another part) for the time between two timestamps",
+	"columns": "COLUMNS('regex') is a select item of its own (SELECT COLUMNS('^user_'), …), which keeps the record's top-level fields whose name matches",
+	"hash":    "its value is DuckDB's own and changes between versions; use md5, sha1 or sha256",
 }
 
 // aggregates are DuckDB's common aggregate functions, refused with a reason.

@@ -200,12 +200,33 @@ func (p *parser) itemList(allowStar bool) []selectItem {
 			} else if (p.tok.kind == tokIdent && !reserved[strings.ToUpper(p.tok.text)]) || p.tok.kind == tokQuoted {
 				it.alias = p.name("")
 			}
+			if e := it.expr; e.kind == nCall && e.name == "columns" {
+				it = p.columnsItem(it, allowStar)
+			}
 			items = append(items, it)
 		}
 		if !p.acceptOp(",") {
 			return items
 		}
 	}
+}
+
+// columnsItem turns the item COLUMNS('regex') into a * that keeps the
+// fields whose name the regular expression matches (anywhere in the name,
+// as DuckDB's COLUMNS matches). The columns of a record are known only when
+// it comes, so the expansion is per record, as *'s is; DuckDB's other forms
+// (a list of names, a lambda, COLUMNS inside an expression) are refused.
+func (p *parser) columnsItem(it selectItem, allowStar bool) selectItem {
+	e := it.expr
+	switch {
+	case !allowStar:
+		p.failAt(e.pos, "COLUMNS(…) is not allowed in PARTITION BY")
+	case len(e.args) != 1 || e.args[0].kind != nLiteral || e.args[0].lit.Type != Varchar:
+		p.failAt(e.pos, "COLUMNS takes one constant regular expression, COLUMNS('^user_'): it keeps the record's top-level fields whose name matches")
+	case it.alias != "":
+		p.failAt(e.pos, "COLUMNS(…) makes one column per matching field, named by its key: it takes no alias")
+	}
+	return selectItem{star: true, columns: e.args[0], pos: it.pos}
 }
 
 func (p *parser) excludeList() []string {

@@ -36,6 +36,7 @@ type Program struct {
 	partExprs  []expr
 	skip       map[string]struct{} // top-level keys * leaves out
 	replace    map[string]expr     // top-level keys whose value * REPLACE computes
+	starRe     *regexp.Regexp      // COLUMNS('regex'): * keeps the keys it matches
 	timeSrc    string              // the event-time expression (WithTime), "" without
 	timeExpr   expr
 	paths      *pathTable // the fields the expressions read; nil for none
@@ -194,6 +195,9 @@ func (st *State) countRounded(fs []Field) {
 func (st *State) addStarField(key []byte, v *fastjson.Value) {
 	name := starName(b2s(key))
 	if _, skip := st.p.skip[name]; skip {
+		return
+	}
+	if st.p.starRe != nil && !st.p.starRe.MatchString(name) {
 		return
 	}
 	// Is there a field of that name already? A 64-bit filter of the length
