@@ -582,4 +582,57 @@ var dialectStatements = []diffStatement{
 		where: "true",
 	},
 	{items: "msg, level", where: "regexp_matches(msg, '(?i)' || level || '|user')"}, // 269
+	{ // 270: level, service and user.name hold no regexp syntax that RE2 refuses (see intendedDifferences)
+		items: "regexp_extract(msg, lower(level)) AS a, regexp_extract(msg, '(' || lower(level) || ')( |:)', 2) AS b, regexp_extract(service, '([a-z]+)' || '(_|-| )', 1) AS c, " +
+			"regexp_extract(msg, upper(level), 0, 'i') AS d, regexp_extract(msg, user.name) AS e, regexp_extract(msg, lower(level), 1) AS f",
+		where: "true",
+	},
+	{ // 271
+		items: "regexp_replace(msg, lower(level), upper(level), 'g') AS a, regexp_replace(msg, '(' || left(service, 1) || ')', '<\\1>', 'gi') AS b, regexp_replace(user.name, user.name, '') AS c, " +
+			"regexp_replace(msg, NULL, 'x') AS d, regexp_replace(service, service, service || service) AS e",
+		where: "true",
+	},
+	{ // 272
+		items: "msg ~ ('.*' || lower(level) || '.*') AS a, msg !~ ('.*' || level || '.*') AS b, service SIMILAR TO (left(service, 2) || '.*') AS c, msg NOT SIMILAR TO ('(?i).*' || level || '.*') AS d, " +
+			"msg GLOB ('*' || lower(level) || '*') AS e, service GLOB (left(service, 1) || '*') AS f, user.name GLOB ('?' || right(user.name, 2)) AS g, level ~ NULL AS h",
+		duckItems: "msg ~ ('.*' || lower(level) || '.*') AS a, msg !~ ('.*' || level || '.*') AS b, service SIMILAR TO (left(service, 2) || '.*') AS c, msg NOT SIMILAR TO ('(?i).*' || level || '.*') AS d, " +
+			"msg GLOB ('*' || lower(level) || '*') AS e, service GLOB (left(service, 1) || '*') AS f, user.name GLOB ('?' || right(user.name, 2)) AS g, level ~ NULL AS h",
+		where: "user.name IS NULL OR NOT regexp_matches(user.name, '[^ -~]')", // GLOB's ? is a byte to DuckDB (see intendedDifferences)
+	},
+	{items: "msg, level", where: "msg ~ ('(?i).*' || level || '.*') AND level <> '' OR msg GLOB (upper(left(msg, 1)) || '*')"}, // 273
+
+	// regexp_split_to_array: lists render as JSON text (see intendedDifferences).
+	{ // 274
+		items: "regexp_split_to_array(msg, ' +') AS a, string_split_regex(service, '[-_ ]') AS b, regexp_split_to_array(msg, '') AS c, str_split_regex(msg, 'E', 'i') AS d, regexp_split_to_array(msg, 'o*') AS e, " +
+			"regexp_split_to_array(msg, '^') AS f, regexp_split_to_array(msg, '$') AS g, regexp_split_to_array(user.name, NULL) AS h, regexp_split_to_array(msg, lower(level)) AS i",
+		duckItems: "to_json(regexp_split_to_array(msg, ' +'))::VARCHAR AS a, to_json(string_split_regex(service, '[-_ ]'))::VARCHAR AS b, to_json(regexp_split_to_array(msg, ''))::VARCHAR AS c, to_json(str_split_regex(msg, 'E', 'i'))::VARCHAR AS d, " +
+			"to_json(regexp_split_to_array(msg, 'o*'))::VARCHAR AS e, to_json(regexp_split_to_array(msg, '^'))::VARCHAR AS f, to_json(regexp_split_to_array(msg, '$'))::VARCHAR AS g, to_json(regexp_split_to_array(user.name, NULL))::VARCHAR AS h, " +
+			"to_json(regexp_split_to_array(msg, lower(level)))::VARCHAR AS i",
+		where: "true",
+	},
+	{items: "regexp_split_to_array(msg, '[ /]')[2] AS a, len(regexp_split_to_array(msg, '\\s+')) AS b, regexp_split_to_array(service, '-')[-1] AS c, list_contains(regexp_split_to_array(msg, '\\W+'), 'user') AS d", where: "true"}, // 275
+	{items: "msg", where: "len(regexp_split_to_array(msg, '[0-9]+')) > 1"}, // 276
+
+	// list_concat.
+	{ // 277
+		items: "list_concat(tags, string_split(service, '-')) AS a, list_cat(tags, NULL) AS b, array_concat([status], [count, bytes]) AS c, array_cat(tags, tags, [level]) AS d, list_concat(NULL, tags) AS e",
+		duckItems: "to_json(list_concat(tags, string_split(service, '-')))::VARCHAR AS a, to_json(list_cat(tags, NULL))::VARCHAR AS b, to_json(array_concat([status], [count, bytes]))::VARCHAR AS c, " +
+			"to_json(array_cat(tags, tags, [level]))::VARCHAR AS d, to_json(list_concat(NULL, tags))::VARCHAR AS e",
+		where: "true",
+	},
+	{items: "len(list_concat(tags, tags)) AS a, list_concat(tags, [msg])[-1] AS b, list_contains(list_concat(tags, [level]), 'prod') AS c, list_concat(string_split(msg, ' '), tags)[1] AS d", where: "true"}, // 278
+	{items: "tags", duckItems: "to_json(tags)::VARCHAR", where: "len(list_concat(tags, string_split(msg, ' '))) > 3"},                                                                                         // 279
+
+	// s::JSON reads the text as JSON; text that is not JSON is NULL (DuckDB's TRY_CAST).
+	{ // 280
+		items:     "code::JSON AS a, flag::JSON AS b, json_type(code::JSON) AS c, TRY_CAST(flag AS JSON) AS d, json_valid(code) = (code::JSON IS NOT NULL) AS e, msg::JSON AS f",
+		duckItems: "TRY_CAST(code AS JSON) AS a, TRY_CAST(flag AS JSON) AS b, json_type(TRY_CAST(code AS JSON)) AS c, TRY_CAST(flag AS JSON) AS d, json_valid(code) = (TRY_CAST(code AS JSON) IS NOT NULL) AS e, TRY_CAST(msg AS JSON) AS f",
+		where:     "code IS NULL OR code NOT LIKE '%e%'", // DuckDB's json_type of 1e3 (see statement 267)
+	},
+	{items: "code", duckItems: "code", where: "code::JSON IS NOT NULL AND json_type(code::JSON) <> 'VARCHAR'", duckWhere: "TRY_CAST(code AS JSON) IS NOT NULL AND json_type(TRY_CAST(code AS JSON)) <> 'VARCHAR'"}, // 281
+
+	// COLUMNS('regex') keeps the matching fields; ours per record, so the
+	// filter keeps the records that have them all (DuckDB's columns always exist).
+	{items: "COLUMNS('^(status|count|bytes)$')", where: "status IS NOT NULL AND count IS NOT NULL AND bytes IS NOT NULL"},                                                                                           // 282
+	{items: "COLUMNS('^(level|service)$'), upper(msg) AS m", where: "level IS NOT NULL AND service IS NOT NULL AND msg IS NOT NULL", duckItems: "COLUMNS('^(level|service)$'), replace(upper(msg), 'ẞ', 'ß') AS m"}, // 283
 }
