@@ -173,6 +173,9 @@ func TestEvalAllocatesNothing(t *testing.T) {
 			"[level, service] AS l, [status, 1][1] AS s, msg[1] AS m, msg[2:4] AS m2, string_split(path, '/')[2:] AS tail, list_slice([1, 2, 3], 2, 3) AS k, " +
 			"(user::VARCHAR)->>'name' AS n2, json_type(user::VARCHAR, '$.id') AS t, " +
 			"regexp_matches(msg, level) AS re, regexp_matches(path, service, 'i') AS re2",
+		"SELECT msg ~ ('.*' || level || '.*') AS a, service SIMILAR TO (left(service, 2) || '.*') AS b, msg GLOB ('*' || level || '*') AS c, msg NOT GLOB (service || '*') AS d, " +
+			"list_concat(string_split(path, '/'), [level]) AS l, len(list_concat(string_split(path, '/'), string_split(msg, ' '))) AS n, (user::VARCHAR)::JSON AS j",
+		"SELECT COLUMNS('^(level|status|user)$'), lower(msg) AS m WHERE status >= 200",
 	} {
 		prog := mustCompile(t, stmt)
 		lines := benchRecords(64)

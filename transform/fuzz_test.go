@@ -42,6 +42,10 @@ var seedStatements = []string{
 	"SELECT date_trunc('week', ts), date_diff('day', ts, now()), datediff('month', ts, TIMESTAMP '2024-01-01'), date_add(ts, INTERVAL 1 MONTH), ts + INTERVAL '1 day 02:00:00', ts - INTERVAL (3) HOUR, INTERVAL '2 weeks' + ts, d::DATE + 1, to_timestamp(a), make_timestamp(2024, 1, 2, 3, 4, 5.5), make_date(2024, 2, 29), make_timestamp(a), strptime(b, '%d/%m/%Y %H:%M:%S.%f %z'), try_strptime(b, '%s')",
 	"SELECT len(c), array_length(tags), list_contains(tags, 'x'), array_contains(c, 1), list_has(c, NULL), list_position(tags, 'x'), list_indexof(c, 2), list_extract(c, -1), list_element(tags, 1), array_extract(c, 0), array_to_string(c, ',')",
 	"SELECT d->'e', d->>'e', c->0, c->>-1, d->'$.e[0]', d->>'$.\"x y\"[#-1]', json_extract(d, 'e'), json_extract_string(c, '$[1]'), json_array_length(c), json_type(d, '$.e'), json_exists(d, 'e'), json_valid(b), (d->>'e')::INT64",
+	"SELECT regexp_extract(a, b), regexp_extract(a, '(' || b || ')', 1, 'i'), regexp_replace(a, b, c, 'g'), regexp_matches(a, b || '|x'), a ~ b, a !~ (b || '.*'), a SIMILAR TO b, a NOT GLOB b || '*', a GLOB NULL",
+	"SELECT regexp_split_to_array(a, '[,;]'), string_split_regex(b, b, 'i'), str_split_regex(a, NULL)[1], list_concat(c, tags, NULL), list_cat(c), array_concat([a], [b, NULL]), array_cat(c, c)[-1], a::JSON, b::JSON->>'k', TRY_CAST(c AS JSON)",
+	"SELECT COLUMNS('^(a|b)$'), d->>'e' AS e WHERE a IS NOT NULL",
+	"SELECT COLUMNS('(?i)^T')",
 	"SELECT uuid(), gen_random_uuid(), md5(a), sha1(b), sha256(c), format('{} and {1} {{}}', a, b), printf('%s|%5d|%-3s|%08.3f|%x|%X|%o|%e|%+d|%%', a, b, c, d, b, b, b, d, b)",
 }
 
