@@ -68,8 +68,11 @@ func (c *compiler) program(stmt *statement) *Program {
 	star := false
 	for _, it := range stmt.items {
 		if it.star {
+			if star && (it.columns != nil || p.starRe != nil) {
+				c.fail(it.pos, "one * or COLUMNS(…) per statement: COLUMNS is a * that keeps the matching fields")
+			}
 			if star {
-				c.fail(it.pos, "* appears twice (COLUMNS(…) is a * too: one of them per statement)")
+				c.fail(it.pos, "* appears twice")
 			}
 			star = true
 			if it.columns != nil {

@@ -18,8 +18,9 @@
 // funcs_text.go, funcs_hash.go, funcs_num.go, funcs_time.go (also INTERVAL),
 // funcs_list.go, funcs_json.go and predicates.go (if, GLOB, SIMILAR TO, IS
 // DISTINCT FROM); lists.go has the lists a statement makes ([a, b],
-// string_split, l[i], l[a:b]) and regexp_dynamic.go the patterns that come
-// from the data. A function that builds text while it evaluates its
+// string_split, l[i], l[a:b]) and regexp_dynamic.go every regular
+// expression argument (constant, compiled once; or from the data, cached per
+// State). A function that builds text while it evaluates its
 // arguments appends through State.appendAt, since an argument's own text may
 // already sit in the scratch space.
 //
