@@ -188,11 +188,12 @@ func (st *State) convert(v Value, t Type) (Value, bool) {
 		}
 		if p, s, ok := t.Decimal(); ok {
 			if _, vs, ok := v.Type.Decimal(); ok { // rescaled exactly
-				var b [24]byte
-				v = Value{Type: Varchar, S: b2s(appendDecimal(b[:0], v.I, vs))}
+				var b [48]byte
+				hi, lo := v.Unscaled()
+				v = Value{Type: Varchar, S: b2s(appendDecimal(b[:0], hi, lo, vs))}
 			}
-			u, ok := toDecimal(st.computed(v), p, s)
-			return Value{Type: t, I: u}, ok
+			hi, lo, ok := toDecimal(st.computed(v), p, s)
+			return DecimalValue(t, hi, lo), ok
 		}
 	}
 	if v.Type >= TinyInt && t != Varchar && t != JSON { // AppendText and AppendJSON take every type
@@ -538,8 +539,13 @@ func (st *State) computed(v Value) Value {
 		st.arena = strconv.AppendUint(st.arena, uint64(v.I), 10)
 		v = Value{Type: Double, F: float64(uint64(v.I)), S: b2s(st.arena[start:])}
 	default:
-		if _, s, ok := v.Type.Decimal(); ok {
-			v = Value{Type: Double, F: float64(v.I) / float64(pow10[s])}
+		if p, s, ok := v.Type.Decimal(); ok {
+			if p <= maxInt64Precision {
+				v = Value{Type: Double, F: float64(v.I) / float64(pow10[s])}
+				break
+			}
+			hi, lo := v.Unscaled() // the DOUBLE nearest, but for the rounding of the sum
+			v = Value{Type: Double, F: (float64(hi)*0x1p64 + float64(lo)) / pow10f[s]}
 		}
 	}
 	return v
