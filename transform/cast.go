@@ -245,13 +245,14 @@ func (st *State) convert(v Value, t Type) (Value, bool) {
 				}
 			}
 			if err != nil {
-				// … but decimal text half away from zero ('2.5' → 3).
-				f, ferr := strconv.ParseFloat(s, 64)
-				f = math.Round(f)
-				if ferr != nil || strings.ContainsAny(s, "nNiI") || !(f >= -9.223372036854775808e18 && f < 9.223372036854775808e18) {
+				// … but decimal text half away from zero ('2.5' → 3),
+				// exactly (not through a DOUBLE, which would take
+				// '-9223372036854775809' for the minimum).
+				hi, lo, ok := decimalText(s, maxDecimalPrecision, 0)
+				if !ok || hi != int64(lo)>>63 {
 					return Value{}, false
 				}
-				n = int64(f)
+				n = int64(lo)
 			}
 			i = n
 		default:
@@ -457,7 +458,8 @@ func (st *State) narrow(v Value, n narrowType) (Value, bool) {
 }
 
 // toUint64 converts v (of a computing type) to a UBIGINT as DuckDB casts:
-// DOUBLE rounded half to even, text half away from zero, in [0, 2^64).
+// DOUBLE rounded half to even, text half away from zero (exactly), in
+// [0, 2^64).
 func toUint64(v Value) (uint64, bool) {
 	switch v.Type {
 	case Boolean, Int32, Int64:
@@ -494,11 +496,8 @@ func toUint64(v Value) (uint64, bool) {
 				}
 			}
 		}
-		f, err := strconv.ParseFloat(s, 64)
-		if err != nil || strings.ContainsAny(s, "nNiI") {
-			return 0, false
-		}
-		return floatUint64(math.Round(f))
+		hi, lo, ok := decimalText(s, maxDecimalPrecision, 0) // half away from zero, exactly
+		return lo, ok && hi == 0
 	}
 	return 0, false
 }

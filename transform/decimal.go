@@ -381,7 +381,14 @@ func decimalText(t string, p, s int) (int64, uint64, bool) {
 		for i := 0; i < len(mant) && mant[i] == '0'; i++ {
 			lead++
 		}
-		if intLen-min(lead, intLen) > p-s {
+		whole := intLen - min(lead, intLen)
+		if whole > p-s {
+			return 0, 0, false
+		}
+		// … and then appends the exponent's zeros (less the decimals past
+		// the scale) to its integer digits, which must fit again, whatever
+		// the value ('0.0012e3' is no DECIMAL(4,3), though 1.2 would be).
+		if e := exp - max(0, digits-intLen-s); e > 0 && whole+e > p-s && strings.Trim(mant, "0.") != "" {
 			return 0, 0, false
 		}
 	}
@@ -410,8 +417,9 @@ func decimalText(t string, p, s int) (int64, uint64, bool) {
 		if mant[i] == '.' {
 			continue
 		}
-		u, _ = u.mulAdd(10, uint64(mant[i]-'0')) // u < 10^38 before: no overflow
-		if !u.less(limit) {
+		var fits bool
+		u, fits = u.mulAdd(10, uint64(mant[i]-'0')) // 10^39 passes 2^128
+		if !fits || !u.less(limit) {
 			return 0, 0, false
 		}
 		k++
@@ -420,8 +428,9 @@ func decimalText(t string, p, s int) (int64, uint64, bool) {
 		if u == (u128{}) {
 			break
 		}
-		u, _ = u.mulAdd(10, 0)
-		if !u.less(limit) {
+		var fits bool
+		u, fits = u.mulAdd(10, 0)
+		if !fits || !u.less(limit) {
 			return 0, 0, false
 		}
 	}
