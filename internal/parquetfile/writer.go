@@ -211,6 +211,12 @@ func NewWriter(w io.Writer, cols []Column, opt Options) (*Writer, error) {
 	// computing them costs as much again.
 	for _, l := range leaves {
 		config.SkipPageStatistics = append(config.SkipPageStatistics, l.path)
+		if p, _, ok := l.Type.Decimal(); ok && p > 18 {
+			// parquet-go orders FIXED_LEN_BYTE_ARRAY bounds as unsigned
+			// bytes, whatever the DECIMAL: -1 would be the maximum, and a
+			// reader trusting the bounds would skip pages wrongly.
+			config.SkipPageBounds = append(config.SkipPageBounds, l.path)
+		}
 	}
 	if err := config.Validate(); err != nil {
 		return nil, fmt.Errorf("parquetfile: %w", err)
