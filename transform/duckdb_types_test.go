@@ -141,3 +141,61 @@ func writeOurs(t *testing.T, sql, path string) {
 		t.Fatal(err)
 	}
 }
+
+// TestDuckDBUnsignedArithmetic: + - * // % of UBIGINT operands, or of one
+// and an integer literal, is UBIGINT arithmetic as in DuckDB (typeof
+// UBIGINT, exact up to 2^64 - 1); where DuckDB fails the statement with an
+// overflow, ours is NULL (see intendedDifferences).
+func TestDuckDBUnsignedArithmetic(t *testing.T) {
+	duckdb.Require(t)
+	exprs := []string{"u + 1", "u - 1", "u * 2", "u // 3", "u % 7", "u + u", "1 + u", "u - u", "(u + 1) * 2", "u * u", "5 - u", "u // 0"}
+	values := []string{"0", "1", "3", "9223372036854775807", "9223372036854775808", "18446744073709551614", "18446744073709551615"}
+	var queries []string
+	for _, e := range exprs {
+		for _, v := range values {
+			queries = append(queries, "SELECT typeof(x), x::VARCHAR FROM (SELECT "+e+" AS x FROM (SELECT '"+v+"'::UBIGINT AS u))")
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	res, err := duckdb.Run(ctx, queries...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p fastjson.Parser
+	k := 0
+	for _, e := range exprs {
+		prog, err := transform.Compile("SELECT " + strings.ReplaceAll(e, "u", "u::UBIGINT") + " AS x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if typ := prog.Columns()[0].Type; typ != transform.UBigInt {
+			t.Errorf("%s: column type %s, want UBIGINT", e, typ)
+		}
+		st := prog.NewState()
+		for _, v := range values {
+			r := res[k]
+			k++
+			rec, err := p.Parse(`{"u":"` + v + `"}`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			prog.Eval(st, rec)
+			got := st.Cast(st.Row[0].Value, transform.UBigInt) // as the flush does
+			switch {
+			case r.Err != "":
+				if !got.IsNull() || !strings.Contains(r.Err, "Overflow") {
+					t.Errorf("%s, u = %s: ours %s, DuckDB fails: %s", e, v, got.AppendText(nil), r.Err)
+				}
+			case r.Rows[0][1] == nil:
+				if !got.IsNull() || r.Rows[0][0] != "UBIGINT" {
+					t.Errorf("%s, u = %s: ours %s, DuckDB NULL (%v)", e, v, got.AppendText(nil), r.Rows[0][0])
+				}
+			default:
+				if r.Rows[0][0] != "UBIGINT" || got.Type != transform.UBigInt || string(got.AppendText(nil)) != r.Rows[0][1] {
+					t.Errorf("%s, u = %s: ours %s %s, DuckDB %v %v", e, v, got.Type, got.AppendText(nil), r.Rows[0][0], r.Rows[0][1])
+				}
+			}
+		}
+	}
+}
