@@ -173,6 +173,8 @@ func TestEvalAllocatesNothing(t *testing.T) {
 			"[level, service] AS l, [status, 1][1] AS s, msg[1] AS m, msg[2:4] AS m2, string_split(path, '/')[2:] AS tail, list_slice([1, 2, 3], 2, 3) AS k, " +
 			"(user::VARCHAR)->>'name' AS n2, json_type(user::VARCHAR, '$.id') AS t, " +
 			"regexp_matches(msg, level) AS re, regexp_matches(path, service, 'i') AS re2",
+		"SELECT latency_ms::DECIMAL(38,10) AS d, latency_ms::DECIMAL(10,3) AS e, (latency_ms::VARCHAR)::DECIMAL(38,3) AS f, status::DECIMAL(20,2) AS g, " +
+			"(user.id::VARCHAR || '123456789012345678.5')::DECIMAL(38,1) AS h, status::UBIGINT * 3 + 1 AS u",
 	} {
 		prog := mustCompile(t, stmt)
 		lines := benchRecords(64)
