@@ -417,9 +417,15 @@ func decimalText(t string, p, s int) (int64, uint64, bool) {
 		if mant[i] == '.' {
 			continue
 		}
-		var fits bool
-		u, fits = u.mulAdd(10, uint64(mant[i]-'0')) // 10^39 passes 2^128
-		if !fits || !u.less(limit) {
+		if u.hi == 0 && u.lo < 1<<59 { // most decimals: 64-bit arithmetic
+			u.lo = u.lo*10 + uint64(mant[i]-'0')
+		} else {
+			var fits bool
+			if u, fits = u.mulAdd(10, uint64(mant[i]-'0')); !fits { // 10^39 passes 2^128
+				return 0, 0, false
+			}
+		}
+		if !u.less(limit) {
 			return 0, 0, false
 		}
 		k++
