@@ -176,6 +176,8 @@ func TestEvalAllocatesNothing(t *testing.T) {
 		"SELECT msg ~ ('.*' || level || '.*') AS a, service SIMILAR TO (left(service, 2) || '.*') AS b, msg GLOB ('*' || level || '*') AS c, msg NOT GLOB (service || '*') AS d, " +
 			"list_concat(string_split(path, '/'), [level]) AS l, len(list_concat(string_split(path, '/'), string_split(msg, ' '))) AS n, (user::VARCHAR)::JSON AS j",
 		"SELECT COLUMNS('^(level|status|user)$'), lower(msg) AS m WHERE status >= 200",
+		"SELECT latency_ms::DECIMAL(38,10) AS d, latency_ms::DECIMAL(10,3) AS e, (latency_ms::VARCHAR)::DECIMAL(38,3) AS f, status::DECIMAL(20,2) AS g, " +
+			"(user.id::VARCHAR || '123456789012345678.5')::DECIMAL(38,1) AS h, status::UBIGINT * 3 + 1 AS u",
 	} {
 		prog := mustCompile(t, stmt)
 		lines := benchRecords(64)

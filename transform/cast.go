@@ -189,11 +189,12 @@ func (st *State) convert(v Value, t Type) (Value, bool) {
 		}
 		if p, s, ok := t.Decimal(); ok {
 			if _, vs, ok := v.Type.Decimal(); ok { // rescaled exactly
-				var b [24]byte
-				v = Value{Type: Varchar, S: b2s(appendDecimal(b[:0], v.I, vs))}
+				var b [48]byte
+				hi, lo := v.Unscaled()
+				v = Value{Type: Varchar, S: b2s(appendDecimal(b[:0], hi, lo, vs))}
 			}
-			u, ok := toDecimal(st.computed(v), p, s)
-			return Value{Type: t, I: u}, ok
+			hi, lo, ok := toDecimal(st.computed(v), p, s)
+			return DecimalValue(t, hi, lo), ok
 		}
 	}
 	if v.Type >= TinyInt && t != Varchar && t != JSON { // AppendText and AppendJSON take every type
@@ -245,13 +246,14 @@ func (st *State) convert(v Value, t Type) (Value, bool) {
 				}
 			}
 			if err != nil {
-				// … but decimal text half away from zero ('2.5' → 3).
-				f, ferr := strconv.ParseFloat(s, 64)
-				f = math.Round(f)
-				if ferr != nil || strings.ContainsAny(s, "nNiI") || !(f >= -9.223372036854775808e18 && f < 9.223372036854775808e18) {
+				// … but decimal text half away from zero ('2.5' → 3),
+				// exactly (not through a DOUBLE, which would take
+				// '-9223372036854775809' for the minimum).
+				hi, lo, ok := decimalText(s, maxDecimalPrecision, 0)
+				if !ok || hi != int64(lo)>>63 {
 					return Value{}, false
 				}
-				n = int64(f)
+				n = int64(lo)
 			}
 			i = n
 		default:
@@ -478,7 +480,8 @@ func (st *State) narrow(v Value, n narrowType) (Value, bool) {
 }
 
 // toUint64 converts v (of a computing type) to a UBIGINT as DuckDB casts:
-// DOUBLE rounded half to even, text half away from zero, in [0, 2^64).
+// DOUBLE rounded half to even, text half away from zero (exactly), in
+// [0, 2^64).
 func toUint64(v Value) (uint64, bool) {
 	switch v.Type {
 	case Boolean, Int32, Int64:
@@ -515,11 +518,8 @@ func toUint64(v Value) (uint64, bool) {
 				}
 			}
 		}
-		f, err := strconv.ParseFloat(s, 64)
-		if err != nil || strings.ContainsAny(s, "nNiI") {
-			return 0, false
-		}
-		return floatUint64(math.Round(f))
+		hi, lo, ok := decimalText(s, maxDecimalPrecision, 0) // half away from zero, exactly
+		return lo, ok && hi == 0
 	}
 	return 0, false
 }
@@ -560,8 +560,13 @@ func (st *State) computed(v Value) Value {
 		st.arena = strconv.AppendUint(st.arena, uint64(v.I), 10)
 		v = Value{Type: Double, F: float64(uint64(v.I)), S: b2s(st.arena[start:])}
 	default:
-		if _, s, ok := v.Type.Decimal(); ok {
-			v = Value{Type: Double, F: float64(v.I) / float64(pow10[s])}
+		if p, s, ok := v.Type.Decimal(); ok {
+			if p <= maxInt64Precision {
+				v = Value{Type: Double, F: float64(v.I) / float64(pow10[s])}
+				break
+			}
+			hi, lo := v.Unscaled() // the DOUBLE nearest, but for the rounding of the sum
+			v = Value{Type: Double, F: (float64(hi)*0x1p64 + float64(lo)) / pow10f[s]}
 		}
 	}
 	return v

@@ -137,18 +137,23 @@ func (c *compiler) item(it selectItem, names map[string]bool) (Column, expr) {
 		c.fail(it.pos, "duplicate column name '%s'; rename one with AS", name)
 	}
 	names[name] = true
-	if d := it.expr; d.kind == nCast {
-		col := Null
-		if n, ok := narrowTypes[d.op]; ok {
-			col = n.col
-		} else if _, _, ok := d.typ.Decimal(); ok {
-			col = d.typ
+	if d := it.expr; d.kind == nCast || d.kind == nBinary && unsigned(d) {
+		col, arg := Null, d
+		switch n, ok := narrowTypes[d.op]; {
+		case d.kind == nBinary:
+			col = UBigInt // UBIGINT arithmetic, a UBIGINT column as in DuckDB
+		case ok:
+			col, arg = n.col, d.args[0]
+		default:
+			if _, _, ok := d.typ.Decimal(); ok {
+				col, arg = d.typ, d.args[0]
+			}
 		}
 		if col != Null {
 			// A column cast to a narrow number type or DECIMAL: a value of
 			// the type itself (exact: a UBIGINT beyond INT64, a DECIMAL of
-			// 18 digits), which the spool keeps and the writer stores.
-			in := c.expr(d.args[0])
+			// 38 digits), which the spool keeps and the writer stores.
+			in := c.expr(arg)
 			a := in.fn
 			x := c.folded(compiled{typ: col, fn: func(st *State, rec *fastjson.Value) Value { return st.cast(a(st, rec), col) }}, in)
 			return Column{Name: name, Type: col}, x.fn
@@ -156,6 +161,31 @@ func (c *compiler) item(it selectItem, names map[string]bool) (Column, expr) {
 	}
 	x := c.expr(it.expr)
 	return Column{Name: name, Type: x.typ}, x.fn
+}
+
+// unsigned reports whether n is UBIGINT arithmetic as DuckDB types it:
+// + - * // % of two UBIGINT operands (a cast to UBIGINT or such
+// arithmetic), or of one and a non-negative integer literal (DuckDB fits
+// an integer literal to the other operand's type). Other integers with a
+// UBIGINT make a HUGEINT in DuckDB, which the language has not: they
+// compute as INT64, as before.
+func unsigned(n *node) bool {
+	switch n.kind {
+	case nCast:
+		nt, ok := narrowTypes[n.op]
+		return ok && nt.col == UBigInt
+	case nBinary:
+		switch n.op {
+		case "+", "-", "*", "//", "%":
+			l, r := n.args[0], n.args[1]
+			return unsigned(l) && (unsigned(r) || uintLiteral(r)) || uintLiteral(l) && unsigned(r)
+		}
+	}
+	return false
+}
+
+func uintLiteral(n *node) bool {
+	return n.kind == nLiteral && (n.lit.Type == Int32 || n.lit.Type == Int64) && n.lit.I >= 0
 }
 
 // defaultName names an item without alias the way DuckDB users expect: a path
@@ -426,6 +456,12 @@ func (c *compiler) binary(n *node) compiled {
 		}}
 	default: // + - * / // %
 		o := op
+		if unsigned(n) {
+			x = compiled{typ: Int64, fn: func(st *State, rec *fastjson.Value) Value {
+				return st.unsignedArith(o, a(st, rec), b(st, rec))
+			}}
+			break
+		}
 		typ := Null
 		switch {
 		case op == "/":

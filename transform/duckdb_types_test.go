@@ -31,12 +31,16 @@ var narrowCorpus = func() []string {
 		add("i", i)
 	}
 	for _, d := range []string{"-2.5", "-1.5", "-0.5", "-0.4", "0.5", "1.5", "2.5", "0.1", "127.4", "127.49", "-128.5", "255.49", "65535.49",
-		"4294967295.49", "32767.49", "-32768.5", "65535.49", "1e19", "1.8446744073709552e19", "3.4028234e38", "3.5e38", "1e-50", "-0.0", "123456.789", "null"} {
+		"4294967295.49", "32767.49", "-32768.5", "65535.49", "1e19", "1.8446744073709552e19", "3.4028234e38", "3.5e38", "1e-50", "-0.0", "123456.789",
+		"1e30", "-1e37", "9.99999999999999e37", "1e38", "-1.7e38", "0.1", "null"} {
 		add("d", d)
 	}
 	for _, s := range []string{"42", " 7 ", "+5", "-0", "2.5", "-2.5", "0.5", "1e3", "x", "", "127", "128", "-129", "65535", "65536",
 		"4294967295", "4294967296", "18446744073709551615", "18446744073709551616", "-1", "0.1", "3.4028235e38", "3.5e38",
-		"nan", "inf", "-Infinity", "1.5e2", "0x10", "1e-5", "1e-50", "1000e-3", "0.0012e3", "-0e3", "-0.0", "-00", "-1.25e1", "0.05", "-0.05", "12345678.125", "9.995", "99999999999999999.5"} {
+		"nan", "inf", "-Infinity", "1.5e2", "0x10", "1e-5", "1e-50", "1000e-3", "0.0012e3", "-0e3", "-0.0", "-00", "-1.25e1", "0.05", "-0.05", "12345678.125", "9.995", "99999999999999999.5",
+		"12345678901234567890.123456789", "-99999999999999999999999999999999999999", "99999999999999999999999999999999999999.5",
+		"99999999999999999999999999999999999999.49", "1e37", "-1e38", "0.00000000000000000000000000000000000005", "-0.000000000000000000000000000000000000005",
+		"170141183460469231731687303715884105727", "-9223372036854775809", "1.5e-30", "-1e-38"} {
 		add("s", fmt.Sprintf("%q", s))
 	}
 	return lines
@@ -57,7 +61,8 @@ func TestDuckDBReadsNarrowColumns(t *testing.T) {
 	}
 	types := []string{"INTEGER", "BIGINT", "TINYINT", "INT1", "SMALLINT", "INT2", "SHORT", "UTINYINT", "UINT8", "USMALLINT", "UINT16",
 		"UINTEGER", "UINT32", "UBIGINT", "UINT64", "FLOAT", "REAL", "FLOAT4",
-		"DECIMAL(1,1)", "DECIMAL(4,1)", "DECIMAL(9,2)", "NUMERIC(10,0)", "DECIMAL(18,3)", "DECIMAL", "DECIMAL(18,18)", "DECIMAL(5)"}
+		"DECIMAL(1,1)", "DECIMAL(4,1)", "DECIMAL(9,2)", "NUMERIC(10,0)", "DECIMAL(18,3)", "DECIMAL", "DECIMAL(18,18)", "DECIMAL(5)",
+		"DECIMAL(19,0)", "DECIMAL(19,1)", "DECIMAL(20,2)", "NUMERIC(30,5)", "DECIMAL(38,0)", "DECIMAL(38,10)", "DECIMAL(38,37)", "DECIMAL(38,38)"}
 	var queries []string
 	for k, typ := range types {
 		path := filepath.Join(dir, fmt.Sprintf("t%d.parquet", k))
@@ -134,5 +139,63 @@ func writeOurs(t *testing.T, sql, path string) {
 	}
 	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestDuckDBUnsignedArithmetic: + - * // % of UBIGINT operands, or of one
+// and an integer literal, is UBIGINT arithmetic as in DuckDB (typeof
+// UBIGINT, exact up to 2^64 - 1); where DuckDB fails the statement with an
+// overflow, ours is NULL (see intendedDifferences).
+func TestDuckDBUnsignedArithmetic(t *testing.T) {
+	duckdb.Require(t)
+	exprs := []string{"u + 1", "u - 1", "u * 2", "u // 3", "u % 7", "u + u", "1 + u", "u - u", "(u + 1) * 2", "u * u", "5 - u", "u // 0"}
+	values := []string{"0", "1", "3", "9223372036854775807", "9223372036854775808", "18446744073709551614", "18446744073709551615"}
+	var queries []string
+	for _, e := range exprs {
+		for _, v := range values {
+			queries = append(queries, "SELECT typeof(x), x::VARCHAR FROM (SELECT "+e+" AS x FROM (SELECT '"+v+"'::UBIGINT AS u))")
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	res, err := duckdb.Run(ctx, queries...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p fastjson.Parser
+	k := 0
+	for _, e := range exprs {
+		prog, err := transform.Compile("SELECT " + strings.ReplaceAll(e, "u", "u::UBIGINT") + " AS x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if typ := prog.Columns()[0].Type; typ != transform.UBigInt {
+			t.Errorf("%s: column type %s, want UBIGINT", e, typ)
+		}
+		st := prog.NewState()
+		for _, v := range values {
+			r := res[k]
+			k++
+			rec, err := p.Parse(`{"u":"` + v + `"}`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			prog.Eval(st, rec)
+			got := st.Cast(st.Row[0].Value, transform.UBigInt) // as the flush does
+			switch {
+			case r.Err != "":
+				if !got.IsNull() || !strings.Contains(r.Err, "Overflow") {
+					t.Errorf("%s, u = %s: ours %s, DuckDB fails: %s", e, v, got.AppendText(nil), r.Err)
+				}
+			case r.Rows[0][1] == nil:
+				if !got.IsNull() || r.Rows[0][0] != "UBIGINT" {
+					t.Errorf("%s, u = %s: ours %s, DuckDB NULL (%v)", e, v, got.AppendText(nil), r.Rows[0][0])
+				}
+			default:
+				if r.Rows[0][0] != "UBIGINT" || got.Type != transform.UBigInt || string(got.AppendText(nil)) != r.Rows[0][1] {
+					t.Errorf("%s, u = %s: ours %s %s, DuckDB %v %v", e, v, got.Type, got.AppendText(nil), r.Rows[0][0], r.Rows[0][1])
+				}
+			}
+		}
 	}
 }

@@ -40,7 +40,7 @@ func TestCompileErrors(t *testing.T) {
 	f("SELECT a WHERE b = ", "expected an expression, found end of statement at 1:20")
 	f("SELECT (a + 1", "expected ')', found end of statement at 1:14")
 	f("SELECT a::BLOB", "unknown type 'BLOB' (types: BOOLEAN, TINYINT, SMALLINT, INTEGER, BIGINT, UTINYINT, USMALLINT, UINTEGER, UBIGINT, FLOAT, DOUBLE, VARCHAR, TIMESTAMP, DATE, TIME, UUID, JSON, STRUCT(…), TYPE[]) at 1:11")
-	f("SELECT a::HUGEINT", "type HUGEINT is not supported (128-bit integers have no Parquet type that Athena and Spark read; use BIGINT, UBIGINT, DOUBLE or VARCHAR) at 1:11")
+	f("SELECT a::HUGEINT", "type HUGEINT is not supported (DuckDB's Parquet writer stores it as DOUBLE, which rounds beyond 2^53; use DECIMAL(38,0) for exact integers of up to 38 digits, or DOUBLE) at 1:11")
 	f("SELECT CAST(a INT64)", "expected AS, found 'INT64' at 1:15")
 	f("SELECT lower(a, b)", "lower takes 1 argument, got 2 at 1:8")
 	f("SELECT substr(a)", "substr takes 2 to 3 arguments, got 1 at 1:8")

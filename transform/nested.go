@@ -24,7 +24,7 @@ import (
 // pass the cap keeps JSON instead, see NestedOf).
 
 // nestedBase is the first nested Type; the scalar types are below it.
-const nestedBase Type = 0x100
+const nestedBase Type = 0x400
 
 // maxNested bounds the table of nested types.
 const maxNested = 1 << 14

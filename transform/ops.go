@@ -169,6 +169,51 @@ func arith(op string, a, b Value) Value {
 	return Value{Type: Int64, I: r}
 }
 
+// unsignedArith applies + - * // % to two UBIGINT operands (values of the
+// computing types, see State.computed), in unsigned 64-bit arithmetic:
+// NULL past 2^64 - 1 or below 0, where DuckDB fails the statement
+// ("Overflow in addition of UINT64"), and for a division by zero.
+func (st *State) unsignedArith(op string, a, b Value) Value {
+	x, okx := uintOperand(a)
+	y, oky := uintOperand(b)
+	if !okx || !oky {
+		return Value{}
+	}
+	var r, carry uint64
+	switch op {
+	case "+":
+		r, carry = bits.Add64(x, y, 0)
+	case "-":
+		r, carry = bits.Sub64(x, y, 0)
+	case "*":
+		carry, r = bits.Mul64(x, y)
+	case "//", "%":
+		if y == 0 {
+			return Value{}
+		}
+		r = x / y
+		if op == "%" {
+			r = x % y
+		}
+	}
+	if carry != 0 {
+		return Value{}
+	}
+	return st.computed(Value{Type: UBigInt, I: int64(r)})
+}
+
+// uintOperand reads a UBIGINT operand: an integer, or a DOUBLE beyond INT64
+// that keeps its exact text.
+func uintOperand(v Value) (uint64, bool) {
+	switch v.Type {
+	case Int32, Int64:
+		return uint64(v.I), v.I >= 0
+	case Double:
+		return toUint64(v)
+	}
+	return 0, false
+}
+
 func abs64(x int64) int64 {
 	if x < 0 {
 		return -x

@@ -623,7 +623,7 @@ func (p *parser) typeName() (typ Type, narrow string, end int) {
 	typ, ok := ParseType(name)
 	switch name {
 	case "HUGEINT", "INT128", "UHUGEINT", "UINT128":
-		p.failAt(t.pos, "type %s is not supported (128-bit integers have no Parquet type that Athena and Spark read; use BIGINT, UBIGINT, DOUBLE or VARCHAR)", name)
+		p.failAt(t.pos, "type %s is not supported (DuckDB's Parquet writer stores it as DOUBLE, which rounds beyond 2^53; use DECIMAL(38,0) for exact integers of up to 38 digits, or DOUBLE)", name)
 	}
 	if !ok {
 		p.failAt(t.pos, "unknown type '%s' (types: BOOLEAN, TINYINT, SMALLINT, INTEGER, BIGINT, UTINYINT, USMALLINT, UINTEGER, UBIGINT, FLOAT, DOUBLE, VARCHAR, TIMESTAMP, DATE, TIME, UUID, JSON, STRUCT(…), TYPE[])", t.text)

@@ -126,7 +126,8 @@ func (v Value) Bool() (b, ok bool) { return v.I != 0, v.Type == Boolean }
 // record number as its exact text. NULL appends nothing.
 func (v Value) AppendText(dst []byte) []byte {
 	if _, s, ok := v.Type.Decimal(); ok {
-		return appendDecimal(dst, v.I, s)
+		hi, lo := v.Unscaled()
+		return appendDecimal(dst, hi, lo, s)
 	}
 	switch v.Type {
 	case Boolean:

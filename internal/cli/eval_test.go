@@ -157,6 +157,7 @@ func TestEvalSchemaMatchesFlush(t *testing.T) {
 		"SELECT i::INT64 AS i, *, ts::TIMESTAMP AS ts, u::UUID AS u PARTITION BY k",
 		"SELECT * EXCLUDE (k), d::DOUBLE AS dd PARTITION BY k",
 		"SELECT i::BOOLEAN AS b, i::INT32 AS i32, ts::DATE AS day, '10:00:00'::TIME AS t, k PARTITION BY i",
+		"SELECT i::DECIMAL(38,10) AS w, d::DECIMAL(20,2) AS x, i::UBIGINT + 1 AS y, d::DECIMAL(10,2)[] AS z, k",
 	} {
 		out, errs, code := runEval(t, sample, "-schema", "-t", stmt)
 		if code != 0 {

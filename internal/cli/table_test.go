@@ -40,6 +40,10 @@ func TestTableCommand(t *testing.T) {
 	if out != "n:bigint\n" {
 		t.Errorf("-glue-columns %q", out)
 	}
+	env["TAP_TRANSFORM"] = "SELECT n::DECIMAL(38,10) AS n, n::UBIGINT * 2 AS u"
+	if out, errs, _ = runTable(t, env, "-athena"); !strings.Contains(out, "`n` decimal(38,10)") || !strings.Contains(out, "`u` decimal(20,0)") {
+		t.Errorf("-athena with DECIMAL(38,10) and UBIGINT arithmetic:\n%s%s", out, errs)
+	}
 }
 
 func TestTableWithoutDeclaredColumns(t *testing.T) {

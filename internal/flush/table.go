@@ -93,13 +93,9 @@ func (f *Flusher) tableState() *table {
 }
 
 // parseType reads a type name as Type.String writes it.
+// Only that spelling: an alias (INT, NUMERIC(5,2)) is no type name there.
 func parseType(s string) (transform.Type, bool) {
-	for t := transform.Boolean; t < 0x100; t++ { // the scalar types (nested ones are 0x100 and up)
-		if t.String() == s {
-			return t, true
-		}
-	}
-	if t, ok := transform.ParseType(s); ok && t.IsNested() && t.String() == s {
+	if t, ok := transform.ParseType(s); ok && t.String() == s {
 		return t, true
 	}
 	return transform.Null, false
@@ -327,7 +323,8 @@ func alwaysFits(seen, t transform.Type) bool {
 // fit converts v to a column of type t when that keeps its value: same
 // type; any value as text (VARCHAR) or as JSON; integers of either width
 // in range, and DOUBLE (rounded beyond 2^53, counted as ever); a DOUBLE
-// with no fraction as an integer; a DATE as a TIMESTAMP. Anything else
+// with no fraction as an integer; a DATE as a TIMESTAMP; an integer or a
+// DECIMAL of no greater scale as a DECIMAL, in range. Anything else
 // does not fit: it goes to the overflow column.
 func fit(st *transform.State, v transform.Value, t transform.Type) (transform.Value, bool) {
 	if v.Type == t || v.IsNull() {
@@ -347,8 +344,10 @@ func fit(st *transform.State, v transform.Value, t transform.Type) (transform.Va
 	case transform.Timestamp:
 		ok = v.Type == transform.Date
 	default:
-		_, _, decimal := t.Decimal()
+		_, scale, decimal := t.Decimal()
+		_, vscale, vdecimal := v.Type.Decimal()
 		ok = decimal && (v.Type == transform.Int32 || v.Type == transform.Int64) || // exact, or NULL out of range
+			decimal && vdecimal && vscale <= scale || // DECIMAL(18,2) into DECIMAL(38,10): exact, or NULL out of range
 			t.IsNested() && (v.Type == transform.JSON || v.Type == transform.Varchar) // shaped by the cast to it
 	}
 	if !ok {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -279,6 +280,10 @@ func TestTableSchemaCost(t *testing.T) {
 // without loss, and to the overflow otherwise.
 func TestFit(t *testing.T) {
 	dec, _ := transform.DecimalOf(5, 2)
+	dec2, _ := transform.DecimalOf(8, 2)
+	wide, _ := transform.DecimalOf(38, 10)
+	d19, _ := transform.DecimalOf(19, 0)
+	d191, _ := transform.DecimalOf(19, 1)
 	num := func(f float64) transform.Value { return transform.Value{Type: transform.Double, F: f} }
 	i64 := func(i int64) transform.Value { return transform.Value{Type: transform.Int64, I: i} }
 	str := func(s string) transform.Value { return transform.Value{Type: transform.Varchar, S: s} }
@@ -301,6 +306,15 @@ func TestFit(t *testing.T) {
 		{i64(123), dec, true},
 		{i64(1234), dec, false}, // DECIMAL(5,2) holds up to 999.99
 		{str("1.5"), dec, false},
+		{i64(math.MinInt64), wide, true},
+		{i64(math.MaxInt64), d19, true},
+		{i64(math.MaxInt64), d191, false},                             // DECIMAL(19,1) holds 18 integer digits
+		{transform.DecimalValue(dec, -1, ^uint64(99998)), wide, true}, // -999.99
+		{transform.DecimalValue(wide, 0, 150), dec, false},            // DECIMAL(38,10) into DECIMAL(5,2): would round
+		{transform.DecimalValue(dec2, 0, 10000000), dec, false},       // 100000.00 is past DECIMAL(5,2)
+		{transform.DecimalValue(dec2, 0, 100), dec, true},
+		{transform.DecimalValue(dec, 0, 100), dec2, true},
+		{transform.DecimalValue(wide, 0, 150), transform.Varchar, true},
 	} {
 		var st transform.State
 		got, ok := fit(&st, c.v, c.t)

@@ -52,6 +52,10 @@
 //   - After a fallback from dictionary to PLAIN, a column keeps a PLAIN page
 //     buffer sized for as many values as the page has bytes (2 MiB for 256
 //     KiB pages) for the rest of the file.
+//   - The min/max of a FIXED_LEN_BYTE_ARRAY column (column index and chunk
+//     statistics) compare unsigned bytes, also under a DECIMAL annotation,
+//     whose two's complement values sort signed: a DECIMAL(19..38) column is
+//     listed in SkipPageBounds, so it has no bounds rather than wrong ones.
 //   - parquet.Time is UTC-adjusted by default (DuckDB reads that as TIME WITH
 //     TIME ZONE); TIME columns use TimeAdjusted(…, false).
 //   - parquet.Value byte arrays point at the caller's bytes, and column

@@ -56,11 +56,15 @@ func leafFor(t transform.Type) (parquet.Node, error) {
 		return parquet.UUID(), nil
 	}
 	if p, s, ok := t.Decimal(); ok {
-		// INT32 up to 9 digits, INT64 up to 18, as DuckDB writes them.
-		if p <= 9 {
+		// INT32 up to 9 digits, INT64 up to 18, 16 bytes of big-endian two's
+		// complement beyond, as DuckDB writes them.
+		switch {
+		case p <= 9:
 			return parquet.Decimal(s, p, parquet.Int32Type), nil
+		case p <= 18:
+			return parquet.Decimal(s, p, parquet.Int64Type), nil
 		}
-		return parquet.Decimal(s, p, parquet.Int64Type), nil
+		return parquet.Decimal(s, p, parquet.FixedLenByteArrayType(16)), nil
 	}
 	return nil, fmt.Errorf("unsupported type %s", t)
 }

@@ -1,6 +1,7 @@
 package parquetfile
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -210,6 +211,12 @@ func NewWriter(w io.Writer, cols []Column, opt Options) (*Writer, error) {
 	// computing them costs as much again.
 	for _, l := range leaves {
 		config.SkipPageStatistics = append(config.SkipPageStatistics, l.path)
+		if p, _, ok := l.Type.Decimal(); ok && p > 18 {
+			// parquet-go orders FIXED_LEN_BYTE_ARRAY bounds as unsigned
+			// bytes, whatever the DECIMAL: -1 would be the maximum, and a
+			// reader trusting the bounds would skip pages wrongly.
+			config.SkipPageBounds = append(config.SkipPageBounds, l.path)
+		}
 	}
 	if err := config.Validate(); err != nil {
 		return nil, fmt.Errorf("parquetfile: %w", err)
@@ -351,10 +358,17 @@ func (w *Writer) set(dst *parquet.Value, i, l int, v *transform.Value) error {
 // setLeaf stores v, a non-NULL value of col's type, in dst, without levels.
 func (w *Writer) setLeaf(dst *parquet.Value, col *Column, v *transform.Value) error {
 	if p, _, ok := col.Type.Decimal(); ok {
-		if p <= 9 {
+		switch {
+		case p <= 9:
 			*dst = parquet.Int32Value(int32(v.I)) // the unscaled value: the cast checked its digits
-		} else {
+		case p <= 18:
 			*dst = parquet.Int64Value(v.I)
+		default:
+			hi, lo := v.Unscaled()
+			start := len(w.arena)
+			w.arena = binary.BigEndian.AppendUint64(w.arena, uint64(hi))
+			w.arena = binary.BigEndian.AppendUint64(w.arena, lo)
+			*dst = parquet.FixedLenByteArrayValue(w.arena[start:])
 		}
 		return nil
 	}

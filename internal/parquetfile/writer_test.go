@@ -602,7 +602,7 @@ func TestNewWriterErrors(t *testing.T) {
 	f([]parquetfile.Column{{Name: "", Type: transform.Int64}}, parquetfile.Options{}, "parquetfile: column 1: empty name")
 	f([]parquetfile.Column{{Name: "a", Type: transform.Int64}, {Name: "a", Type: transform.Varchar}}, parquetfile.Options{}, `parquetfile: column 2: duplicate name "a"`)
 	f([]parquetfile.Column{{Name: "a", Type: transform.Null}}, parquetfile.Options{}, `parquetfile: column "a": unsupported type NULL`)
-	f([]parquetfile.Column{{Name: "a", Type: transform.Type(0xf0)}}, parquetfile.Options{}, `parquetfile: column "a": unsupported type Type(240)`)
+	f([]parquetfile.Column{{Name: "a", Type: transform.Type(0x3f0)}}, parquetfile.Options{}, `parquetfile: column "a": unsupported type Type(1008)`)
 	f(ok, parquetfile.Options{RowGroupRows: -1}, "parquetfile: RowGroupRows -1 is negative")
 	f(ok, parquetfile.Options{RowGroupBytes: -1}, "parquetfile: RowGroupBytes -1 is negative")
 }

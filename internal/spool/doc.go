@@ -25,7 +25,12 @@
 // name no output, are flushed by whichever tap opens the folder, as before.
 //
 // A batch's payload is a sequence of records (record.go: a kind byte, then
-// uvarints, varints, length-prefixed strings and typed values). From
+// uvarints, varints, length-prefixed strings and typed values: a type byte,
+// the transform.Type's number, or 0xFF then the precision and scale bytes
+// of a DECIMAL(19..38), whose value is the varint of its high 64 bits then
+// its low 64 bits little-endian; a DECIMAL(1..18) is the varint of its
+// unscaled value. A segment holding a DECIMAL(19..38) cannot be read by a
+// tap older than the one that brought them). From
 // version 3 on, the last record of every batch is its schema (KindSchema):
 // the batch's row and rejected-line counts, then its fields with the
 // transform.Widen of their values' types (the explicit columns by index,

@@ -258,13 +258,13 @@ func (b *Batch) appendSchema(dst []byte) []byte {
 	dst = binary.AppendUvarint(dst, uint64(len(explicit)+len(b.fields)))
 	for i, t := range explicit {
 		dst = binary.AppendUvarint(dst, uint64(i+1))
-		dst = append(dst, byte(t))
+		dst = appendType(dst, t)
 	}
 	for _, f := range b.fields {
 		dst = append(dst, 0)
 		dst = binary.AppendUvarint(dst, uint64(len(f.name)))
 		dst = append(dst, f.name...)
-		dst = append(dst, byte(f.typ))
+		dst = appendType(dst, f.typ)
 	}
 	return binary.LittleEndian.AppendUint32(dst, uint32(len(dst)+schemaTrailer-start))
 }
@@ -321,10 +321,29 @@ func (b *Batch) AddLossy(l Lossy) {
 	b.buf = binary.AppendUvarint(b.buf, uint64(l.CastFailures))
 }
 
+// wideType stands for a type whose number does not fit the type byte of a
+// spooled value or schema field: a DECIMAL(19..38), whose precision and
+// scale bytes follow it. The other types are their number in one byte.
+const wideType = 0xFF
+
+// appendType appends the type t of a value or a schema field.
+func appendType(dst []byte, t transform.Type) []byte {
+	if p, s, ok := t.Decimal(); ok && p > 18 {
+		return append(dst, wideType, byte(p), byte(s))
+	}
+	return append(dst, byte(t))
+}
+
 func (b *Batch) appendValue(v transform.Value) {
-	b.buf = append(b.buf, byte(v.Type))
-	if _, _, ok := v.Type.Decimal(); ok { // a column cast to DECIMAL: its unscaled value
-		b.buf = binary.AppendVarint(b.buf, v.I)
+	b.buf = appendType(b.buf, v.Type)
+	if p, _, ok := v.Type.Decimal(); ok { // a column cast to DECIMAL: its unscaled value
+		if p <= 18 {
+			b.buf = binary.AppendVarint(b.buf, v.I)
+			return
+		}
+		hi, lo := v.Unscaled() // 128 bits: the high word, then the low one
+		b.buf = binary.AppendVarint(b.buf, hi)
+		b.buf = binary.LittleEndian.AppendUint64(b.buf, lo)
 		return
 	}
 	switch v.Type {
@@ -423,7 +442,7 @@ func decodeRecord(p []byte, columns []string, rec *Record) ([]byte, error) {
 		n := d.uvarint()
 		for i := uint64(0); i < n && d.err == nil; i++ {
 			f := Field{Name: d.name(columns)}
-			f.Value.Type = transform.Type(d.byte())
+			f.Value.Type = d.typ()
 			rec.Fields = append(rec.Fields, f)
 		}
 		if len(d.p) < schemaTrailer || int(binary.LittleEndian.Uint32(d.p)) != start-len(d.p)+schemaTrailer {
@@ -473,6 +492,24 @@ func (d *decoder) byte() byte {
 	c := d.p[0]
 	d.p = d.p[1:]
 	return c
+}
+
+// typ reads a type written by appendType.
+func (d *decoder) typ() transform.Type {
+	c := d.byte()
+	t := transform.Type(c)
+	if c == wideType {
+		p, s := d.byte(), d.byte()
+		t, _ = transform.DecimalOf(int(p), int(s))
+		if p <= 18 {
+			t = transform.Null
+		}
+	}
+	if p, _, ok := t.Decimal(); (ok && p > 18) != (c == wideType) {
+		d.fail()
+		return transform.Null
+	}
+	return t
 }
 
 func (d *decoder) uvarint() uint64 {
@@ -537,7 +574,7 @@ func (d *decoder) value() transform.Value {
 
 // valueInto decodes a value into v, which must be zero.
 func (d *decoder) valueInto(v *transform.Value) {
-	v.Type = transform.Type(d.byte())
+	v.Type = d.typ()
 	switch v.Type {
 	case transform.Null:
 	case transform.Boolean:
@@ -555,8 +592,18 @@ func (d *decoder) valueInto(v *transform.Value) {
 	case transform.Varchar, transform.JSON, transform.UUID:
 		v.S = d.str()
 	default:
-		if _, _, ok := v.Type.Decimal(); ok {
-			v.I = d.varint()
+		if p, _, ok := v.Type.Decimal(); ok {
+			if p <= 18 {
+				v.I = d.varint()
+				break
+			}
+			hi := d.varint()
+			if len(d.p) < 8 {
+				d.fail()
+				break
+			}
+			*v = transform.DecimalValue(v.Type, hi, binary.LittleEndian.Uint64(d.p))
+			d.p = d.p[8:]
 			break
 		}
 		d.fail()

@@ -691,3 +691,47 @@ func TestSchemaRecord(t *testing.T) {
 		t.Errorf("version 2 segment: record kinds %q, version %d", kinds, r3.Header.Version)
 	}
 }
+
+// TestWideDecimals spools DECIMAL(19..38) values, 128-bit, whose type
+// numbers do not fit a byte (the wideType escape), beside narrower ones.
+func TestWideDecimals(t *testing.T) {
+	prog := compile(t, "SELECT s::DECIMAL(38,10) AS w, s::DECIMAL(20,0) AS z, s::DECIMAL(5,2) AS n, s")
+	s, err := Open(t.TempDir(), HeaderFor(prog), 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := fill(t, prog, `{"s":"-12345678901234567890.123456789"}`, `{"s":"1.005"}`, `{"s":"99999999999999999999"}`, `{"s":-1}`)
+	if err := s.Append(b); err != nil {
+		t.Fatal(err)
+	}
+	path, err := s.Seal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(readAll(t, path), "\n")
+	want := strings.Join([]string{
+		`R w=-12345678901234567890.1234567890 z=-12345678901234567890 n=null s="-12345678901234567890.123456789"`,
+		`R w=1.0050000000 z=1 n=1.01 s="1.005"`,
+		`R w=99999999999999999999.0000000000 z=99999999999999999999 n=null s="99999999999999999999"`,
+		`R w=-1.0000000000 z=-1 n=-1.00 s=-1`,
+	}, "\n")
+	if got != want {
+		t.Errorf("records\n got %s\nwant %s", got, want)
+	}
+	r, err := OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var rec Record
+	if err := r.NextSchema(&rec); err != nil {
+		t.Fatal(err)
+	}
+	var types []string
+	for _, f := range rec.Fields {
+		types = append(types, f.Name+":"+f.Value.Type.String())
+	}
+	if g := strings.Join(types, " "); g != "w:DECIMAL(38,10) z:DECIMAL(20,0) n:DECIMAL(5,2) s:VARCHAR" {
+		t.Errorf("schema %s", g)
+	}
+}

@@ -267,6 +267,7 @@ func TestHiveNestedTypes(t *testing.T) {
 	f("UBIGINT", "decimal(20,0)")
 	f("REAL", "float")
 	f("DECIMAL(10,2)", "decimal(10,2)")
+	f("DECIMAL(38,10)", "decimal(38,10)")
 	f("NUMERIC", "decimal(18,3)")
 	f("STRUCT(a TINYINT, b FLOAT)[]", "array<struct<a:tinyint,b:float>>")
 }
