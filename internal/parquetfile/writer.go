@@ -288,8 +288,16 @@ func (w *Writer) Write(row []transform.Value) error {
 			err = w.setNested(i, s, &row[i])
 			l = s.hi
 		} else {
-			w.batch[l] = w.batch[l][:n+1]
-			err = w.set(&w.batch[l][n], i, l, &row[i])
+			b := w.batch[l][:n+1]
+			w.batch[l] = b
+			if v := &row[i]; v.Type == transform.Varchar && w.cols[i].Type == transform.Varchar {
+				// The commonest value, stored as set would without its calls.
+				b[n] = w.bytes(v.S)
+				b[n].SetDefinitionLevel(1)
+				b[n].SetColumnIndex(l)
+			} else {
+				err = w.set(&b[n], i, l, v)
+			}
 			l++
 		}
 		if err != nil {
