@@ -188,43 +188,53 @@ func (d *discard) String() string { return "discard" }
 // into ZSTD Parquet. MB/s is of the NDJSON those rows came from.
 func BenchmarkFlush(b *testing.B) {
 	for _, mb := range []int{1, 10, 64} {
-		b.Run(strconv.Itoa(mb)+"MB", func(b *testing.B) {
-			cfg := benchConfig(b)
-			sp, err := spool.Open(cfg.SpoolDir, spool.HeaderFor(cfg.Program), cfg.SpoolMaxBytes)
-			if err != nil {
-				b.Fatal(err)
-			}
-			in := ingest.New(cfg.Program, sp, ingest.Limits{MaxBodyBytes: cfg.MaxBodyBytes, MaxLineBytes: cfg.MaxLineBytes})
-			body := Lines(mb << 20)
-			lines := bytes.Count(body, []byte("\n"))
-			for off := 0; off < len(body); {
-				end := min(off+244<<10, len(body))
-				if i := bytes.LastIndexByte(body[off:end], '\n'); end < len(body) && i >= 0 {
-					end = off + i + 1
-				}
-				if _, err := in.Ingest(body[off:end], ""); err != nil {
-					b.Fatal(err)
-				}
-				off = end
-			}
-			seg, err := sp.Seal()
-			if err != nil {
-				b.Fatal(err)
-			}
-			sink := &discard{}
-			f := &flush.Flusher{Sink: sink, Prefix: cfg.Prefix, ErrorsPrefix: cfg.ErrorsPrefix, TempDir: b.TempDir(), CreatedBy: "bench"}
-			b.SetBytes(int64(len(body)))
-			b.ReportAllocs()
-			b.ResetTimer()
-			for b.Loop() {
-				if _, err := f.Segment(context.Background(), seg); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(lines), "ns/line")
-			b.ReportMetric(float64(sink.n)/float64(b.N), "parquet-bytes")
-		})
+		b.Run(strconv.Itoa(mb)+"MB", func(b *testing.B) { benchFlush(b, mb) })
 	}
+}
+
+// BenchmarkFlushStar is BenchmarkFlush's 10 MB segment with SELECT *: every
+// field of the lines, names spooled with each row, 10 columns.
+func BenchmarkFlushStar(b *testing.B) {
+	b.Run("10MB", func(b *testing.B) { benchFlush(b, 10, "TAP_TRANSFORM", "SELECT *") })
+}
+
+// benchFlush flushes a segment of mb MB of NDJSON; extra are more
+// variables for benchConfig.
+func benchFlush(b *testing.B, mb int, extra ...string) {
+	cfg := benchConfig(b, extra...)
+	sp, err := spool.Open(cfg.SpoolDir, spool.HeaderFor(cfg.Program), cfg.SpoolMaxBytes)
+	if err != nil {
+		b.Fatal(err)
+	}
+	in := ingest.New(cfg.Program, sp, ingest.Limits{MaxBodyBytes: cfg.MaxBodyBytes, MaxLineBytes: cfg.MaxLineBytes})
+	body := Lines(mb << 20)
+	lines := bytes.Count(body, []byte("\n"))
+	for off := 0; off < len(body); {
+		end := min(off+244<<10, len(body))
+		if i := bytes.LastIndexByte(body[off:end], '\n'); end < len(body) && i >= 0 {
+			end = off + i + 1
+		}
+		if _, err := in.Ingest(body[off:end], ""); err != nil {
+			b.Fatal(err)
+		}
+		off = end
+	}
+	seg, err := sp.Seal()
+	if err != nil {
+		b.Fatal(err)
+	}
+	sink := &discard{}
+	f := &flush.Flusher{Sink: sink, Prefix: cfg.Prefix, ErrorsPrefix: cfg.ErrorsPrefix, TempDir: b.TempDir(), CreatedBy: "bench"}
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := f.Segment(context.Background(), seg); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(lines), "ns/line")
+	b.ReportMetric(float64(sink.n)/float64(b.N), "parquet-bytes")
 }
 
 // benchStatement is Statement, or $DATATAP_BENCH_TRANSFORM to profile another.

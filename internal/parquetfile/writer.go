@@ -294,8 +294,16 @@ func (w *Writer) Write(row []transform.Value) error {
 			err = w.setNested(i, s, &row[i])
 			l = s.hi
 		} else {
-			w.batch[l] = w.batch[l][:n+1]
-			err = w.set(&w.batch[l][n], i, l, &row[i])
+			b := w.batch[l][:n+1]
+			w.batch[l] = b
+			if v := &row[i]; v.Type == transform.Varchar && w.cols[i].Type == transform.Varchar {
+				// The commonest value, stored as set would without its calls.
+				b[n] = w.bytes(v.S)
+				b[n].SetDefinitionLevel(1)
+				b[n].SetColumnIndex(l)
+			} else {
+				err = w.set(&b[n], i, l, v)
+			}
 			l++
 		}
 		if err != nil {
@@ -440,7 +448,7 @@ func (w *Writer) bytes(s string) parquet.Value {
 // sequence in it by U+FFFD (rare: the check is the common path).
 func (w *Writer) validUTF8(start int) []byte {
 	b := w.arena[start:]
-	if utf8.Valid(b) {
+	if isASCII(b) || utf8.Valid(b) {
 		return b
 	}
 	fixed := make([]byte, 0, len(b)+8)
@@ -455,6 +463,33 @@ func (w *Writer) validUTF8(start int) []byte {
 	}
 	w.arena = append(w.arena[:start], fixed...)
 	return w.arena[start:]
+}
+
+// isASCII reports whether b is all ASCII, a word at a time: log text
+// mostly is, and its values are short, which utf8.Valid checks byte by byte
+// past the last whole word. The last word (or half word) of b is read
+// overlapping the ones before it.
+func isASCII(b []byte) bool {
+	const hi = 0x8080808080808080
+	n := len(b)
+	switch {
+	case n >= 8:
+		acc := binary.LittleEndian.Uint64(b[n-8:])
+		for ; len(b) >= 16; b = b[16:] {
+			acc |= binary.LittleEndian.Uint64(b) | binary.LittleEndian.Uint64(b[8:])
+		}
+		if len(b) >= 8 {
+			acc |= binary.LittleEndian.Uint64(b)
+		}
+		return acc&hi == 0
+	case n >= 4:
+		return (binary.LittleEndian.Uint32(b)|binary.LittleEndian.Uint32(b[n-4:]))&(hi&0xffffffff) == 0
+	}
+	var acc byte
+	for _, c := range b {
+		acc |= c
+	}
+	return acc < utf8.RuneSelf
 }
 
 // start chooses the encodings from the rows held so far and opens the

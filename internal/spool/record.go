@@ -432,9 +432,7 @@ func decodeRecord(p []byte, columns []string, rec *Record) ([]byte, error) {
 			// Decoded in place: a Field holds pointers, and copying one
 			// while the GC marks costs a bulk write barrier.
 			rec.Fields = append(rec.Fields, Field{})
-			f := &rec.Fields[len(rec.Fields)-1]
-			f.Name = d.name(columns)
-			d.valueInto(&f.Value)
+			d.field(&rec.Fields[len(rec.Fields)-1], columns)
 		}
 	case KindSchema:
 		start := len(p)
@@ -468,6 +466,58 @@ func decodeRecord(p []byte, columns []string, rec *Record) ([]byte, error) {
 	}
 	rec.Raw = p[:len(p)-len(d.p)]
 	return d.p, nil
+}
+
+// field decodes a row's field into f, which must be zero. The common
+// forms, where the name's reference and a string's length take a byte each,
+// are read here with one bounds check per step; any other form (or a record
+// cut short) is read again from the field's start by name and valueInto,
+// which also report the errors.
+func (d *decoder) field(f *Field, columns []string) {
+	p := d.p
+	if len(p) >= 3 && p[0] < 0x80 {
+		i := 1
+		switch ref := int(p[0]); {
+		case ref > 0 && ref <= len(columns):
+			f.Name = columns[ref-1]
+		case ref == 0 && p[1] < 0x80 && 2+int(p[1]) < len(p):
+			i = 2 + int(p[1])
+			f.Name = b2s(p[2:i])
+		default:
+			i = 0
+		}
+		if i > 0 { // i < len(p): a type follows the name
+			t := transform.Type(p[i])
+			i++
+			switch t {
+			case transform.Null:
+				f.Value.Type = t
+				d.p = p[i:]
+				return
+			case transform.Varchar, transform.JSON, transform.UUID:
+				if i < len(p) && p[i] < 0x80 && i+1+int(p[i]) <= len(p) {
+					n := int(p[i])
+					f.Value.Type, f.Value.S = t, b2s(p[i+1:i+1+n])
+					d.p = p[i+1+n:]
+					return
+				}
+			case transform.Int32, transform.Int64, transform.Timestamp, transform.Date, transform.Time:
+				if v, n := binary.Varint(p[i:]); n > 0 {
+					f.Value.Type, f.Value.I = t, v
+					d.p = p[i+n:]
+					return
+				}
+			case transform.Double:
+				if len(p)-i >= 8 {
+					f.Value.Type, f.Value.F = t, math.Float64frombits(binary.LittleEndian.Uint64(p[i:]))
+					d.p = p[i+8:]
+					return
+				}
+			}
+		}
+	}
+	f.Name = d.name(columns)
+	d.valueInto(&f.Value)
 }
 
 // decoder reads the encoding Batch writes; the first error sticks and every
