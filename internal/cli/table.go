@@ -56,7 +56,7 @@ func Table(_ context.Context, args []string, std Streams) error {
 		}
 		for _, c := range t.Input.StorageDescriptor.Columns {
 			if strings.ContainsAny(c.Type, ",:") {
-				return &ExitError{Code: 2, Err: fmt.Errorf("table: column %s is %s: the SAM template's GlueColumns cannot hold a nested type (it splits at , and :): create the table with the statement datatap table -athena prints", c.Name, c.Type)}
+				return &ExitError{Code: 2, Err: fmt.Errorf("table: column %s is %s: the SAM template's GlueColumns cannot hold a type spelled with , or : (nested types, decimal(p,s)), since it splits at them: create the table with the statement datatap table -athena prints", c.Name, c.Type)}
 			}
 		}
 		fmt.Fprintln(std.Stdout, t.GlueColumns())

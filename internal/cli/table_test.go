@@ -62,8 +62,8 @@ func TestTableWithoutDeclaredColumns(t *testing.T) {
 	}
 }
 
-// The template splits GlueColumns at , and : so a nested type cannot go
-// through it; the Athena DDL holds it.
+// The template splits GlueColumns at , and : so a nested type or a
+// decimal(p,s) cannot go through it; the Athena DDL holds them.
 func TestTableNestedColumnsNotForTheTemplate(t *testing.T) {
 	env := map[string]string{"TAP_BUCKET": "bkt", "TAP_TRANSFORM": "SELECT n::INT64 AS n, u::STRUCT(id BIGINT, tags VARCHAR[]) AS u"}
 	_, errs, code := runTable(t, env, "-glue-columns")
@@ -73,5 +73,9 @@ func TestTableNestedColumnsNotForTheTemplate(t *testing.T) {
 	out, errs, code := runTable(t, env, "-athena")
 	if code != 0 || !strings.Contains(out, "struct<id:bigint,tags:array<string>>") {
 		t.Errorf("-athena: exit %d, %s\n%s", code, errs, out)
+	}
+	env["TAP_TRANSFORM"] = "SELECT n::DECIMAL(10,2) AS n"
+	if _, errs, code := runTable(t, env, "-glue-columns"); code != 2 || !strings.Contains(errs, "column n is decimal(10,2)") {
+		t.Errorf("-glue-columns with a decimal: exit %d, %s", code, errs)
 	}
 }
