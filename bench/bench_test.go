@@ -227,6 +227,49 @@ func BenchmarkFlush(b *testing.B) {
 	}
 }
 
+// BenchmarkFlushNewTable is BenchmarkFlush/10MB with a new Flusher, so a
+// new table schema, per flush: the JSON column user (an object) is not in
+// the table, so with TAP_NESTED=native the segment is read twice to infer
+// its shape (flush/shape.go); BenchmarkFlush flushes into a table that
+// knows it after the first round, read once.
+func BenchmarkFlushNewTable(b *testing.B) {
+	for _, nested := range []string{"native", "json"} {
+		b.Run(nested, func(b *testing.B) {
+			cfg := benchConfig(b, "TAP_NESTED", nested)
+			sp, err := spool.Open(cfg.SpoolDir, spool.HeaderFor(cfg.Program), cfg.SpoolMaxBytes)
+			if err != nil {
+				b.Fatal(err)
+			}
+			in := ingest.New(cfg.Program, sp, ingest.Limits{MaxBodyBytes: cfg.MaxBodyBytes, MaxLineBytes: cfg.MaxLineBytes})
+			body := Lines(10 << 20)
+			for off := 0; off < len(body); {
+				end := min(off+244<<10, len(body))
+				if i := bytes.LastIndexByte(body[off:end], '\n'); end < len(body) && i >= 0 {
+					end = off + i + 1
+				}
+				if _, err := in.Ingest(body[off:end], ""); err != nil {
+					b.Fatal(err)
+				}
+				off = end
+			}
+			seg, err := sp.Seal()
+			if err != nil {
+				b.Fatal(err)
+			}
+			tmp := b.TempDir()
+			b.SetBytes(int64(len(body)))
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				f := &flush.Flusher{Sink: &discard{}, Prefix: cfg.Prefix, ErrorsPrefix: cfg.ErrorsPrefix, TempDir: tmp, CreatedBy: "bench", KeepJSON: cfg.KeepJSON()}
+				if _, err := f.Segment(context.Background(), seg); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
 // benchStatement is Statement, or $DATATAP_BENCH_TRANSFORM to profile another.
 func benchStatement() string {
 	if s := os.Getenv("DATATAP_BENCH_TRANSFORM"); s != "" {
