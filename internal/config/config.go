@@ -24,18 +24,15 @@ import (
 
 // Config is every TAP_* setting. See README.md for what each one does.
 type Config struct {
-	Transform    string // TAP_TRANSFORM: the statement
-	Bucket       string // TAP_BUCKET: S3 bucket; empty means Dir
-	Dir          string // TAP_DIR: local output folder when Bucket is empty
-	Prefix       string // TAP_PREFIX: object key prefix, strftime (UTC)
-	Time         string // TAP_TIME: the event time whose strftime TAP_PREFIX takes per row; empty: arrival time
-	ErrorsPrefix string // TAP_ERRORS_PREFIX: where rejected lines go
-	// TAP_NESTED: NestedNative (objects and arrays of a column with no
-	// declared type become STRUCT and LIST columns when their shape allows,
-	// see internal/flush/shape.go) or NestedJSON (they stay JSON columns).
-	Nested     string
-	FlushBytes int64         // TAP_FLUSH_BYTES: flush when the segment is this big
-	FlushAge   time.Duration // TAP_FLUSH_AGE: flush when the oldest row is this old
+	Transform    string        // TAP_TRANSFORM: the statement
+	Bucket       string        // TAP_BUCKET: S3 bucket; empty means Dir
+	Dir          string        // TAP_DIR: local output folder when Bucket is empty
+	Prefix       string        // TAP_PREFIX: object key prefix, strftime (UTC)
+	Time         string        // TAP_TIME: the event time whose strftime TAP_PREFIX takes per row; empty: arrival time
+	ErrorsPrefix string        // TAP_ERRORS_PREFIX: where rejected lines go
+	Nested       string        // TAP_NESTED: NestedNative (STRUCT and LIST columns, internal/flush/shape.go) or NestedJSON
+	FlushBytes   int64         // TAP_FLUSH_BYTES: flush when the segment is this big
+	FlushAge     time.Duration // TAP_FLUSH_AGE: flush when the oldest row is this old
 	// TAP_FLUSH_PARTITIONS: flush when the open segment holds rows of this
 	// many PARTITION BY values (each is one file and one upload).
 	FlushPartitions int
