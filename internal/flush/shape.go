@@ -404,12 +404,12 @@ func fitsJSON(st *transform.State, j *fastjson.Value, t transform.Type) bool {
 	}
 	var v transform.Value
 	switch j.Type() {
-	case fastjson.TypeObject, fastjson.TypeArray:
-		return t == transform.Varchar // as text, as the writer stores it
-	case fastjson.TypeString:
-		b, _ := j.StringBytes()
-		v = transform.Value{Type: transform.Varchar, S: string(b)}
+	case fastjson.TypeObject, fastjson.TypeArray, fastjson.TypeString:
+		return t == transform.Varchar // as text, as the writer stores it; a string fits no other scalar type (fit)
 	case fastjson.TypeNumber:
+		if t == transform.Varchar {
+			return true
+		}
 		if i, err := j.Int64(); err == nil {
 			v = transform.Value{Type: transform.Int64, I: i}
 		} else {
