@@ -188,19 +188,31 @@ func (d *discard) String() string { return "discard" }
 // into ZSTD Parquet. MB/s is of the NDJSON those rows came from.
 func BenchmarkFlush(b *testing.B) {
 	for _, mb := range []int{1, 10, 64} {
-		b.Run(strconv.Itoa(mb)+"MB", func(b *testing.B) { benchFlush(b, mb) })
+		b.Run(strconv.Itoa(mb)+"MB", func(b *testing.B) { benchFlush(b, mb, false) })
 	}
 }
 
 // BenchmarkFlushStar is BenchmarkFlush's 10 MB segment with SELECT *: every
 // field of the lines, names spooled with each row, 10 columns.
 func BenchmarkFlushStar(b *testing.B) {
-	b.Run("10MB", func(b *testing.B) { benchFlush(b, 10, "TAP_TRANSFORM", "SELECT *") })
+	b.Run("10MB", func(b *testing.B) { benchFlush(b, 10, false, "TAP_TRANSFORM", "SELECT *") })
 }
 
-// benchFlush flushes a segment of mb MB of NDJSON; extra are more
+// BenchmarkFlushNewTable is BenchmarkFlush/10MB with a new Flusher, so a
+// new table schema, per flush: the JSON column user (an object) is not in
+// the table, so with TAP_NESTED=native the segment is read twice to infer
+// its shape (flush/shape.go); BenchmarkFlush flushes into a table that
+// knows it after the first round, read once.
+func BenchmarkFlushNewTable(b *testing.B) {
+	for _, nested := range []string{"native", "json"} {
+		b.Run(nested, func(b *testing.B) { benchFlush(b, 10, true, "TAP_NESTED", nested) })
+	}
+}
+
+// benchFlush flushes a segment of mb MB of NDJSON, into one Flusher or, if
+// fresh, a new one (a new table schema) each time; extra are more
 // variables for benchConfig.
-func benchFlush(b *testing.B, mb int, extra ...string) {
+func benchFlush(b *testing.B, mb int, fresh bool, extra ...string) {
 	cfg := benchConfig(b, extra...)
 	sp, err := spool.Open(cfg.SpoolDir, spool.HeaderFor(cfg.Program), cfg.SpoolMaxBytes)
 	if err != nil {
@@ -224,11 +236,18 @@ func benchFlush(b *testing.B, mb int, extra ...string) {
 		b.Fatal(err)
 	}
 	sink := &discard{}
-	f := &flush.Flusher{Sink: sink, Prefix: cfg.Prefix, ErrorsPrefix: cfg.ErrorsPrefix, TempDir: b.TempDir(), CreatedBy: "bench"}
+	tmp := b.TempDir()
+	newFlusher := func() *flush.Flusher {
+		return &flush.Flusher{Sink: sink, Prefix: cfg.Prefix, ErrorsPrefix: cfg.ErrorsPrefix, TempDir: tmp, CreatedBy: "bench", KeepJSON: cfg.KeepJSON()}
+	}
+	f := newFlusher()
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
+		if fresh {
+			f = newFlusher()
+		}
 		if _, err := f.Segment(context.Background(), seg); err != nil {
 			b.Fatal(err)
 		}

@@ -17,14 +17,16 @@ import (
 	"github.com/datatap/datatap/transform"
 )
 
-const evalUsage = `datatap eval [-t STATEMENT] [-time EXPR [-prefix PATTERN]] [-schema] [-max-line BYTES] [FILE...]
+const evalUsage = `datatap eval [-t STATEMENT] [-time EXPR [-prefix PATTERN]] [-schema [-nested MODE]] [-max-line BYTES] [FILE...]
 
 Runs a transform over NDJSON (the FILEs, or standard input) and prints each
 kept row as one JSON object per line, columns in SELECT order, partition
 values under "_partition" when the statement has PARTITION BY. With
 -schema, prints instead the Parquet schema a flush would give those rows:
 one file per PARTITION BY value, its columns in order with their types as
-DuckDB (and datatap cat -schema) names them. With -time (TAP_TIME), each
+DuckDB (and datatap cat -schema) names them, objects and arrays as the
+STRUCT and LIST types their shape allows (-nested json, as TAP_NESTED=json:
+JSON columns). With -time (TAP_TIME), each
 row also shows under "_prefix" the TAP_PREFIX (-prefix) its event time
 gives, or the arrival time (now) when it gives none; the flush's cap on
 prefixes per segment is not applied. Counts go to standard error.
@@ -45,6 +47,7 @@ func Eval(ctx context.Context, args []string, io Streams) error {
 	fs := newFlagSet("eval", evalUsage)
 	stmt := fs.String("t", "SELECT *", "the transform `STATEMENT`")
 	schema := fs.Bool("schema", false, "print the Parquet schema the rows would get instead of the rows")
+	nested := fs.String("nested", config.NestedNative, "with -schema, what objects and arrays become (TAP_NESTED): `native` or json")
 	timeExpr := fs.String("time", "", "the event-time `EXPR` (TAP_TIME): show each row's prefix")
 	prefix := fs.String("prefix", config.Default().Prefix, "the key prefix `PATTERN` (TAP_PREFIX) -time expands")
 	maxLine := fs.Int("max-line", 1<<20, "longest line read, in `BYTES`; longer lines count as malformed")
@@ -54,6 +57,9 @@ func Eval(ctx context.Context, args []string, io Streams) error {
 	prog, err := transform.Compile(*stmt)
 	if err != nil {
 		return &ExitError{Code: 2, Err: fmt.Errorf("eval: bad statement: %w", err)}
+	}
+	if *nested != config.NestedNative && *nested != config.NestedJSON {
+		return &ExitError{Code: 2, Err: fmt.Errorf("eval: bad -nested %q: must be native or json", *nested)}
 	}
 	if *timeExpr != "" {
 		if prog, err = prog.WithTime(*timeExpr); err != nil {
@@ -66,7 +72,7 @@ func Eval(ctx context.Context, args []string, io Streams) error {
 	out := bufio.NewWriterSize(io.Stdout, 64<<10)
 	e := &evaluator{prog: prog, st: prog.NewState(), out: out, stderr: io.Stderr, maxLine: *maxLine, prefix: *prefix}
 	if *schema {
-		e.schema = newSchemaGuess(prog)
+		e.schema = newSchemaGuess(prog, *nested == config.NestedJSON)
 	}
 	if fs.NArg() == 0 {
 		err = e.run(ctx, "stdin", io.Stdin)

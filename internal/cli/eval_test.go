@@ -150,6 +150,7 @@ func TestEvalSchemaMatchesFlush(t *testing.T) {
 	sample := `{"k":"a","i":1,"s":"x","n":null,"o":{"p":1},"ts":"2024-05-01T00:00:00Z"}` + "\n" +
 		`{"k":"a","i":"two","d":2.5,"arr":[1,2],"_overflow":1}` + "\n" +
 		`{"k":"b","i":3,"d":4}` + "\n" +
+		`{"k":"b","user":{"id":1,"tags":["x"]},"pts":[{"x":1},{"x":2.5}]}` + "\n" +
 		`{"k":null,"u":"6f1c2b1e-4c59-4b8a-9f3e-2a8c1d9b7e10"}` + "\n" +
 		`{}` + "\n" + wide.String()
 	for _, stmt := range []string{
@@ -166,6 +167,16 @@ func TestEvalSchemaMatchesFlush(t *testing.T) {
 		if got, want := parseSchemaBlocks(t, out), flushedSchemas(t, stmt, sample); !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: eval -schema\n%v\nflush wrote\n%v", stmt, got, want)
 		}
+		// Objects and arrays get their inferred shape (TAP_NESTED=native).
+		for _, want := range []string{"user STRUCT(id BIGINT, tags VARCHAR[])", "pts STRUCT(x DOUBLE)[]"} {
+			if strings.Contains(stmt, "*") && !strings.Contains(strings.Join(strings.Fields(out), " "), want) {
+				t.Errorf("%s: eval -schema does not show %q:\n%s", stmt, want, out)
+			}
+		}
+	}
+	out, _, _ := runEval(t, sample, "-schema", "-nested", "json")
+	if !strings.Contains(strings.Join(strings.Fields(out), " "), "user JSON") {
+		t.Errorf("eval -schema -nested json: user is not JSON:\n%s", out)
 	}
 }
 

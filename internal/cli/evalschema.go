@@ -15,14 +15,15 @@ import (
 // sample: one flush.Schema per PARTITION BY value, in first-seen order.
 // TestEvalSchemaMatchesFlush checks it against real flushes.
 type schemaGuess struct {
-	header  spool.Header
-	parts   []*partGuess
-	byPath  map[string]*partGuess
-	names   []string // PARTITION BY names
-	values  []string
-	nulls   []bool
-	fields  []spool.Field
-	scratch []byte
+	header   spool.Header
+	keepJSON bool // -nested json
+	parts    []*partGuess
+	byPath   map[string]*partGuess
+	names    []string // PARTITION BY names
+	values   []string
+	nulls    []bool
+	fields   []spool.Field
+	scratch  []byte
 }
 
 // partGuess is what the sample's rows of one partition say.
@@ -31,8 +32,8 @@ type partGuess struct {
 	schema *flush.Schema
 }
 
-func newSchemaGuess(prog *transform.Program) *schemaGuess {
-	g := &schemaGuess{header: spool.HeaderFor(prog), byPath: map[string]*partGuess{}}
+func newSchemaGuess(prog *transform.Program, keepJSON bool) *schemaGuess {
+	g := &schemaGuess{header: spool.HeaderFor(prog), keepJSON: keepJSON, byPath: map[string]*partGuess{}}
 	for _, p := range prog.Partitions() {
 		g.names = append(g.names, p.Name)
 	}
@@ -52,7 +53,7 @@ func (g *schemaGuess) observe(row, partition []transform.Field) {
 	}
 	p := g.byPath[path]
 	if p == nil {
-		p = &partGuess{path: path, schema: flush.NewSchema(g.header)}
+		p = &partGuess{path: path, schema: flush.NewSchema(g.header, g.keepJSON)}
 		g.byPath[path] = p
 		g.parts = append(g.parts, p)
 	}

@@ -30,6 +30,7 @@ type Config struct {
 	Prefix       string        // TAP_PREFIX: object key prefix, strftime (UTC)
 	Time         string        // TAP_TIME: the event time whose strftime TAP_PREFIX takes per row; empty: arrival time
 	ErrorsPrefix string        // TAP_ERRORS_PREFIX: where rejected lines go
+	Nested       string        // TAP_NESTED: NestedNative (STRUCT and LIST columns, internal/flush/shape.go) or NestedJSON
 	FlushBytes   int64         // TAP_FLUSH_BYTES: flush when the segment is this big
 	FlushAge     time.Duration // TAP_FLUSH_AGE: flush when the oldest row is this old
 	// TAP_FLUSH_PARTITIONS: flush when the open segment holds rows of this
@@ -121,8 +122,19 @@ func Default() Config {
 		MaxBodyBytes:    6 << 20,
 		MaxLineBytes:    1 << 20,
 		Addr:            "127.0.0.1:8080",
+		Nested:          NestedNative,
 	}
 }
+
+// The values of TAP_NESTED.
+const (
+	NestedNative = "native"
+	NestedJSON   = "json"
+)
+
+// KeepJSON says whether objects and arrays stay JSON columns
+// (TAP_NESTED=json).
+func (c *Config) KeepJSON() bool { return c.Nested == NestedJSON }
 
 // Error is a bad setting: which variable, its value, and what is wrong.
 type Error struct {
@@ -190,6 +202,9 @@ func (c *Config) Parse(lookup func(string) (string, bool)) error {
 	str("TAP_JWT_AUDIENCE", &c.JWTAudience)
 	str("TAP_UNNEST", &c.Unnest)
 	str("TAP_FIREHOSE_ACCESS_KEY", &c.FirehoseAccessKey)
+	if v, ok := lookup("TAP_NESTED"); ok && strings.TrimSpace(v) != "" { // empty (a SAM parameter left blank) means the default
+		c.Nested = strings.ToLower(strings.TrimSpace(v))
+	}
 	if v, ok := lookup("TAP_ACL"); ok {
 		c.ACL = nil
 		for _, id := range strings.Split(v, ",") {
@@ -277,6 +292,9 @@ func (c *Config) Validate() error {
 	}
 	if err := sink.CheckPrefix(c.ErrorsPrefix, nil); err != nil {
 		bad("TAP_ERRORS_PREFIX", c.ErrorsPrefix, "%v", err)
+	}
+	if c.Nested != NestedNative && c.Nested != NestedJSON {
+		bad("TAP_NESTED", c.Nested, "must be native or json")
 	}
 	if c.Prefix == c.ErrorsPrefix {
 		bad("TAP_ERRORS_PREFIX", c.ErrorsPrefix, "must differ from TAP_PREFIX, or error files would mix with Parquet files")

@@ -82,6 +82,25 @@ func TestEventTime(t *testing.T) {
 	}
 }
 
+func TestNested(t *testing.T) {
+	f := func(value string, keepJSON bool) {
+		t.Helper()
+		kv := []string{}
+		if value != "unset" {
+			kv = []string{"TAP_NESTED", value}
+		}
+		c, err := Load(env(kv...))
+		if err != nil || c.KeepJSON() != keepJSON {
+			t.Errorf("TAP_NESTED=%q: KeepJSON %v (%v), want %v", value, c.KeepJSON(), err, keepJSON)
+		}
+	}
+	f("unset", false)
+	f("", false) // a SAM parameter left blank: the default
+	f("native", false)
+	f("json", true)
+	f(" JSON ", true)
+}
+
 func TestErrorsNameTheVariable(t *testing.T) {
 	f := func(want string, kv ...string) {
 		t.Helper()
@@ -93,6 +112,7 @@ func TestErrorsNameTheVariable(t *testing.T) {
 	f(`TAP_FLUSH_BYTES="ten": not a size`, "TAP_FLUSH_BYTES", "ten")
 	f(`TAP_FLUSH_AGE="60": not a duration`, "TAP_FLUSH_AGE", "60")
 	f(`TAP_SYNC="maybe": not a boolean`, "TAP_SYNC", "maybe")
+	f(`TAP_NESTED="struct": must be native or json`, "TAP_NESTED", "struct")
 	f("TAP_TRANSFORM: unknown function 'lowr' (did you mean lower?) at 1:8", "TAP_TRANSFORM", "SELECT lowr(x)")
 	f("TAP_TIME: unexpected keyword AS after the expression at 1:15", "TAP_TIME", "ts::TIMESTAMP AS t")
 	f("TAP_TIME: the event time must be a TIMESTAMP", "TAP_TIME", "ts > 1")

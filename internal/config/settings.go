@@ -27,6 +27,7 @@ var Settings = []Setting{
 	{"TAP_DIR", defaults.Dir, "local output folder"},
 	{"TAP_PREFIX", defaults.Prefix, "key prefix of Parquet files (strftime, UTC)"},
 	{"TAP_TIME", "", "event time of a row (an expression, e.g. ts::TIMESTAMP) for TAP_PREFIX's strftime; unset or NULL: arrival time"},
+	{"TAP_NESTED", defaults.Nested, "native: objects and arrays become STRUCT and LIST columns when their shape allows; json: JSON columns"},
 	{"TAP_ERRORS_PREFIX", defaults.ErrorsPrefix, "key prefix of rejected lines (NDJSON)"},
 	{"TAP_FLUSH_BYTES", FormatSize(defaults.FlushBytes), "flush when the open segment is this big (lower on Lambda)"},
 	{"TAP_FLUSH_PARTITIONS", strconv.Itoa(defaults.FlushPartitions), "flush when the open segment holds this many PARTITION BY values"},

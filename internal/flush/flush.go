@@ -83,6 +83,10 @@ type Flusher struct {
 	// DefaultMaxColumns); see the package documentation for the overflow
 	// column that holds the fields past it.
 	MaxColumns int
+	// KeepJSON keeps JSON objects and arrays in JSON columns
+	// (TAP_NESTED=json); by default a column of them gets the native
+	// nested type their shape allows (see shape.go).
+	KeepJSON bool
 	// Uploads is how many objects of one segment are uploaded at once (0:
 	// DefaultUploads); Sink must be safe for concurrent use (sink/dir and
 	// sink/s3 are).
@@ -254,6 +258,12 @@ func (f *Flusher) Segment(ctx context.Context, path string) (res Result, err err
 		p, n, err := f.scanSchemas(r)
 		if err != nil {
 			return res, err
+		}
+		if p != nil && f.mustInfer(h, p) { // the values' shapes are needed: scan reads them
+			p = nil
+			if err := r.Rewind(); err != nil {
+				return res, err
+			}
 		}
 		if p != nil {
 			parts, rejected = []*partition{p}, n

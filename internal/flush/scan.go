@@ -15,6 +15,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/valyala/fastjson"
+
 	"github.com/datatap/datatap/internal/parquetfile"
 	"github.com/datatap/datatap/internal/sink"
 	"github.com/datatap/datatap/internal/spool"
@@ -66,19 +68,21 @@ const (
 // partition is the rows of one PARTITION BY value, and what is known of
 // their columns.
 type partition struct {
-	prefix string // the expanded TAP_PREFIX: at the segment's creation, or the rows' event time
-	path   string // name=value/… of the key
-	rows   int64
-	mem    []byte           // the partition's rows (when the segment has several), until spilled
-	spill  string           // the partition's rows, once they no longer fit in memory
-	file   *os.File         // open for append, while among the spills' open files
-	w      *bufio.Writer    // buffers file
-	names  []string         // columns' fields in first-seen order, up to the cap
-	index  map[string]int   // into names
-	types  []transform.Type // widened type of each of names
-	last   []int            // the column of each place of a row, as last seen (see at)
-	star   int              // star fields among names
-	over   bool             // some star field is past the cap, or has no column form
+	prefix   string // the expanded TAP_PREFIX: at the segment's creation, or the rows' event time
+	path     string // name=value/… of the key
+	rows     int64
+	mem      []byte           // the partition's rows (when the segment has several), until spilled
+	spill    string           // the partition's rows, once they no longer fit in memory
+	file     *os.File         // open for append, while among the spills' open files
+	w        *bufio.Writer    // buffers file
+	names    []string         // columns' fields in first-seen order, up to the cap
+	index    map[string]int   // into names
+	types    []transform.Type // widened type of each of names
+	last     []int            // the column of each place of a row, as last seen (see at)
+	star     int              // star fields among names
+	over     bool             // some star field is past the cap, or has no column form
+	shapes   []*shapeNode     // of each of names that held JSON values, when inferring (shape.go)
+	inferred []transform.Type // of each of names, the nested type inferShapes gave (Null: none)
 
 	columns  []parquetfile.Column
 	colIdx   map[string]int
@@ -98,6 +102,26 @@ type scanner struct {
 	spills    int   // temporary files created
 	memUsed   int64 // bytes of rows held in partitions' mem
 	memBudget int64
+	// infer: JSON values of columns the statement does not declare widen
+	// their column's shape (shape.go); parser parses them.
+	infer    bool
+	declared map[string]bool
+	parser   fastjson.Parser
+}
+
+// newScanner returns the scanner of a segment with header h whose files
+// have at most maxColumns columns; infer says whether JSON columns get
+// native nested types (TAP_NESTED=native).
+func newScanner(h spool.Header, maxColumns int, infer bool) *scanner {
+	sc := &scanner{h: h, explicit: map[string]bool{}, declared: map[string]bool{}, infer: infer}
+	for _, c := range h.Columns {
+		sc.explicit[c.Name] = true
+		if h.DeclaredType(c.Name) != transform.Null {
+			sc.declared[c.Name] = true
+		}
+	}
+	sc.starMax = max(maxColumns-len(h.Columns), 1)
+	return sc
 }
 
 // scan reads the segment once: rejected lines go to an NDJSON file, rows are
@@ -106,11 +130,8 @@ type scanner struct {
 // types inferred.
 func (f *Flusher) scan(r *spool.Reader, tmp string, res *Result) ([]*partition, *rejectedFile, error) {
 	h := r.Header
-	sc := &scanner{h: h, tmp: tmp, explicit: map[string]bool{}, memBudget: cmp.Or(f.spillBudget, spillMemory)}
-	for _, c := range h.Columns {
-		sc.explicit[c.Name] = true
-	}
-	sc.starMax = max(f.maxColumns()-len(h.Columns), 1)
+	sc := newScanner(h, f.maxColumns(), !f.KeepJSON)
+	sc.tmp, sc.memBudget = tmp, cmp.Or(f.spillBudget, spillMemory)
 	byPath := map[string]*partition{} // by prefix + path: the key but for the segment id
 	var parts []*partition
 	arrival, err := sink.ObjectPrefix(f.Prefix, h.Created)
@@ -305,6 +326,9 @@ func (sc *scanner) observe(p *partition, rec *spool.Record) {
 		if t := p.types[c]; t != fl.Value.Type {
 			p.types[c] = transform.Widen(t, fl.Value.Type)
 		}
+		if fl.Value.Type == transform.JSON && sc.infer && !sc.declared[fl.Name] {
+			sc.inferShape(p, c, fl.Value)
+		}
 	}
 }
 
@@ -343,11 +367,7 @@ func (sc *scanner) column(p *partition, name string, t transform.Type) (int, boo
 // rejected lines the segment holds.
 func (f *Flusher) scanSchemas(r *spool.Reader) (*partition, int64, error) {
 	h := r.Header
-	sc := &scanner{h: h, explicit: map[string]bool{}}
-	for _, c := range h.Columns {
-		sc.explicit[c.Name] = true
-	}
-	sc.starMax = max(f.maxColumns()-len(h.Columns), 1)
+	sc := newScanner(h, f.maxColumns(), false)
 	p := &partition{index: map[string]int{}}
 	var rejected int64
 	var rec spool.Record
@@ -758,6 +778,13 @@ func (f *Flusher) writeParquet(ctx context.Context, segment string, h spool.Head
 	var cast transform.State
 	var rec spool.Record
 	var over []byte
+	// Nested columns of no declared type take only the values that fit
+	// their shape (fitShape), parsed once, by one parser per column.
+	strict := nestedStrict(h, p.columns)
+	var parsers []fastjson.Parser
+	if strict != nil {
+		parsers = make([]fastjson.Parser, len(p.columns))
+	}
 	for n := 0; ; n++ {
 		if n%4096 == 0 && ctx.Err() != nil {
 			return 0, ctx.Err()
@@ -798,6 +825,15 @@ func (f *Flusher) writeParquet(ctx context.Context, segment string, h spool.Head
 			}
 			if t := p.columns[i].Type; fl.Value.Type == t || fl.Value.IsNull() {
 				row[i] = fl.Value // what Cast returns, without the call
+			} else if strict != nil && strict[i] {
+				if v, ok := fitShape(&cast, &parsers[i], fl.Value, t); ok {
+					row[i] = v
+				} else if p.overflow < 0 { // cannot be: its type is what the values made it
+					return 0, permanent(fmt.Errorf("flush: field %q does not fit its column's %s and there is no overflow column", fl.Name, t))
+				} else {
+					over = appendMember(over, *fl)
+					p.overflowed++
+				}
 			} else if v, ok := fit(&cast, fl.Value, t); ok || p.overflow < 0 {
 				row[i] = v
 			} else {

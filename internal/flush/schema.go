@@ -19,13 +19,10 @@ type Schema struct {
 	rec spool.Record
 }
 
-// NewSchema returns an empty Schema for rows of a statement with header h.
-func NewSchema(h spool.Header) *Schema {
-	sc := &scanner{h: h, explicit: map[string]bool{}, starMax: max(DefaultMaxColumns-len(h.Columns), 1)}
-	for _, c := range h.Columns {
-		sc.explicit[c.Name] = true
-	}
-	return &Schema{sc: sc, p: &partition{index: map[string]int{}}}
+// NewSchema returns an empty Schema for rows of a statement with header h;
+// keepJSON is TAP_NESTED=json (see Flusher.KeepJSON).
+func NewSchema(h spool.Header, keepJSON bool) *Schema {
+	return &Schema{sc: newScanner(h, DefaultMaxColumns, !keepJSON), p: &partition{index: map[string]int{}}}
 }
 
 // Observe widens the columns with one row's fields.
@@ -41,6 +38,7 @@ func (s *Schema) Rows() int64 { return s.p.rows }
 func (s *Schema) Columns() []parquetfile.Column {
 	s.p.columns = nil
 	s.sc.schema(s.p)
+	inferShapes(s.sc.h, []*partition{s.p}, DefaultMaxColumns)
 	return s.p.columns
 }
 

@@ -140,7 +140,7 @@ func proposals(h spool.Header, parts []*partition) []proposal {
 			t := h.DeclaredType(c.Name)
 			if t == transform.Null {
 				if k, ok := p.index[c.Name]; ok {
-					t = p.types[k]
+					t = p.seen(k)
 				}
 			}
 			if k, ok := at[c.Name]; ok {
@@ -244,6 +244,7 @@ func (f *Flusher) applyTable(ctx context.Context, h spool.Header, parts []*parti
 	if len(parts) == 0 {
 		return nil
 	}
+	inferShapes(h, parts, f.maxColumns())
 	types, err := f.resolve(ctx, h, parts)
 	if err != nil {
 		return err
@@ -261,7 +262,7 @@ func (f *Flusher) applyTable(ctx context.Context, h spool.Header, parts []*parti
 			seen := h.DeclaredType(c.Name)
 			if seen == transform.Null {
 				if k, ok := p.index[c.Name]; ok {
-					seen = p.types[k]
+					seen = p.seen(k)
 				}
 			}
 			T, ok := types[c.Name]

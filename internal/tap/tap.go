@@ -106,7 +106,7 @@ func NewFlusher(ctx context.Context, cfg config.Config, createdBy string) (*flus
 	if err != nil {
 		return nil, err
 	}
-	return &flush.Flusher{Sink: sk, Prefix: cfg.Prefix, ErrorsPrefix: cfg.ErrorsPrefix, TempDir: cfg.SpoolDir, CreatedBy: createdBy}, nil
+	return &flush.Flusher{Sink: sk, Prefix: cfg.Prefix, ErrorsPrefix: cfg.ErrorsPrefix, TempDir: cfg.SpoolDir, CreatedBy: createdBy, KeepJSON: cfg.KeepJSON()}, nil
 }
 
 // NewSink builds the sink the configuration names: S3 when TAP_BUCKET is
