@@ -7,6 +7,7 @@ import (
 	"slices"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/datatap/datatap/internal/jsonscan"
 )
@@ -82,9 +83,14 @@ func unescape(dst, s []byte) ([]byte, int, error) {
 	out, d := dst[:cap(dst)], len(dst)
 	i := 0
 	for {
-		for i < len(s)-7 && d < len(out)-7 {
-			x := binary.LittleEndian.Uint64(s[i : i+8])
-			binary.LittleEndian.PutUint64(out[d:d+8], x)
+		// The word loop reads and writes through pointers: with the bounds
+		// checks of slices it took about three times the instructions. It
+		// stays in bounds: i+8 <= len(s), and d-len(dst) <= i (an escape
+		// writes fewer bytes than it reads), so d+8 <= cap(out).
+		src, dp := unsafe.Pointer(unsafe.SliceData(s)), unsafe.Pointer(unsafe.SliceData(out))
+		for i < len(s)-7 {
+			x := binary.LittleEndian.Uint64((*[8]byte)(unsafe.Add(src, i))[:])
+			binary.LittleEndian.PutUint64((*[8]byte)(unsafe.Add(dp, d))[:], x)
 			m := zeroByte(x^quotes) | zeroByte(x^backslashes)
 			if m == 0 {
 				i, d = i+8, d+8
@@ -95,11 +101,11 @@ func unescape(dst, s []byte) ([]byte, int, error) {
 			if x>>(k*8)&0xff != '\\' || i+1 >= len(s) {
 				break // the closing quote, or an escape at the very end
 			}
-			c := simpleEscapes[s[i+1]]
+			c := simpleEscapes[*(*byte)(unsafe.Add(src, i+1))]
 			if c == 0 {
 				break // \u, or not an escape
 			}
-			out[d] = c
+			*(*byte)(unsafe.Add(dp, d)) = c
 			i, d = i+2, d+1
 		}
 		for i < len(s) && s[i] != '"' && s[i] != '\\' {

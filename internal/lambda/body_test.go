@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/valyala/fastjson"
@@ -91,5 +92,31 @@ func BenchmarkCutBody(b *testing.B) {
 			b.Fatalf("%d bytes, %v", len(body), err)
 		}
 		text, rest = body, r
+	}
+}
+
+// TestUnescapeAlignments puts each kind of escape at every offset of a word
+// and near the end of the body, where the word loop hands over to the byte
+// loop, and compares with fastjson.
+func TestUnescapeAlignments(t *testing.T) {
+	var p fastjson.Parser
+	for _, esc := range []string{`\"`, `\\`, `\/`, `\n`, `\t`, `\u00e9`, `\ud83e\udd86`, `"`} { // a lone surrogate: see TestCutBody
+		for pre := 0; pre < 20; pre++ {
+			for post := 0; post < 20; post++ {
+				body := strings.Repeat("a", pre) + esc + strings.Repeat(`b\"`, post%3) + strings.Repeat("c", post)
+				event := `{"body":"` + body + `","x":1}`
+				got, _, err := cutBody([]byte(event), nil, nil)
+				v, perr := p.Parse(event)
+				if perr != nil {
+					if err == nil && esc != `"` {
+						t.Errorf("%q: cutBody accepts what fastjson does not", event)
+					}
+					continue
+				}
+				if want := v.GetStringBytes("body"); err != nil || !bytes.Equal(got, want) {
+					t.Errorf("%q: cutBody %q, %v; fastjson %q", event, got, err, want)
+				}
+			}
+		}
 	}
 }
