@@ -94,7 +94,9 @@ func validEscapes(line []byte) bool {
 func isHex(c byte) bool { return c-'0' < 10 || (c|0x20)-'a' < 6 }
 
 // validNumbers reports whether every number in v is a JSON number; buf is
-// scratch space for a number's text.
+// scratch space for a number's text. Members that cannot hold a number
+// (strings and literals, most of a log line) are passed over without a
+// call.
 func validNumbers(v *fastjson.Value, buf *[]byte) bool {
 	switch v.Type() {
 	case fastjson.TypeNumber:
@@ -103,8 +105,10 @@ func validNumbers(v *fastjson.Value, buf *[]byte) bool {
 	case fastjson.TypeObject:
 		ok := true
 		v.GetObject().Visit(func(_ []byte, e *fastjson.Value) {
-			if ok {
-				ok = validNumbers(e, buf)
+			switch e.Type() {
+			case fastjson.TypeString, fastjson.TypeTrue, fastjson.TypeFalse, fastjson.TypeNull:
+			default:
+				ok = ok && validNumbers(e, buf)
 			}
 		})
 		return ok
@@ -121,39 +125,47 @@ func validNumbers(v *fastjson.Value, buf *[]byte) bool {
 // validNumber reports whether s is exactly a JSON number:
 // -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
 func validNumber(s []byte) bool {
-	i := 0
-	if i < len(s) && s[i] == '-' {
+	i, n := 0, len(s)
+	if i < n && s[i] == '-' {
 		i++
 	}
-	digits := func() int {
-		n := 0
-		for i < len(s) && s[i]-'0' < 10 {
+	switch {
+	case i >= n:
+		return false
+	case s[i] == '0':
+		i++
+	case s[i]-'1' < 9:
+		i++
+		for i < n && s[i]-'0' < 10 {
 			i++
-			n++
 		}
-		return n
-	}
-	start := i
-	switch n := digits(); {
-	case n == 0, n > 1 && s[start] == '0':
+	default:
 		return false
 	}
-	if i < len(s) && s[i] == '.' {
+	if i < n && s[i] == '.' {
 		i++
-		if digits() == 0 {
-			return false
-		}
-	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		j := i
+		for i < n && s[i]-'0' < 10 {
 			i++
 		}
-		if digits() == 0 {
+		if i == j {
 			return false
 		}
 	}
-	return i == len(s)
+	if i < n && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < n && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		j := i
+		for i < n && s[i]-'0' < 10 {
+			i++
+		}
+		if i == j {
+			return false
+		}
+	}
+	return i == n
 }
 
 // parseChecked is ParseRecord the long way: fastjson.Validate first (its

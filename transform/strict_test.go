@@ -88,3 +88,25 @@ func TestParseRecordStrictSeeds(t *testing.T) {
 		}
 	}
 }
+
+// TestValidNumber compares validNumber with encoding/json.Valid over every
+// string of up to 5 characters from the bytes numbers are made of.
+func TestValidNumber(t *testing.T) {
+	const alphabet = "-+.eE019"
+	var s []byte
+	var gen func(n int)
+	gen = func(n int) {
+		if want := len(s) > 0 && json.Valid(s) && s[0] != '"'; validNumber(s) != want {
+			t.Errorf("validNumber(%q) = %v, want %v", s, !want, want)
+		}
+		if n == 0 {
+			return
+		}
+		for i := range len(alphabet) {
+			s = append(s, alphabet[i])
+			gen(n - 1)
+			s = s[:len(s)-1]
+		}
+	}
+	gen(5)
+}
