@@ -91,14 +91,17 @@ func unescape(dst, s []byte) ([]byte, int, error) {
 		for i < len(s)-7 {
 			x := binary.LittleEndian.Uint64((*[8]byte)(unsafe.Add(src, i))[:])
 			binary.LittleEndian.PutUint64((*[8]byte)(unsafe.Add(dp, d))[:], x)
-			m := zeroByte(x^quotes) | zeroByte(x^backslashes)
+			bs := zeroByte(x ^ backslashes)
+			m := zeroByte(x^quotes) | bs
 			if m == 0 {
 				i, d = i+8, d+8
 				continue
 			}
 			k := bits.TrailingZeros64(m) >> 3
 			i, d = i+k, d+k
-			if x>>(k*8)&0xff != '\\' || i+1 >= len(s) {
+			// The lowest bit of m is exact in both masks: it is in bs when
+			// the byte is a backslash.
+			if m&-m&bs == 0 || i+1 >= len(s) {
 				break // the closing quote, or an escape at the very end
 			}
 			c := simpleEscapes[*(*byte)(unsafe.Add(src, i+1))]
