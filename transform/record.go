@@ -46,10 +46,16 @@ func ParseRecord(p *fastjson.Parser, line []byte) (*fastjson.Value, error) {
 // (FuzzParseRecordStrict compares both with fastjson.Validate and
 // encoding/json.Valid).
 func parseStrict(p *fastjson.Parser, line []byte) (*fastjson.Value, bool) {
-	if hasControl(line) || !validEscapes(line) {
+	var rec *fastjson.Value
+	var err error
+	switch plain, control := scanLine(line); {
+	case plain: // nothing to check or repair
+		rec, err = p.ParseBytes(line)
+	case control || !validEscapes(line):
 		return nil, false
+	default:
+		rec, err = parseRepaired(p, line)
 	}
-	rec, err := parseRepaired(p, line)
 	if err != nil {
 		return nil, false
 	}
@@ -190,6 +196,31 @@ func parseChecked(p *fastjson.Parser, line []byte) (*fastjson.Value, error) {
 		return nil, fmt.Errorf("%w: %s", ErrNotObject, rec.Type())
 	}
 	return rec, nil
+}
+
+// scanLine reports, 8 bytes a step, whether line is plain (ASCII, without a
+// backslash or a control character: nothing in it for validEscapes or
+// needsRepair to find) and whether it holds a byte below 0x20 (hasControl).
+func scanLine(line []byte) (plain, control bool) {
+	var ctl, odd uint64 // high bits: a control byte; a byte >= 0x80 or a backslash
+	for len(line) >= 8 {
+		x := binary.LittleEndian.Uint64(line)
+		y := x ^ 0x5c5c5c5c5c5c5c5c // a backslash becomes zero
+		ctl |= (x - 0x2020202020202020) &^ x
+		odd |= x | (y-0x0101010101010101)&^y
+		line = line[8:]
+	}
+	ctl &= 0x8080808080808080
+	odd &= 0x8080808080808080
+	for _, c := range line {
+		if c < 0x20 {
+			ctl = 1
+		}
+		if c >= 0x80 || c == '\\' {
+			odd = 1
+		}
+	}
+	return ctl == 0 && odd == 0, ctl != 0
 }
 
 // hasControl reports whether b holds a byte below 0x20, 8 bytes a step.

@@ -110,3 +110,21 @@ func TestValidNumber(t *testing.T) {
 	}
 	gen(5)
 }
+
+// TestScanLine compares scanLine with the checks it stands for, with each
+// kind of byte at every offset of a word and in the tail.
+func TestScanLine(t *testing.T) {
+	for _, c := range []byte{'a', 0, 0x1f, ' ', '\\', 0x7f, 0x80, 0xc3, 0xff, '"'} {
+		for n := 1; n < 24; n++ {
+			for at := 0; at < n; at++ {
+				line := bytes.Repeat([]byte("x"), n)
+				line[at] = c
+				plain, control := scanLine(line)
+				wantPlain := !hasControl(line) && bytes.IndexByte(line, '\\') < 0 && !bytes.ContainsFunc(line, func(r rune) bool { return r >= 0x80 })
+				if plain != wantPlain || control != hasControl(line) {
+					t.Errorf("scanLine(%q) = %v, %v; want %v, %v", line, plain, control, wantPlain, hasControl(line))
+				}
+			}
+		}
+	}
+}
