@@ -46,10 +46,16 @@ func ParseRecord(p *fastjson.Parser, line []byte) (*fastjson.Value, error) {
 // (FuzzParseRecordStrict compares both with fastjson.Validate and
 // encoding/json.Valid).
 func parseStrict(p *fastjson.Parser, line []byte) (*fastjson.Value, bool) {
-	if hasControl(line) || !validEscapes(line) {
+	var rec *fastjson.Value
+	var err error
+	switch plain, control := scanLine(line); {
+	case plain: // nothing to check or repair
+		rec, err = p.ParseBytes(line)
+	case control || !validEscapes(line):
 		return nil, false
+	default:
+		rec, err = parseRepaired(p, line)
 	}
-	rec, err := parseRepaired(p, line)
 	if err != nil {
 		return nil, false
 	}
@@ -94,7 +100,9 @@ func validEscapes(line []byte) bool {
 func isHex(c byte) bool { return c-'0' < 10 || (c|0x20)-'a' < 6 }
 
 // validNumbers reports whether every number in v is a JSON number; buf is
-// scratch space for a number's text.
+// scratch space for a number's text. Members that cannot hold a number
+// (strings and literals, most of a log line) are passed over without a
+// call.
 func validNumbers(v *fastjson.Value, buf *[]byte) bool {
 	switch v.Type() {
 	case fastjson.TypeNumber:
@@ -103,8 +111,10 @@ func validNumbers(v *fastjson.Value, buf *[]byte) bool {
 	case fastjson.TypeObject:
 		ok := true
 		v.GetObject().Visit(func(_ []byte, e *fastjson.Value) {
-			if ok {
-				ok = validNumbers(e, buf)
+			switch e.Type() {
+			case fastjson.TypeString, fastjson.TypeTrue, fastjson.TypeFalse, fastjson.TypeNull:
+			default:
+				ok = ok && validNumbers(e, buf)
 			}
 		})
 		return ok
@@ -121,39 +131,47 @@ func validNumbers(v *fastjson.Value, buf *[]byte) bool {
 // validNumber reports whether s is exactly a JSON number:
 // -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
 func validNumber(s []byte) bool {
-	i := 0
-	if i < len(s) && s[i] == '-' {
+	i, n := 0, len(s)
+	if i < n && s[i] == '-' {
 		i++
 	}
-	digits := func() int {
-		n := 0
-		for i < len(s) && s[i]-'0' < 10 {
+	switch {
+	case i >= n:
+		return false
+	case s[i] == '0':
+		i++
+	case s[i]-'1' < 9:
+		i++
+		for i < n && s[i]-'0' < 10 {
 			i++
-			n++
 		}
-		return n
-	}
-	start := i
-	switch n := digits(); {
-	case n == 0, n > 1 && s[start] == '0':
+	default:
 		return false
 	}
-	if i < len(s) && s[i] == '.' {
+	if i < n && s[i] == '.' {
 		i++
-		if digits() == 0 {
-			return false
-		}
-	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		j := i
+		for i < n && s[i]-'0' < 10 {
 			i++
 		}
-		if digits() == 0 {
+		if i == j {
 			return false
 		}
 	}
-	return i == len(s)
+	if i < n && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < n && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		j := i
+		for i < n && s[i]-'0' < 10 {
+			i++
+		}
+		if i == j {
+			return false
+		}
+	}
+	return i == n
 }
 
 // parseChecked is ParseRecord the long way: fastjson.Validate first (its
@@ -178,6 +196,31 @@ func parseChecked(p *fastjson.Parser, line []byte) (*fastjson.Value, error) {
 		return nil, fmt.Errorf("%w: %s", ErrNotObject, rec.Type())
 	}
 	return rec, nil
+}
+
+// scanLine reports, 8 bytes a step, whether line is plain (ASCII, without a
+// backslash or a control character: nothing in it for validEscapes or
+// needsRepair to find) and whether it holds a byte below 0x20 (hasControl).
+func scanLine(line []byte) (plain, control bool) {
+	var ctl, odd uint64 // high bits: a control byte; a byte >= 0x80 or a backslash
+	for len(line) >= 8 {
+		x := binary.LittleEndian.Uint64(line)
+		y := x ^ 0x5c5c5c5c5c5c5c5c // a backslash becomes zero
+		ctl |= (x - 0x2020202020202020) &^ x
+		odd |= x | (y-0x0101010101010101)&^y
+		line = line[8:]
+	}
+	ctl &= 0x8080808080808080
+	odd &= 0x8080808080808080
+	for _, c := range line {
+		if c < 0x20 {
+			ctl = 1
+		}
+		if c >= 0x80 || c == '\\' {
+			odd = 1
+		}
+	}
+	return ctl == 0 && odd == 0, ctl != 0
 }
 
 // hasControl reports whether b holds a byte below 0x20, 8 bytes a step.

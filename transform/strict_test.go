@@ -88,3 +88,43 @@ func TestParseRecordStrictSeeds(t *testing.T) {
 		}
 	}
 }
+
+// TestValidNumber compares validNumber with encoding/json.Valid over every
+// string of up to 5 characters from the bytes numbers are made of.
+func TestValidNumber(t *testing.T) {
+	const alphabet = "-+.eE019"
+	var s []byte
+	var gen func(n int)
+	gen = func(n int) {
+		if want := len(s) > 0 && json.Valid(s) && s[0] != '"'; validNumber(s) != want {
+			t.Errorf("validNumber(%q) = %v, want %v", s, !want, want)
+		}
+		if n == 0 {
+			return
+		}
+		for i := range len(alphabet) {
+			s = append(s, alphabet[i])
+			gen(n - 1)
+			s = s[:len(s)-1]
+		}
+	}
+	gen(5)
+}
+
+// TestScanLine compares scanLine with the checks it stands for, with each
+// kind of byte at every offset of a word and in the tail.
+func TestScanLine(t *testing.T) {
+	for _, c := range []byte{'a', 0, 0x1f, ' ', '\\', 0x7f, 0x80, 0xc3, 0xff, '"'} {
+		for n := 1; n < 24; n++ {
+			for at := 0; at < n; at++ {
+				line := bytes.Repeat([]byte("x"), n)
+				line[at] = c
+				plain, control := scanLine(line)
+				wantPlain := !hasControl(line) && bytes.IndexByte(line, '\\') < 0 && !bytes.ContainsFunc(line, func(r rune) bool { return r >= 0x80 })
+				if plain != wantPlain || control != hasControl(line) {
+					t.Errorf("scanLine(%q) = %v, %v; want %v, %v", line, plain, control, wantPlain, hasControl(line))
+				}
+			}
+		}
+	}
+}

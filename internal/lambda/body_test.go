@@ -2,8 +2,11 @@ package lambda
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/valyala/fastjson"
@@ -70,4 +73,50 @@ func FuzzCutBody(f *testing.F) {
 			t.Fatalf("rest still has a body: %q", rest)
 		}
 	})
+}
+
+// BenchmarkCutBody cuts the body out of a Function URL event holding NDJSON
+// text, where every quote of every line is escaped.
+func BenchmarkCutBody(b *testing.B) {
+	var lines []byte
+	for i := 0; len(lines) < 244<<10; i++ {
+		lines = fmt.Appendf(lines, `{"ts":"2024-05-01T10:00:%02d.%03dZ","level":"info","status":%d,"user":{"id":%d},"msg":"served\tin time"}`+"\n", i%60, i%1000, 200+i%5, i)
+	}
+	ev, _ := json.Marshal(map[string]any{"version": "2.0", "body": string(lines), "isBase64Encoded": false})
+	var text, rest []byte
+	b.SetBytes(int64(len(lines)))
+	b.ReportAllocs()
+	for b.Loop() {
+		body, r, err := cutBody(ev, text[:0], rest[:0])
+		if err != nil || len(body) != len(lines) {
+			b.Fatalf("%d bytes, %v", len(body), err)
+		}
+		text, rest = body, r
+	}
+}
+
+// TestUnescapeAlignments puts each kind of escape at every offset of a word
+// and near the end of the body, where the word loop hands over to the byte
+// loop, and compares with fastjson.
+func TestUnescapeAlignments(t *testing.T) {
+	var p fastjson.Parser
+	for _, esc := range []string{`\"`, `\\`, `\/`, `\n`, `\t`, `\u00e9`, `\ud83e\udd86`, `"`} { // a lone surrogate: see TestCutBody
+		for pre := 0; pre < 20; pre++ {
+			for post := 0; post < 20; post++ {
+				body := strings.Repeat("a", pre) + esc + strings.Repeat(`b\"`, post%3) + strings.Repeat("c", post)
+				event := `{"body":"` + body + `","x":1}`
+				got, _, err := cutBody([]byte(event), nil, nil)
+				v, perr := p.Parse(event)
+				if perr != nil {
+					if err == nil && esc != `"` {
+						t.Errorf("%q: cutBody accepts what fastjson does not", event)
+					}
+					continue
+				}
+				if want := v.GetStringBytes("body"); err != nil || !bytes.Equal(got, want) {
+					t.Errorf("%q: cutBody %q, %v; fastjson %q", event, got, err, want)
+				}
+			}
+		}
+	}
 }
