@@ -7,22 +7,27 @@ import (
 	"strings"
 
 	"github.com/datatap/datatap/internal/config"
+	"github.com/datatap/datatap/internal/flush"
+	"github.com/datatap/datatap/internal/sink"
 	"github.com/datatap/datatap/internal/table"
+	"github.com/datatap/datatap/internal/tap"
 )
 
-const tableUsage = `datatap table [-athena] [-duckdb] [-glue-columns] [-database NAME] [-name TABLE] [-first-year YEAR]
+const tableUsage = `datatap table [-athena] [-duckdb] [-glue-columns] [-from-data] [-database NAME] [-name TABLE] [-first-year YEAR]
 
 Prints, from the settings (TAP_TRANSFORM, TAP_BUCKET or TAP_DIR,
 TAP_PREFIX), the statements that make the tap's output a table: Athena's
 CREATE EXTERNAL TABLE with partition projection matching TAP_PREFIX (no
 crawler, no MSCK REPAIR), and a DuckDB CREATE VIEW. Both by default.
-The table's columns are the statement's declared ones (x::BIGINT AS x):
-the columns of SELECT * are not known before the data arrives.
+The table's columns are the statement's declared ones (x::BIGINT AS x);
+the columns of SELECT * are not known before the data arrives: once the
+tap has flushed, -from-data reads them, with their types, from the table
+schema the flushes keep in the bucket or folder (_datatap/schema.json).
 -glue-columns prints the columns as the SAM template's GlueColumns wants
 them (name:type,...).`
 
 // Table is the table command.
-func Table(_ context.Context, args []string, std Streams) error {
+func Table(ctx context.Context, args []string, std Streams) error {
 	fs := newFlagSet("table", tableUsage)
 	athena := fs.Bool("athena", false, "print the Athena CREATE EXTERNAL TABLE")
 	duck := fs.Bool("duckdb", false, "print the DuckDB CREATE VIEW")
@@ -30,6 +35,7 @@ func Table(_ context.Context, args []string, std Streams) error {
 	db := fs.String("database", table.DefaultDatabase, "the Glue database (a DuckDB schema)")
 	name := fs.String("name", "", "the table `NAME` (default: the prefix's last fixed folder, else "+table.DefaultName+")")
 	first := fs.Int("first-year", table.DefaultFirstYear, "the first `YEAR` a %Y key's projection covers")
+	fromData := fs.Bool("from-data", false, "read SELECT *'s columns from the table schema the flushes keep (TAP_BUCKET or TAP_DIR)")
 	if err := parseFlags(fs, args, std); err != nil {
 		return err
 	}
@@ -40,10 +46,16 @@ func Table(_ context.Context, args []string, std Streams) error {
 	if err != nil {
 		return &ExitError{Code: 2, Err: fmt.Errorf("table: %w", err)}
 	}
-	t, err := table.Build(table.Options{
+	opt := table.Options{
 		Bucket: cfg.Bucket, Dir: cfg.Dir, Prefix: cfg.Prefix, Program: cfg.Program,
 		Database: *db, Name: *name, FirstYear: *first,
-	})
+	}
+	if *fromData {
+		if err := learned(ctx, cfg, &opt); err != nil {
+			return &ExitError{Code: 1, Err: fmt.Errorf("table: -from-data: %w", err)}
+		}
+	}
+	t, err := table.Build(opt)
 	if err != nil {
 		return &ExitError{Code: 2, Err: err}
 	}
@@ -81,5 +93,28 @@ func Table(_ context.Context, args []string, std Streams) error {
 		fmt.Fprintln(std.Stdout, "-- DuckDB")
 		fmt.Fprint(std.Stdout, t.DuckDBView())
 	}
+	return nil
+}
+
+// learned reads the table schema the flushes under cfg's prefix keep into
+// opt; none there yet is an error, since the user asked for it.
+func learned(ctx context.Context, cfg config.Config, opt *table.Options) error {
+	s, err := tap.NewSink(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	where := s.String() + "/" + flush.TablePrefix(cfg.Prefix) + flush.TableSchemaName
+	vs, ok := s.(sink.Versioned)
+	if !ok {
+		return fmt.Errorf("%s keeps no table schema", s)
+	}
+	cols, err := flush.LearnedColumns(ctx, vs, cfg.Prefix)
+	if err != nil {
+		return err
+	}
+	if cols == nil {
+		return fmt.Errorf("no table schema at %s yet: the tap writes it at its first flush", where)
+	}
+	opt.Learned, opt.LearnedFrom = cols, where
 	return nil
 }

@@ -5,6 +5,12 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/datatap/datatap/internal/config"
+	"github.com/datatap/datatap/internal/flush"
+	"github.com/datatap/datatap/internal/sink/dir"
+	"github.com/datatap/datatap/internal/spool"
+	"github.com/datatap/datatap/internal/testenv/fixture"
 )
 
 func runTable(t *testing.T, env map[string]string, args ...string) (stdout, stderr string, code int) {
@@ -78,4 +84,52 @@ func TestTableNestedColumnsNotForTheTemplate(t *testing.T) {
 	if _, errs, code := runTable(t, env, "-glue-columns"); code != 2 || !strings.Contains(errs, "column n is decimal(10,2)") {
 		t.Errorf("-glue-columns with a decimal: exit %d, %s", code, errs)
 	}
+}
+
+// With -from-data the columns of SELECT * come from the table schema the
+// flushes wrote, with the types the files have; before any flush it says
+// there is none yet.
+func TestTableFromData(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"TAP_DIR": dir, "TAP_BUCKET": "", "TAP_TRANSFORM": "SELECT *, ts::TIMESTAMP AS ts"}
+	_, errs, code := runTable(t, env, "-from-data", "-athena")
+	if code != 1 || !strings.Contains(errs, "no table schema at dir:") {
+		t.Errorf("before a flush: exit %d, %s", code, errs)
+	}
+	cfg, err := config.FromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp, err := spool.Open(t.TempDir(), cfg.SpoolHeader(), cfg.SpoolMaxBytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seg := fixture.Segment(t, sp, cfg.Program,
+		`{"ts":"2026-12-02T10:00:00Z","n":1,"s":"a","u":{"id":7,"tags":["x"]}}`,
+		`{"ts":"2026-12-02T10:00:01Z","n":2,"s":"b","u":{"id":8,"tags":[]}}`)
+	f := &flush.Flusher{Sink: mustDir(t, dir), Prefix: cfg.Prefix, ErrorsPrefix: cfg.ErrorsPrefix, TempDir: t.TempDir(), CreatedBy: "test", KeepJSON: cfg.KeepJSON()}
+	if _, err := f.Segment(context.Background(), seg); err != nil {
+		t.Fatal(err)
+	}
+	out, errs, code := runTable(t, env, "-from-data", "-athena")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, s := range []string{"`n` bigint", "`s` string", "`u` struct<id:bigint,tags:array<string>>", "`ts` timestamp", "`_overflow` string", "SELECT *: 4 columns from the table schema at dir:"} {
+		if !strings.Contains(out, s) {
+			t.Errorf("output lacks %q:\n%s", s, out)
+		}
+	}
+	if strings.Count(out, "`ts`") != 1 {
+		t.Errorf("ts twice (named by the statement and learned):\n%s", out)
+	}
+}
+
+func mustDir(t *testing.T, root string) *dir.Sink {
+	t.Helper()
+	s, err := dir.New(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

@@ -362,3 +362,27 @@ func fit(st *transform.State, v transform.Value, t transform.Type) (transform.Va
 	}
 	return r, true
 }
+
+// LearnedColumns reads the table schema the flushes under the TAP_PREFIX
+// pattern learned, from s: its columns in the order they were added, with
+// their types. No schema yet is (nil, nil). It is what `datatap table
+// -from-data` describes the columns of SELECT * with.
+func LearnedColumns(ctx context.Context, s sink.Versioned, pattern string) ([]transform.Column, error) {
+	key := TablePrefix(pattern) + TableSchemaName
+	data, _, err := s.GetVersion(ctx, key)
+	if errors.Is(err, sink.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("flush: table schema %s: %w", key, err)
+	}
+	var tb table
+	if err := tb.set(data, ""); err != nil {
+		return nil, fmt.Errorf("flush: %s: %w", key, err)
+	}
+	cols := make([]transform.Column, len(tb.file.Columns))
+	for i, c := range tb.file.Columns {
+		cols[i] = transform.Column{Name: c.Name, Type: tb.types[c.Name]}
+	}
+	return cols, nil
+}

@@ -23,6 +23,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -83,6 +84,12 @@ type Options struct {
 	// FirstYear starts the range of a %Y key (0: DefaultFirstYear); the
 	// range ends at LastYear.
 	FirstYear int
+	// Learned are the columns of the table schema the flushes wrote
+	// (flush.LearnedColumns), if read: they give SELECT *'s columns, those
+	// the statement does not name itself.
+	Learned []transform.Column
+	// LearnedFrom names where Learned was read, for the notes.
+	LearnedFrom string
 }
 
 // Defaults.
@@ -200,10 +207,9 @@ func Build(o Options) (*Table, error) {
 	for k, by := range taken {
 		keyNames[k] = by
 	}
-	for _, c := range o.Program.Columns() {
+	for _, c := range starColumns(o, &t.Notes) {
 		switch {
 		case c.Star:
-			t.Notes = append(t.Notes, "SELECT *: the columns * makes are not known before the data, and their types are inferred file by file: left out (add them with ALTER TABLE … ADD COLUMNS once known)")
 			continue
 		case c.Type == transform.Null:
 			left = append(left, c.Name)
@@ -239,7 +245,7 @@ func Build(o Options) (*Table, error) {
 		t.Notes = append(t.Notes, fmt.Sprintf("Athena lower-cases names, and matches Parquet columns to them whatever their case: %s", strings.Join(lowered, ", ")))
 	}
 	if len(cols) == 0 {
-		t.NoColumns = "the statement declares no column type (" + o.Program.Source() + "): cast the columns the table should have, SELECT *, ts::TIMESTAMP AS ts, n::BIGINT AS n …"
+		t.NoColumns = "the statement declares no column type (" + o.Program.Source() + "): cast the columns the table should have, SELECT *, ts::TIMESTAMP AS ts, n::BIGINT AS n …, or, once the tap has flushed, run datatap table -from-data"
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
@@ -258,6 +264,33 @@ func Build(o Options) (*Table, error) {
 		},
 	}
 	return t, nil
+}
+
+// starColumns is the statement's columns with * replaced by the learned
+// columns it does not name itself (in the table schema's order), or, with
+// none learned, left as it is, said in notes.
+func starColumns(o Options, notes *[]string) []transform.Column {
+	cols := o.Program.Columns()
+	i := slices.IndexFunc(cols, func(c transform.Column) bool { return c.Star })
+	if i < 0 {
+		return cols
+	}
+	if o.Learned == nil {
+		*notes = append(*notes, "SELECT *: the columns * makes are not known before the data: left out (once the tap has flushed, datatap table -from-data reads their types from the table schema the flushes keep; or add them with ALTER TABLE … ADD COLUMNS)")
+		return cols
+	}
+	named := map[string]bool{}
+	for _, c := range cols {
+		named[c.Name] = true
+	}
+	var star []transform.Column
+	for _, c := range o.Learned {
+		if !named[c.Name] {
+			star = append(star, c)
+		}
+	}
+	*notes = append(*notes, fmt.Sprintf("SELECT *: %d columns from the table schema at %s, as the flushes so far learned them; a field first seen later is added there, not here: run datatap table -from-data again and ALTER TABLE … ADD COLUMNS", len(star), o.LearnedFrom))
+	return slices.Concat(cols[:i], star, cols[i+1:])
 }
 
 // HiveType is the Athena/Glue type of a column the tap writes as t (see
