@@ -2,6 +2,7 @@ package flush
 
 import (
 	"github.com/valyala/fastjson"
+	"strings"
 
 	"github.com/datatap/datatap/internal/parquetfile"
 	"github.com/datatap/datatap/internal/spool"
@@ -30,7 +31,8 @@ import (
 // different kinds (an integer and an object), or that is empty or all NULL
 // in every row, is JSON as a whole; a column whose values are JSON scalars
 // (json_extract results), or objects in some rows and arrays in others,
-// stays a JSON column. So does a column the statement declares (::JSON
+// stays a JSON column; so does an object with two field names that differ
+// only in case (foldCollide). So does a column the statement declares (::JSON
 // keeps one column JSON), and every column with TAP_NESTED=json.
 //
 // Bounds: a struct of more than maxShapeFields fields, or a place deeper
@@ -233,8 +235,12 @@ func (n *shapeNode) typ(leaves *int) transform.Type {
 		*leaves++
 		return n.scalar
 	case shapeObject:
-		fields := make([]transform.StructField, len(n.names))
 		at := *leaves
+		if foldCollide(n.names) {
+			*leaves = at + 1
+			return transform.JSON
+		}
+		fields := make([]transform.StructField, len(n.names))
 		for i, name := range n.names {
 			fields[i] = transform.StructField{Name: name, Type: n.fields[i].typ(leaves)}
 		}
@@ -256,6 +262,21 @@ func (n *shapeNode) typ(leaves *int) transform.Type {
 		*leaves++
 	}
 	return transform.JSON
+}
+
+// foldCollide reports whether two names are one to a reader that ignores
+// case: Athena, Glue and Hive do ("a" and "A" would be one struct field
+// twice), and DuckDB renames the second; such an object stays JSON.
+func foldCollide(names []string) bool {
+	seen := make(map[string]bool, len(names))
+	for _, n := range names {
+		k := strings.ToLower(n)
+		if seen[k] {
+			return true
+		}
+		seen[k] = true
+	}
+	return false
 }
 
 // inferShape widens the shape of the partition's column c with a JSON

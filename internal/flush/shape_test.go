@@ -60,6 +60,8 @@ func TestShapeRules(t *testing.T) {
 	f("JSON", `[]`, `[]`)                                                  // no element
 	f("JSON", `5`, `{"a":1}`)                                              // a JSON scalar
 	f("JSON", `{"":1}`)                                                    // a field with no name
+	f("JSON", `{"a":1}`, `{"A":2}`)                                        // names one to Athena, which ignores case
+	f("STRUCT(o JSON, p INT64)", `{"o":{"id":1,"ID":2},"p":1}`)            // only there
 	deep := strings.Repeat(`{"a":`, maxShapeDepth+1) + "1" + strings.Repeat("}", maxShapeDepth+1)
 	s := NewSchema(h, false)
 	s.Observe([]spool.Field{{Name: "c", Value: transform.Value{Type: transform.JSON, S: deep}}})
