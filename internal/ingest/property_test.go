@@ -104,6 +104,9 @@ func hostileSeeds() []seed {
 	add(`{"id":1,"n":"7","ts":"2024-05-01T10:00:00Z","d":"2024-05-01","user":{"id":5,"region":"eu"},"o":{"x":[1,2]}}` + "\n" +
 		`{"id":2,"n":8,"user":{"region":"us"}}` + "\nnot json\n[1]\n")
 
+	// Nested keys that differ only in case (one to Athena), or repeat.
+	add(`{"o":{"a":1,"A":2},"user":{"id":1,"ID":"x"}}` + "\n" + `{"o":{"a":3}}`)
+	add(`{"o":{"k":1,"k":2},"user":[{"r":1,"r":"x"}]}`)
 	// An empty key, at the top and nested.
 	add(`{"":1}`)
 	add(`{"":{"":""},"user":{"":1,"region":""}}`)
