@@ -1,7 +1,6 @@
 package flush
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -10,12 +9,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/apache/arrow-go/v18/parquet/file"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
-
 	"github.com/datatap/datatap/internal/spool"
 	"github.com/datatap/datatap/internal/testenv/duckdb"
+	"github.com/datatap/datatap/internal/testenv/fixture"
 	"github.com/datatap/datatap/transform"
 )
 
@@ -149,18 +145,7 @@ func TestInferredNestedColumns(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		pf, err := file.NewParquetReader(bytes.NewReader(data))
-		if err != nil {
-			t.Fatal(err)
-		}
-		fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: 1024}, memory.DefaultAllocator)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tbl, err := fr.ReadTable(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
+		tbl := fixture.ArrowTable(t, data)
 		wantArrow := map[string][]string{
 			"user": {`{"extra":null,"id":7,"name":"ann"}`, `null`, `{"extra":{"deep":[1,2]},"id":null,"name":"bo"}`},
 			"tags": {`["a","b"]`, `[]`, `null`},

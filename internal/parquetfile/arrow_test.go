@@ -2,17 +2,13 @@ package parquetfile_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"reflect"
 	"testing"
 
-	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/apache/arrow-go/v18/parquet/file"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
-
 	"github.com/datatap/datatap/internal/parquetfile"
+	"github.com/datatap/datatap/internal/testenv/fixture"
 	"github.com/datatap/datatap/transform"
 )
 
@@ -46,18 +42,7 @@ func TestNestedColumnsArrow(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	pf, err := file.NewParquetReader(bytes.NewReader(buf.Bytes()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: 1024}, memory.DefaultAllocator)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tbl, err := fr.ReadTable(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	tbl := fixture.ArrowTable(t, buf.Bytes())
 	defer tbl.Release()
 	wantTypes := []string{
 		"struct<id: int64 nullable, name: utf8 nullable, tags: list<element: utf8, nullable> nullable>",
