@@ -66,6 +66,9 @@ func errorAt(src string, off int, format string, args ...any) *Error {
 		end += start
 	}
 	text := strings.TrimRight(src[start:end], "\r")
+	if off-start > len(text) { // at the line's trailing \r: the caret goes after the text
+		off = start + len(text)
+	}
 	e := &Error{
 		Msg:    fmt.Sprintf(format, args...),
 		Line:   line,
