@@ -72,6 +72,14 @@ func daysIn(y, m int64) int64 {
 // or a bare date, and returns microseconds since the epoch in UTC. Without an
 // offset the time is taken as UTC. Digits past microseconds are truncated.
 func parseTimestamp(s string) (int64, bool) {
+	if us, ok := parseRFC3339(s); ok {
+		return us, true
+	}
+	return parseISO8601(s)
+}
+
+// parseISO8601 is parseTimestamp's general path.
+func parseISO8601(s string) (int64, bool) {
 	s = strings.TrimSpace(s)
 	days, rest, ok := parseDatePart(s)
 	if !ok {
@@ -122,6 +130,45 @@ func parseTimestamp(s string) (int64, bool) {
 		return 0, false
 	}
 	return us - off*microsPerSecond, true
+}
+
+// parseRFC3339 is parseTimestamp for the shape most senders use,
+// "2024-05-01T10:00:00.123456Z" (the fraction optional, 'T' or ' '), read
+// at fixed places: about a third of the general path's instructions. ok
+// false means "not this shape": the general path decides.
+func parseRFC3339(s string) (int64, bool) {
+	if len(s) < 20 || s[len(s)-1] != 'Z' || s[4] != '-' || s[7] != '-' || s[10] != 'T' && s[10] != ' ' || s[13] != ':' || s[16] != ':' {
+		return 0, false
+	}
+	var f [14]int64 // the digits at 0-3, 5-6, 8-9, 11-12, 14-15, 17-18
+	for i, at := range [14]int{0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18} {
+		if f[i] = int64(s[at]) - '0'; uint64(f[i]) > 9 {
+			return 0, false
+		}
+	}
+	y, m, d := f[0]*1000+f[1]*100+f[2]*10+f[3], f[4]*10+f[5], f[6]*10+f[7]
+	hh, mm, ss := f[8]*10+f[9], f[10]*10+f[11], f[12]*10+f[13]
+	if m < 1 || m > 12 || d < 1 || d > daysIn(y, m) || hh > 23 || mm > 59 || ss > 59 {
+		return 0, false
+	}
+	us := daysFromCivil(y, m, d)*microsPerDay + (hh*3600+mm*60+ss)*microsPerSecond
+	if frac := s[19 : len(s)-1]; frac != "" {
+		if frac[0] != '.' || len(frac) == 1 {
+			return 0, false
+		}
+		scale := int64(microsPerSecond)
+		for i := 1; i < len(frac); i++ {
+			c := int64(frac[i]) - '0'
+			if uint64(c) > 9 {
+				return 0, false
+			}
+			if scale > 1 { // digits past microseconds are truncated
+				scale /= 10
+				us += c * scale
+			}
+		}
+	}
+	return us, true
 }
 
 // parseOffset reads "", "Z", "UTC", "+02", "+0200" or "+02:00" as seconds east of UTC.

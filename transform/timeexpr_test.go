@@ -70,3 +70,44 @@ func TestWithTimeErrors(t *testing.T) {
 	f("ts = 1", "must be a TIMESTAMP")
 	f("(ts", "1:")
 }
+
+// TestParseRFC3339 checks parseTimestamp's fixed-place path against its
+// general path: where the fast path gives a value, the general one gives
+// the same; it decides the usual shapes; and every byte of those shapes,
+// changed to each of a set of bytes, gives the same answer both ways.
+func TestParseRFC3339(t *testing.T) {
+	shapes := []string{
+		"2024-05-01T00:00:00.002111Z", "2024-05-01T10:00:00Z", "2024-05-01 10:00:00.1Z",
+		"2024-02-29T23:59:59.999999999Z", "1970-01-01T00:00:00.000000Z", "0001-01-01T00:00:00Z",
+		"9999-12-31T23:59:59.123456789012Z", "1969-12-31T23:59:59.5Z",
+	}
+	check := func(s string) bool {
+		us, ok := parseRFC3339(s)
+		want, wantOK := parseISO8601(s)
+		if ok && (!wantOK || us != want) {
+			t.Errorf("%q: fixed places %d, general path %d, %v", s, us, want, wantOK)
+		}
+		return ok
+	}
+	for _, s := range shapes {
+		if !check(s) {
+			t.Errorf("%q: the fixed-place path does not decide it", s)
+		}
+		for i := range len(s) {
+			for _, c := range []byte("0123456789-:.,TtZz +/a\x00\xff") {
+				b := []byte(s)
+				b[i] = c
+				check(string(b))
+			}
+			check(s[:i])
+			check(s[:i] + "Z")
+			check(s[:i] + s[i+1:])
+		}
+	}
+	for _, s := range []string{"2023-02-29T00:00:00Z", "2024-13-01T00:00:00Z", "2024-04-31T00:00:00Z",
+		"2024-05-01T24:00:00Z", "2024-05-01T10:60:00Z", "2024-05-01T10:00:60Z", "2024-05-01T10:00:00.Z"} {
+		if _, ok := parseTimestamp(s); ok {
+			t.Errorf("%q accepted", s)
+		}
+	}
+}
