@@ -91,11 +91,50 @@ func parseNumber(s string) Value {
 // parseDouble reads a JSON number exactly (strconv rounds once, correctly;
 // fastfloat's fast path can be an ulp off for numbers with exponents).
 func parseDouble(s string) Value {
+	if f, ok := shortDouble(s); ok {
+		return Value{Type: Double, F: f}
+	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil && !errors.Is(err, strconv.ErrRange) {
 		return Value{} // not reached for validated JSON
 	}
 	return Value{Type: Double, F: f}
+}
+
+// shortDouble reads a decimal without an exponent and of at most 15
+// digits, such as 123.456, the usual DOUBLE of a record: its digits as an
+// integer are a float64 exactly (below 2^53), and so is the power of ten
+// they are divided by (at most 10^15), so the one division rounds
+// correctly (Clinger's fast path, which strconv takes too, after a longer
+// read of the text). ok false: strconv reads it.
+func shortDouble(s string) (float64, bool) {
+	i, neg := 0, false
+	if len(s) > 0 && s[0] == '-' {
+		i, neg = 1, true
+	}
+	if len(s)-i > 16 || len(s)-i < 3 {
+		return 0, false
+	}
+	var m uint64
+	point := -1
+	for j := i; j < len(s); j++ {
+		switch c := s[j]; {
+		case c-'0' < 10:
+			m = m*10 + uint64(c-'0')
+		case c == '.' && point < 0 && j > i && j+1 < len(s):
+			point = j
+		default:
+			return 0, false
+		}
+	}
+	if point < 0 {
+		return 0, false
+	}
+	f := float64(m) / float64(pow10[len(s)-1-point])
+	if neg {
+		f = -f
+	}
+	return f, true
 }
 
 // exactDouble reports whether the DOUBLE f read from the JSON number text s

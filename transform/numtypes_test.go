@@ -2,6 +2,8 @@ package transform
 
 import (
 	"math"
+	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -249,4 +251,50 @@ func mustType(name string) Type {
 		panic(name)
 	}
 	return t
+}
+
+// TestShortDouble checks parseDouble's fast path against strconv on every
+// decimal it takes: random digits with the point at every place, signs,
+// and the edges of its length limit.
+func TestShortDouble(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	try := func(s string) {
+		f, ok := shortDouble(s)
+		if !ok {
+			return
+		}
+		want, err := strconv.ParseFloat(s, 64)
+		if err != nil || math.Float64bits(f) != math.Float64bits(want) {
+			t.Fatalf("shortDouble(%q) = %v, strconv %v (%v)", s, f, want, err)
+		}
+	}
+	taken := 0
+	for range 200000 {
+		n := 1 + r.IntN(16)
+		b := make([]byte, 0, 18)
+		if r.IntN(2) == 0 {
+			b = append(b, '-')
+		}
+		for range n {
+			b = append(b, byte('0'+r.IntN(10)))
+		}
+		at := len(b) - r.IntN(n+1)
+		s := string(b[:at]) + "." + string(b[at:])
+		try(s)
+		if _, ok := shortDouble(s); ok {
+			taken++
+		}
+	}
+	for _, s := range []string{"0.1", "-0.0", "9007199254740.993", "999999999999999.9", "0.000000000000001",
+		"123456789012345.6", "1.", ".5", "-.5", "1.2.3", "1e5", "12", "-", "", "1234567890123456.7"} {
+		try(s)
+	}
+	if taken == 0 {
+		t.Fatal("shortDouble took nothing")
+	}
+	for _, s := range []string{"1.", ".5", "1e5", "12", "1.2.3", "12345678901234567.8"} {
+		if _, ok := shortDouble(s); ok {
+			t.Errorf("shortDouble took %q", s)
+		}
+	}
 }
