@@ -59,10 +59,57 @@ func TestDistinctShare(t *testing.T) {
 		for i := range vals {
 			vals[i] = parquet.Int64Value(r.Int64N(distinct)).Level(0, 1, 0)
 		}
-		share, ok := distinctShare(vals, DefaultRowGroupRows, false, fixedKey)
+		share, ok := distinctShare(vals, DefaultRowGroupRows, false, fixedKey, fixedHash)
 		want := float64(distinct) / DefaultRowGroupRows // all appear in 122,880 draws
 		if !ok || share < want*0.85 || share > want*1.15 {
 			t.Errorf("%d distinct values: estimated share %.4f, want %.4f ± 15%%", distinct, share, want)
 		}
+	}
+}
+
+// TestCounts compares the sample's counts table with a Go map, on keys
+// that collide for a weak hash (multiples of large powers of two, one bit
+// each) and on strings, with every table size near the sample's.
+func TestCounts(t *testing.T) {
+	check := func(name string, n int, add func(c *counts[uint64], m map[uint64]int32, i int)) {
+		c, m := newCounts[uint64](n), map[uint64]int32{}
+		for i := range n {
+			add(c, m, i)
+		}
+		got := map[uint64]int32{}
+		for i, k := range c.keys {
+			if c.counts[i] != 0 {
+				got[k] = c.counts[i]
+			}
+		}
+		if c.distinct != len(m) || len(got) != len(m) {
+			t.Fatalf("%s, %d: %d distinct (%d slots), want %d", name, n, c.distinct, len(got), len(m))
+		}
+		for k, v := range m {
+			if got[k] != v {
+				t.Fatalf("%s, %d: key %d counted %d, want %d", name, n, k, got[k], v)
+			}
+		}
+	}
+	for _, n := range []int{0, 1, 7, 8, 9, 100, probeRows} {
+		check("shifted", n, func(c *counts[uint64], m map[uint64]int32, i int) {
+			k := uint64(i%50) << 40
+			c.add(k, fixedHash(k))
+			m[k]++
+		})
+		check("bits", n, func(c *counts[uint64], m map[uint64]int32, i int) {
+			k := uint64(1) << (i % 64)
+			c.add(k, fixedHash(k))
+			m[k]++
+		})
+	}
+	c, m := newCounts[string](probeRows), map[string]int32{}
+	for i := range probeRows {
+		k := fmt.Sprintf("v%d", i%300)
+		c.add(k, stringHash(k))
+		m[k]++
+	}
+	if c.distinct != len(m) {
+		t.Fatalf("strings: %d distinct, want %d", c.distinct, len(m))
 	}
 }
