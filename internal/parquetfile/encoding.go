@@ -3,6 +3,7 @@ package parquetfile
 import (
 	"hash/maphash"
 	"math"
+	"sync"
 	"unsafe"
 
 	"github.com/parquet-go/parquet-go"
@@ -88,10 +89,14 @@ func useDictionary(t transform.Type, vals []parquet.Value, rowGroupRows int, com
 		// long tail of unique ones (URL paths with ids), which Chao's
 		// estimator rightly sees as many distinct values, but a dictionary
 		// still turns the frequent half into a few bits each.
-		share, ok := distinctShare(vals, len(vals), true, byteArrayKey, stringHash)
+		c := stringCounts.Get().(*counts[string])
+		share, ok := distinctShare(c, vals, len(vals), true, byteArrayKey, stringHash)
+		stringCounts.Put(c)
 		return !ok || share <= maxDictShareBytes
 	default:
-		share, ok := distinctShare(vals, rowGroupRows, complete, fixedKey, fixedHash)
+		c := fixedCounts.Get().(*counts[uint64])
+		share, ok := distinctShare(c, vals, rowGroupRows, complete, fixedKey, fixedHash)
+		fixedCounts.Put(c)
 		return ok && share <= maxDictShareFixed
 	}
 }
@@ -122,8 +127,8 @@ func fixedKey(v parquet.Value) uint64 {
 }
 
 // distinctShare estimates the share of distinct values among the non-NULL
-// values of a row group, from the sample vals (one value per row). ok is
-// false when the sample has no non-NULL value to go by.
+// values of a row group, from the sample vals (one value per row), counting
+// them in c. ok is false when the sample has no non-NULL value to go by.
 //
 // When the sample is the whole file the share is exact. Otherwise the number
 // of distinct values in the row group is estimated with Chao's estimator
@@ -131,8 +136,8 @@ func fixedKey(v parquet.Value) uint64 {
 // values seen once and twice: it extrapolates from how often values repeat,
 // and comes within a few percent on uniform data (5,000 ids in 4,096 rows are
 // estimated as about 5,000, not 2,800 seen nor 122,880 possible).
-func distinctShare[K comparable](vals []parquet.Value, rowGroupRows int, complete bool, key func(parquet.Value) K, hash func(K) uint64) (share float64, ok bool) {
-	c := newCounts[K](len(vals))
+func distinctShare[K comparable](c *counts[K], vals []parquet.Value, rowGroupRows int, complete bool, key func(parquet.Value) K, hash func(K) uint64) (share float64, ok bool) {
+	c.reset(len(vals))
 	n := 0
 	for _, v := range vals {
 		if v.IsNull() {
@@ -169,7 +174,8 @@ func distinctShare[K comparable](vals []parquet.Value, rowGroupRows int, complet
 
 // counts counts the values of a sample in an open-addressing table sized
 // for all of them at once: a Go map grows and rehashes on the way, and took
-// a quarter of a 1 MB flush's instructions.
+// a quarter of a 1 MB flush's instructions. The tables are kept for the next
+// column and the next file (stringCounts, fixedCounts).
 type counts[K comparable] struct {
 	keys     []K
 	counts   []int32 // 0: an empty slot
@@ -177,12 +183,24 @@ type counts[K comparable] struct {
 	distinct int
 }
 
-func newCounts[K comparable](n int) *counts[K] {
+var (
+	stringCounts = sync.Pool{New: func() any { return new(counts[string]) }}
+	fixedCounts  = sync.Pool{New: func() any { return new(counts[uint64]) }}
+)
+
+// reset empties c, with room for n values.
+func (c *counts[K]) reset(n int) {
 	size, bits := 16, uint(4)
 	for size < 2*n {
 		size, bits = size*2, bits+1
 	}
-	return &counts[K]{keys: make([]K, size), counts: make([]int32, size), shift: 64 - bits}
+	if len(c.keys) != size {
+		c.keys, c.counts = make([]K, size), make([]int32, size)
+	} else {
+		clear(c.keys) // no string left pointing into an earlier sample
+		clear(c.counts)
+	}
+	c.shift, c.distinct = 64-bits, 0
 }
 
 func (c *counts[K]) add(k K, h uint64) {

@@ -59,7 +59,7 @@ func TestDistinctShare(t *testing.T) {
 		for i := range vals {
 			vals[i] = parquet.Int64Value(r.Int64N(distinct)).Level(0, 1, 0)
 		}
-		share, ok := distinctShare(vals, DefaultRowGroupRows, false, fixedKey, fixedHash)
+		share, ok := distinctShare(new(counts[uint64]), vals, DefaultRowGroupRows, false, fixedKey, fixedHash)
 		want := float64(distinct) / DefaultRowGroupRows // all appear in 122,880 draws
 		if !ok || share < want*0.85 || share > want*1.15 {
 			t.Errorf("%d distinct values: estimated share %.4f, want %.4f ± 15%%", distinct, share, want)
@@ -71,8 +71,10 @@ func TestDistinctShare(t *testing.T) {
 // that collide for a weak hash (multiples of large powers of two, one bit
 // each) and on strings, with every table size near the sample's.
 func TestCounts(t *testing.T) {
+	reused := new(counts[uint64]) // reset between sizes, as the pool's are
 	check := func(name string, n int, add func(c *counts[uint64], m map[uint64]int32, i int)) {
-		c, m := newCounts[uint64](n), map[uint64]int32{}
+		c, m := reused, map[uint64]int32{}
+		c.reset(n)
 		for i := range n {
 			add(c, m, i)
 		}
@@ -103,7 +105,8 @@ func TestCounts(t *testing.T) {
 			m[k]++
 		})
 	}
-	c, m := newCounts[string](probeRows), map[string]int32{}
+	c, m := new(counts[string]), map[string]int32{}
+	c.reset(probeRows)
 	for i := range probeRows {
 		k := fmt.Sprintf("v%d", i%300)
 		c.add(k, stringHash(k))
