@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"sync"
 	"unicode/utf8"
 
 	"github.com/parquet-go/parquet-go"
@@ -239,31 +238,11 @@ func NewWriter(w io.Writer, cols []Column, opt Options) (*Writer, error) {
 		wr.marks = make([]int, len(leaves))
 	}
 	wr.batchCap = min(rowsFor(probeValues, len(leaves), probeRows), opt.RowGroupRows)
-	p, _ := probes.Get().(*probe)
-	if p == nil {
-		p = &probe{}
-	}
 	for i := range wr.batch {
-		if i < len(p.batch) && cap(p.batch[i]) >= wr.batchCap {
-			wr.batch[i] = p.batch[i][:0]
-		} else {
-			wr.batch[i] = make([]parquet.Value, 0, wr.batchCap)
-		}
+		wr.batch[i] = make([]parquet.Value, 0, wr.batchCap)
 	}
-	wr.arena = p.arena[:0]
 	return wr, nil
 }
-
-// probe holds the buffers of a Writer's probe (probeRows rows of every
-// column, hundreds of KiB), which it gives up once the encodings are
-// chosen; probes keeps them for the next file, which a tap writes every
-// few seconds.
-type probe struct {
-	batch [][]parquet.Value
-	arena []byte
-}
-
-var probes sync.Pool
 
 // RowError is the error Write returns for a row it refuses because of the
 // row's content (a value of the wrong type or out of range, JSON text that
@@ -546,11 +525,8 @@ func (w *Writer) flushBatch() error {
 		w.nestedValues = 0
 	}
 	if probing {
-		// The probe's buffers were sized for it: shrink them to a batch,
-		// and keep them for the next Writer (parquet-go copied the values).
-		probes.Put(&probe{batch: w.batch, arena: w.arena})
+		// The probe's buffers were sized for it: shrink them to a batch.
 		w.batchCap = rowsFor(batchValues, len(w.leaves), batchRows)
-		w.batch = make([][]parquet.Value, len(w.leaves))
 		for i := range w.batch {
 			w.batch[i] = make([]parquet.Value, 0, w.batchCap)
 		}
