@@ -115,6 +115,11 @@ func TestIngestEncodings(t *testing.T) {
 	f("gzip, zstd", lines, http.StatusUnsupportedMediaType, 0)
 	f("gzip", lines, http.StatusBadRequest, 0)
 	f("gzip", truncated, http.StatusBadRequest, 0)
+	// A reserved FLG bit: RFC 1952 (2.3.1.2) says a decompressor must refuse
+	// it; klauspost/compress/gzip does (compress/gzip let it through).
+	reserved := gz(lines)
+	reserved[3] |= 0x20
+	f("gzip", reserved, http.StatusBadRequest, 0)
 	f("zstd", []byte("not zstd at all"), http.StatusBadRequest, 0)
 	f("gzip", bomb, http.StatusRequestEntityTooLarge, 0)
 	f("zstd", zst(bytes.Repeat([]byte(" "), 2<<20)), http.StatusRequestEntityTooLarge, 0)

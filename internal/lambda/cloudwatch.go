@@ -2,12 +2,12 @@ package lambda
 
 import (
 	"bytes"
-	"compress/gzip"
 	"fmt"
 	"io"
 	"log/slog"
 	"strconv"
 
+	"github.com/klauspost/compress/gzip"
 	"github.com/valyala/fastjson"
 
 	"github.com/datatap/datatap/internal/ingest"

@@ -2,12 +2,12 @@ package lambda
 
 import (
 	"bytes"
-	"compress/gzip"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"strconv"
 
+	"github.com/klauspost/compress/gzip"
 	"github.com/valyala/fastjson"
 
 	"github.com/datatap/datatap/internal/cors"

@@ -64,6 +64,9 @@ func TestErrorReplies(t *testing.T) {
 				t.Errorf("error %q lacks %q", msg, w)
 			}
 		}
+		if mismatch := strings.Contains(wantCode, "Digest") || strings.Contains(wantCode, "Mismatch"); errors.Is(err, ErrChecksumMismatch) != mismatch {
+			t.Errorf("HTTP %d %s: errors.Is(err, ErrChecksumMismatch) = %v", status, wantCode, !mismatch)
+		}
 		for _, no := range []string{"StringToSign", "AWS4-HMAC", "CanonicalRequest", "AKIDEXAMPLE", "secret"} {
 			if strings.Contains(msg, no) {
 				t.Errorf("error %q holds %q", msg, no)
@@ -80,6 +83,15 @@ func TestErrorReplies(t *testing.T) {
 	f(301, s3Error("PermanentRedirect", "The bucket you are attempting to access must be addressed using the specified endpoint."),
 		http.Header{"X-Amz-Bucket-Region": {"us-west-2"}}, "PermanentRedirect", 1, "the bucket is in us-west-2: set AWS_REGION=us-west-2")
 	f(501, s3Error("NotImplemented", "A header you provided implies functionality that is not implemented"), nil, "NotImplemented", 1)
+	// A body that does not match its checksum: the same checksum would be
+	// sent again, so not retried, and said plainly.
+	changed := "the body changed during the upload"
+	f(400, s3Error("BadDigest", "The CRC32C you specified did not match the calculated checksum."), nil, "BadDigest", 1,
+		"BadDigest: The CRC32C you specified did not match the calculated checksum. (HTTP 400", changed)
+	f(400, s3Error("XAmzContentChecksumMismatch", "The provided 'x-amz-checksum' header does not match what was computed."), nil,
+		"XAmzContentChecksumMismatch", 1, changed)
+	f(400, s3Error("XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed."), nil,
+		"XAmzContentSHA256Mismatch", 1, changed)
 	// Retried up to MaxAttempts: throttling, server faults, timeouts.
 	f(503, s3Error("SlowDown", "Please reduce your request rate."), nil, "SlowDown", 3, "after 3 attempts: SlowDown")
 	f(500, s3Error("InternalError", "We encountered an internal error. Please try again."), nil, "InternalError", 3)

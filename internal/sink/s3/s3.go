@@ -4,8 +4,32 @@
 // The sink makes one kind of request (datatap cat adds two more, List and
 // Get, in read.go), so it does not link the SDK's S3 client and
 // configuration loader (7.8 MB of a 23 MB Lambda binary): it builds the PUT
-// itself, hashes the payload with crypto/sha256, signs with
-// aws/signer/v4, and parses S3's XML error replies. Import it as s3sink.
+// itself, checksums the payload, signs with aws/signer/v4, and parses S3's
+// XML error replies. Import it as s3sink.
+//
+// How the body is protected depends on the endpoint's scheme; either way the
+// body is read once to checksum it before the first attempt, and S3 stores
+// nothing unless the bytes it received match:
+//
+//   - https (AWS itself, or an HTTPS endpoint): X-Amz-Content-Sha256 is
+//     UNSIGNED-PAYLOAD, which S3 accepts for a PutObject sent in one piece,
+//     and x-amz-checksum-crc32c holds the base64 of the big-endian CRC-32C
+//     (Castagnoli) of the body; the signer signs every x-amz-* header, this
+//     one included. TLS already keeps the body from being read or changed
+//     on the way; the CRC-32C, which hash/crc32 computes with the CPU's
+//     CRC32 instructions (SSE 4.2, ARMv8), catches a body that changed
+//     between the checksum and the send, at a fraction of a SHA-256's cost.
+//     No x-amz-sdk-checksum-algorithm: S3 wants it only for trailing
+//     checksums and ignores it beside a checksum header.
+//   - http (a MinIO on loopback, say): X-Amz-Content-Sha256 is the hex
+//     SHA-256 of the body, covered by the signature, since nothing else
+//     protects the body in transit.
+//
+// A mismatch is a 400 (BadDigest from S3 for the CRC-32C; MinIO says
+// XAmzContentChecksumMismatch; XAmzContentSHA256Mismatch from both for the
+// SHA-256): Put does not retry it, since the same checksum would be sent
+// again, and its *Error matches ErrChecksumMismatch. The caller (a flush)
+// rebuilds the file and checksums it anew.
 //
 // The sink reads no environment: the command resolves the standard AWS
 // variables (config.S3Env) and passes plain fields, so the same binary
@@ -42,10 +66,14 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/tls"
+	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"hash"
+	"hash/crc32"
 	"io"
 	"math/rand/v2"
 	"net"
@@ -191,8 +219,9 @@ func (s *Sink) String() string { return "s3://" + s.bucket }
 // Put uploads size bytes of body, from its current offset, with one
 // PutObject. S3 makes an object visible only once it is complete and replaces
 // it whole on a second put, which gives the Sink guarantees for free. The body
-// is read once to hash it for SigV4, then once per attempt, seeking back to
-// the start offset each time, so it is never buffered in memory.
+// is read once to checksum it (see the package doc), then once per attempt,
+// seeking back to the start offset each time, so it is never buffered in
+// memory.
 func (s *Sink) Put(ctx context.Context, key string, body io.ReadSeeker, size int64) error {
 	if err := sink.ValidKey(key); err != nil {
 		return fmt.Errorf("s3: put object: %w", err)
@@ -217,11 +246,10 @@ func (s *Sink) put(ctx context.Context, key string, body io.ReadSeeker, size int
 	if err != nil {
 		return "", fmt.Errorf("body offset: %w", err)
 	}
-	h := sha256.New()
-	if n, err := io.CopyN(h, body, size); err != nil {
-		return "", fmt.Errorf("hash body: read %d of %d bytes: %w", n, size, err)
+	sum, err := s.checksum(body, size)
+	if err != nil {
+		return "", err
 	}
-	payloadHash := hex.EncodeToString(h.Sum(nil))
 	u := s.objectURL(key)
 
 	var etag string
@@ -231,10 +259,41 @@ func (s *Sink) put(ctx context.Context, key string, body io.ReadSeeker, size int
 		}
 		var retry bool
 		var err error
-		etag, retry, err = s.attempt(ctx, u, ContentType(key), body, size, payloadHash, creds, extra)
+		etag, retry, err = s.attempt(ctx, u, ContentType(key), body, size, sum, creds, extra)
 		return retry, err
 	})
 	return etag, err
+}
+
+// unsignedPayload is the SigV4 payload hash of a request whose body the
+// signature does not cover.
+const unsignedPayload = "UNSIGNED-PAYLOAD"
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// payloadSum is what a PUT carries about its body: the SigV4 payload hash
+// (X-Amz-Content-Sha256) and, over HTTPS, the x-amz-checksum-crc32c value.
+type payloadSum struct {
+	hash   string
+	crc32c string
+}
+
+// checksum reads size bytes of body and returns what the PUT says about
+// them: a CRC-32C over HTTPS, a SHA-256 over plain HTTP (package doc).
+func (s *Sink) checksum(body io.Reader, size int64) (payloadSum, error) {
+	var h hash.Hash
+	if s.base.Scheme == "https" {
+		h = crc32.New(castagnoli)
+	} else {
+		h = sha256.New()
+	}
+	if n, err := io.CopyN(h, body, size); err != nil {
+		return payloadSum{}, fmt.Errorf("checksum body: read %d of %d bytes: %w", n, size, err)
+	}
+	if s.base.Scheme == "https" {
+		return payloadSum{hash: unsignedPayload, crc32c: base64.StdEncoding.EncodeToString(binary.BigEndian.AppendUint32(nil, h.(hash.Hash32).Sum32()))}, nil
+	}
+	return payloadSum{hash: hex.EncodeToString(h.Sum(nil))}, nil
 }
 
 // retry runs attempt until it succeeds, fails for good, has been tried
@@ -271,7 +330,7 @@ func (s *Sink) retry(ctx context.Context, attempt func() (retry bool, err error)
 
 // attempt sends one signed PUT and returns the object's ETag, or whether
 // its failure is worth another attempt.
-func (s *Sink) attempt(ctx context.Context, u *url.URL, contentType string, body io.Reader, size int64, payloadHash string, creds aws.Credentials, extra http.Header) (etag string, retry bool, err error) {
+func (s *Sink) attempt(ctx context.Context, u *url.URL, contentType string, body io.Reader, size int64, sum payloadSum, creds aws.Credentials, extra http.Header) (etag string, retry bool, err error) {
 	actx, cancel := context.WithTimeout(ctx, s.attemptTimeout)
 	defer cancel()
 
@@ -296,12 +355,15 @@ func (s *Sink) attempt(ctx context.Context, u *url.URL, contentType string, body
 	req.Host = u.Host
 	req.ContentLength = size
 	req.Header.Set("Content-Type", contentType)
-	req.Header.Set("X-Amz-Content-Sha256", payloadHash)
+	req.Header.Set("X-Amz-Content-Sha256", sum.hash)
+	if sum.crc32c != "" {
+		req.Header.Set("X-Amz-Checksum-Crc32c", sum.crc32c) // signed, as every x-amz-* header
+	}
 	req.Header.Set("User-Agent", "datatap")
 	if size >= expectContinueSize {
 		req.Header.Set("Expect", "100-continue") // not signed
 	}
-	if err := s.signer.SignHTTP(ctx, creds, req, payloadHash, "s3", s.region, time.Now()); err != nil {
+	if err := s.signer.SignHTTP(ctx, creds, req, sum.hash, "s3", s.region, time.Now()); err != nil {
 		return "", false, fmt.Errorf("sign: %w", err)
 	}
 
@@ -409,7 +471,32 @@ func (e *Error) Error() string {
 	if e.BucketRegion != "" {
 		fmt.Fprintf(&b, "; the bucket is in %s: set AWS_REGION=%s", e.BucketRegion, e.BucketRegion)
 	}
+	if e.checksumMismatch() {
+		b.WriteString("; the bytes sent differ from the bytes checksummed just before: the body changed during the upload")
+	}
 	return b.String()
+}
+
+// ErrChecksumMismatch is matched (errors.Is) by an *Error in which S3 says
+// that the body it received does not match the checksum or SHA-256 sent
+// with it.
+var ErrChecksumMismatch = errors.New("s3: body does not match its checksum")
+
+// Is makes errors.Is(err, ErrChecksumMismatch) true for a checksum mismatch.
+func (e *Error) Is(target error) bool {
+	return target == ErrChecksumMismatch && e.checksumMismatch()
+}
+
+// checksumMismatch says whether S3 refused the body for not matching its
+// checksum: BadDigest (S3, for x-amz-checksum-* and Content-MD5),
+// XAmzContentChecksumMismatch (MinIO, for x-amz-checksum-*),
+// XAmzContentSHA256Mismatch (both, for X-Amz-Content-Sha256).
+func (e *Error) checksumMismatch() bool {
+	switch e.Code {
+	case "BadDigest", "XAmzContentChecksumMismatch", "XAmzContentSHA256Mismatch":
+		return true
+	}
+	return false
 }
 
 // retryable says whether another attempt may succeed: throttling, server

@@ -10,8 +10,16 @@ package minio
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"fmt"
 	"io"
+	"math/big"
 	"net"
 	"net/http"
 	"os"
@@ -61,6 +69,19 @@ type Server struct {
 	Bucket string
 	// Dir is the server's data folder, for tests that want to look at disk.
 	Dir string
+	// RootCAs holds the server's self-signed certificate when it serves
+	// HTTPS (StartTLS), nil for plain HTTP.
+	RootCAs *x509.CertPool
+}
+
+// HTTPClient returns a client that trusts the server's certificate.
+func (s *Server) HTTPClient() *http.Client {
+	if s.RootCAs == nil {
+		return &http.Client{Timeout: 30 * time.Second}
+	}
+	return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
+		TLSClientConfig: &tls.Config{RootCAs: s.RootCAs, MinVersion: tls.VersionTLS12},
+	}}
 }
 
 // Env returns the variables that point an AWS SDK in a child process (or in
@@ -82,6 +103,7 @@ func (s *Server) Client() *s3.Client {
 		BaseEndpoint: aws.String(s.Endpoint),
 		UsePathStyle: true,
 		Credentials:  credentials.NewStaticCredentialsProvider(s.AccessKey, s.SecretKey, ""),
+		HTTPClient:   s.HTTPClient(),
 	})
 }
 
@@ -129,6 +151,20 @@ func Binary() string {
 // removes its data) when the test ends.
 func Start(t testing.TB) *Server {
 	t.Helper()
+	return startWith(t, false)
+}
+
+// StartTLS is Start for a server that speaks HTTPS only, with a self-signed
+// certificate for 127.0.0.1 made for the test (MinIO reads it from
+// --certs-dir as public.crt and private.key). Endpoint is https://…;
+// RootCAs and HTTPClient give clients the trust they need.
+func StartTLS(t testing.TB) *Server {
+	t.Helper()
+	return startWith(t, true)
+}
+
+func startWith(t testing.TB, useTLS bool) *Server {
+	t.Helper()
 	bin := Binary()
 	if _, err := os.Stat(bin); err != nil {
 		msg := fmt.Sprintf("testenv/minio: no minio binary at %s (%v); install it with:\n\t%s\nor set MINIO_BIN", bin, err, InstallCommand())
@@ -142,7 +178,7 @@ func Start(t testing.TB) *Server {
 	// binds it; starting over with new ports makes that race harmless.
 	var lastErr error
 	for range 3 {
-		s, err := start(t, bin)
+		s, err := start(t, bin, useTLS)
 		if err == nil {
 			return s
 		}
@@ -152,7 +188,7 @@ func Start(t testing.TB) *Server {
 	return nil
 }
 
-func start(t testing.TB, bin string) (*Server, error) {
+func start(t testing.TB, bin string, useTLS bool) (*Server, error) {
 	t.Helper()
 	dir := t.TempDir()
 	apiAddr, err := freeAddr()
@@ -163,8 +199,20 @@ func start(t testing.TB, bin string) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	scheme := "http"
+	// Without --certs-dir MinIO would look in ~/.minio/certs.
+	certsDir := filepath.Join(dir, "certs")
+	var roots *x509.CertPool
+	if useTLS {
+		scheme = "https"
+		if roots, err = writeCert(certsDir); err != nil {
+			return nil, err
+		}
+	} else if err := os.MkdirAll(certsDir, 0o700); err != nil {
+		return nil, err
+	}
 	cmd := exec.Command(bin, "server", filepath.Join(dir, "data"),
-		"--address", apiAddr, "--console-address", consoleAddr, "--quiet")
+		"--address", apiAddr, "--console-address", consoleAddr, "--quiet", "--certs-dir", certsDir)
 	cmd.Env = append(environWithoutMinIO(),
 		"MINIO_ROOT_USER="+accessKey,
 		"MINIO_ROOT_PASSWORD="+secretKey,
@@ -189,11 +237,12 @@ func start(t testing.TB, bin string) (*Server, error) {
 	}
 
 	s := &Server{
-		Endpoint:  "http://" + apiAddr,
+		Endpoint:  scheme + "://" + apiAddr,
 		AccessKey: accessKey,
 		SecretKey: secretKey,
 		Bucket:    bucket,
 		Dir:       dir,
+		RootCAs:   roots,
 	}
 	if err := s.waitReady(exited); err != nil {
 		stop()
@@ -214,7 +263,8 @@ func start(t testing.TB, bin string) (*Server, error) {
 func (s *Server) waitReady(exited <-chan error) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	hc := &http.Client{Timeout: 2 * time.Second}
+	hc := s.HTTPClient()
+	hc.Timeout = 2 * time.Second
 	client := s.Client()
 	live := false
 	var lastErr error
@@ -247,6 +297,56 @@ func (s *Server) waitReady(exited <-chan error) error {
 		}
 		lastErr = fmt.Errorf("create bucket %s: %w", s.Bucket, err)
 	}
+}
+
+// writeCert writes a fresh self-signed certificate for 127.0.0.1, valid for
+// a day, and its key where MinIO looks for them in dir, and returns a pool
+// that trusts it.
+func writeCert(dir string) (*x509.CertPool, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 64))
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	tmpl := &x509.Certificate{
+		SerialNumber:          serial,
+		Subject:               pkix.Name{CommonName: "datatap test MinIO"},
+		NotBefore:             now.Add(-time.Hour),
+		NotAfter:              now.Add(24 * time.Hour),
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return nil, err
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		return nil, err
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "public.crt"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "private.key"), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(cert)
+	return pool, nil
 }
 
 // environWithoutMinIO is this process's environment less any MINIO_*
