@@ -228,6 +228,9 @@ func (w *Writer) setNested(i int, s *shape, v *transform.Value) error {
 	case transform.Null:
 	case transform.JSON:
 		j = v.J
+		if j == nil && i < len(w.flats) && w.flats[i] != nil && w.flat(w.flats[i], v.S, true) {
+			return nil
+		}
 		if j == nil {
 			var err error
 			if j, err = w.parser.Parse(v.S); err != nil {

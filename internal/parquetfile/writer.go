@@ -128,6 +128,8 @@ type Writer struct {
 	// shape, nil for a flat column.
 	leaves    []leafColumn
 	shapes    []*shape
+	flats     []*flatShape // per column, its flat form (flat.go) or nil
+	flatRow   uint32       // rows the flat path has scanned
 	hasNested bool
 	parser    fastjson.Parser // nested values given as text
 	cast      transform.State // nested leaves
@@ -180,6 +182,15 @@ func NewWriter(w io.Writer, cols []Column, opt Options) (*Writer, error) {
 		}
 		shapes[i], hasNested = s, true
 	}
+	var flats []*flatShape
+	for i, s := range shapes {
+		if f := compileFlat(s); f != nil {
+			if flats == nil {
+				flats = make([]*flatShape, len(cols))
+			}
+			flats[i] = f
+		}
+	}
 	switch {
 	case opt.RowGroupRows < 0:
 		return nil, fmt.Errorf("parquetfile: RowGroupRows %d is negative", opt.RowGroupRows)
@@ -230,6 +241,7 @@ func NewWriter(w io.Writer, cols []Column, opt Options) (*Writer, error) {
 		maxBytes: opt.RowGroupBytes,
 		leaves:   leaves,
 		shapes:   shapes,
+		flats:    flats,
 
 		hasNested: hasNested,
 		batch:     make([][]parquet.Value, len(leaves)),
