@@ -1,6 +1,8 @@
 package parquetfile
 
 import (
+	"unsafe"
+
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/datatap/datatap/transform"
@@ -28,7 +30,23 @@ type flatShape struct {
 	names []string
 	types []transform.Type
 	leaf  []int    // each field's leaf
-	seen  []uint32 // each field's last row, as w.flatRow: a key given twice
+	seen  []uint32 // each field's last scan, as w.flatScans: a key given twice
+
+	// The last scan: its values, and the text if FitsFlat made it, kept
+	// for the Write of the same row (keptRow) and text that follows.
+	vals    []flatValue
+	stamp   uint32
+	kept    string
+	keptRow int64
+}
+
+// flatValue is one field's value in a scan.
+type flatValue struct {
+	leaf int
+	def  int    // 1: null, 2: a value
+	str  string // a string, or an integer's text for a VARCHAR field
+	num  int64  // an integer for an INT64 field
+	text bool   // str holds the value
 }
 
 // compileFlat returns the flat form of s, or nil if it has none.
@@ -50,125 +68,133 @@ func compileFlat(s *shape) *flatShape {
 // FitsFlat reports whether text, a value for column i, is the JSON text of
 // an object that Write stores without parsing it (see the top of this
 // file). Such a value fits the column's STRUCT strictly: no field it lacks,
-// every value of its field's type.
+// every value of its field's type. The scan is kept for the next Write, if
+// text is column i's value in it.
 func (w *Writer) FitsFlat(i int, text string) bool {
 	if i < 0 || i >= len(w.flats) || w.flats[i] == nil {
 		return false
 	}
-	return w.flat(w.flats[i], text, false)
-}
-
-// flat scans text as a flat object of f and, if write, appends its leaves
-// to the batch. It reports false, having written nothing, when text is not
-// in the flat form.
-func (w *Writer) flat(f *flatShape, text string, write bool) bool {
-	w.flatRow++
-	if w.flatRow == 0 { // wrapped: forget the old rows
-		clear(f.seen)
-		w.flatRow = 1
-	}
-	row := w.flatRow
-	arena := len(w.arena)
-	undo := func() bool { // Write set the marks when the row began
-		if write {
-			for _, l := range f.leaf {
-				w.batch[l] = w.batch[l][:w.marks[l]]
-			}
-			w.arena = w.arena[:arena]
-		}
+	f := w.flats[i]
+	f.kept = ""
+	if !w.scanFlat(f, text) {
 		return false
 	}
+	f.kept, f.keptRow = text, w.rows
+	return true
+}
+
+// writeFlat appends the leaves of text, a value of the flat column f, to
+// the batch. It reports false, having written nothing, when text is not in
+// the flat form.
+func (w *Writer) writeFlat(f *flatShape, text string) bool {
+	kept := len(f.kept) == len(text) && unsafe.StringData(f.kept) == unsafe.StringData(text) && f.keptRow == w.rows
+	f.kept = ""
+	if !kept && !w.scanFlat(f, text) {
+		return false
+	}
+	for _, v := range f.vals {
+		var pv parquet.Value
+		switch {
+		case v.def == 1:
+		case v.text:
+			pv = w.bytes(v.str)
+		default:
+			pv = parquet.Int64Value(v.num)
+		}
+		w.batch[v.leaf] = append(w.batch[v.leaf], pv.Level(0, v.def, v.leaf))
+	}
+	for k, l := range f.leaf {
+		if f.seen[k] != f.stamp {
+			w.batch[l] = append(w.batch[l], parquet.Value{}.Level(0, 1, l))
+		}
+	}
+	w.nestedValues += len(f.leaf)
+	return true
+}
+
+// scanFlat scans text as a flat object of f, into f.vals and f.seen. It
+// reports whether text is in the flat form.
+func (w *Writer) scanFlat(f *flatShape, text string) bool {
+	w.flatScans++
+	if w.flatScans == 0 { // wrapped: forget the old scans
+		for _, g := range w.flats {
+			if g != nil {
+				clear(g.seen)
+				g.kept = ""
+			}
+		}
+		w.flatScans = 1
+	}
+	stamp := w.flatScans
+	f.stamp = stamp
+	f.vals = f.vals[:0]
 	s := text
 	if len(s) < 2 || s[0] != '{' {
 		return false
 	}
 	s = s[1:]
-	next := 0 // the field after the last one found
 	if s[0] == '}' {
-		s = s[1:]
-	} else {
-		for {
-			key, rest, ok := flatString(s)
-			if !ok || len(rest) == 0 || rest[0] != ':' {
-				return undo()
-			}
-			s = rest[1:]
-			k := -1
-			for n := range f.names {
-				if c := (next + n) % len(f.names); f.names[c] == key {
-					k = c
-					break
-				}
-			}
-			if k < 0 || f.seen[k] == row {
-				return undo() // a field the STRUCT lacks, or a key twice
-			}
-			f.seen[k], next = row, k+1
-			if len(s) == 0 {
-				return undo()
-			}
-			var pv parquet.Value
-			def := 2 // the STRUCT's and the field's
-			switch t, c := f.types[k], s[0]; {
-			case c == '"':
-				var v string
-				if v, s, ok = flatString(s); !ok || t != transform.Varchar {
-					return undo()
-				}
-				if write {
-					pv = w.bytes(v)
-				}
-			case c == 'n':
-				if len(s) < 4 || s[:4] != "null" {
-					return undo()
-				}
-				s, def = s[4:], 1
-			default:
-				var num string
-				var i int64
-				if num, i, s, ok = flatInt(s); !ok {
-					return undo()
-				}
-				switch t {
-				case transform.Int64:
-					pv = parquet.Int64Value(i)
-				case transform.Varchar:
-					if write {
-						pv = w.bytes(num)
-					}
-				default:
-					return undo()
-				}
-			}
-			if write {
-				w.batch[f.leaf[k]] = append(w.batch[f.leaf[k]], pv.Level(0, def, f.leaf[k]))
-			}
-			if len(s) == 0 {
-				return undo()
-			}
-			if s[0] == '}' {
-				s = s[1:]
+		return len(s) == 1
+	}
+	next := 0 // the field after the last one found
+	for {
+		key, rest, ok := flatString(s)
+		if !ok || len(rest) == 0 || rest[0] != ':' {
+			return false
+		}
+		s = rest[1:]
+		k := -1
+		for n := range f.names {
+			if c := (next + n) % len(f.names); f.names[c] == key {
+				k = c
 				break
 			}
-			if s[0] != ',' {
-				return undo()
-			}
-			s = s[1:]
 		}
-	}
-	if len(s) != 0 {
-		return undo()
-	}
-	if write {
-		for k, l := range f.leaf {
-			if f.seen[k] != row {
-				w.batch[l] = append(w.batch[l], parquet.Value{}.Level(0, 1, l))
-			}
+		if k < 0 || f.seen[k] == stamp || len(s) == 0 {
+			return false // a field the STRUCT lacks, or a key twice
 		}
-		w.nestedValues += len(f.leaf)
+		f.seen[k], next = stamp, k+1
+		v := flatValue{leaf: f.leaf[k], def: 2}
+		switch t, c := f.types[k], s[0]; {
+		case c == '"':
+			if v.str, s, ok = flatString(s); !ok || t != transform.Varchar {
+				return false
+			}
+			v.text = true
+		case c == 'n':
+			if len(s) < 4 || s[:4] != "null" {
+				return false
+			}
+			s, v.def = s[4:], 1
+		default:
+			if v.str, v.num, s, ok = flatInt(s); !ok || t != transform.Int64 && t != transform.Varchar {
+				return false
+			}
+			v.text = t == transform.Varchar
+		}
+		f.vals = append(f.vals, v)
+		switch {
+		case len(s) == 0:
+			return false
+		case s[0] == '}':
+			return len(s) == 1
+		case s[0] != ',':
+			return false
+		}
+		s = s[1:]
 	}
-	return true
 }
+
+// flatStop marks the bytes that end a flat string: its closing quote, and
+// the escapes and control characters that the flat form leaves to the
+// parser.
+var flatStop = func() (t [256]bool) {
+	for c := range 0x20 {
+		t[c] = true
+	}
+	t['"'], t['\\'] = true, true
+	return t
+}()
 
 // flatString reads a JSON string with no escapes and no control
 // characters at the start of s: its contents and the rest of s.
@@ -176,15 +202,14 @@ func flatString(s string) (v, rest string, ok bool) {
 	if len(s) == 0 || s[0] != '"' {
 		return "", s, false
 	}
-	for i := 1; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '"':
-			return s[1:i], s[i+1:], true
-		case c == '\\' || c < 0x20:
-			return "", s, false
-		}
+	i := 1
+	for i < len(s) && !flatStop[s[i]] {
+		i++
 	}
-	return "", s, false
+	if i == len(s) || s[i] != '"' {
+		return "", s, false
+	}
+	return s[1:i], s[i+1:], true
 }
 
 // flatInt reads a JSON integer of at most 18 digits at the start of s:

@@ -22,9 +22,17 @@ var flatSeeds = []string{
 	`{"id":1`, `{"id":nul}`, `{`, `{"name":"tab	"}`, `{"n":-12}`, `{"id":99999999999999999}`,
 }
 
+// How writeFlat gives the values.
+const (
+	asText    = iota
+	asParsed  // parsed by fastjson: the general path
+	asChecked // as text, after FitsFlat of the same text (the flush's way)
+	asStale   // as text, after FitsFlat of the previous row's text
+)
+
 // writeFlat writes the rows (JSON text, "" for NULL) of a flat STRUCT
-// column, as text or parsed, and returns the file and each row's error.
-func writeFlat(t testing.TB, texts []string, parsed bool) ([]byte, []bool) {
+// column, given as mode says, and returns the file and each row's error.
+func writeFlat(t testing.TB, texts []string, mode int) ([]byte, []bool) {
 	t.Helper()
 	typ, ok := transform.ParseType("STRUCT(id BIGINT, name VARCHAR, n VARCHAR, x DOUBLE)")
 	if !ok {
@@ -41,7 +49,15 @@ func writeFlat(t testing.TB, texts []string, parsed bool) ([]byte, []bool) {
 		v := transform.Value{}
 		if text != "" {
 			v = transform.Value{Type: transform.JSON, S: text}
-			if parsed {
+			switch mode {
+			case asChecked:
+				w.FitsFlat(1, text)
+			case asStale:
+				if i > 0 {
+					w.FitsFlat(1, texts[i-1])
+				}
+			}
+			if mode == asParsed {
 				j, err := p.Parse(text)
 				if err != nil {
 					failed[i] = true
@@ -64,15 +80,17 @@ func writeFlat(t testing.TB, texts []string, parsed bool) ([]byte, []bool) {
 // and that FitsFlat says yes only to texts that parse.
 func checkFlat(t testing.TB, texts []string) {
 	t.Helper()
-	flat, flatFailed := writeFlat(t, texts, false)
-	parsed, parsedFailed := writeFlat(t, texts, true)
-	for i := range texts {
-		if flatFailed[i] != parsedFailed[i] {
-			t.Errorf("%q: refused as text %v, parsed %v", texts[i], flatFailed[i], parsedFailed[i])
+	parsed, parsedFailed := writeFlat(t, texts, asParsed)
+	for _, mode := range []int{asText, asChecked, asStale} {
+		flat, flatFailed := writeFlat(t, texts, mode)
+		for i := range texts {
+			if flatFailed[i] != parsedFailed[i] {
+				t.Errorf("%q (mode %d): refused as text %v, parsed %v", texts[i], mode, flatFailed[i], parsedFailed[i])
+			}
 		}
-	}
-	if !bytes.Equal(flat, parsed) {
-		t.Errorf("%q: the files differ (%d bytes as text, %d parsed)", texts, len(flat), len(parsed))
+		if !bytes.Equal(flat, parsed) {
+			t.Errorf("%q (mode %d): the files differ (%d bytes as text, %d parsed)", texts, mode, len(flat), len(parsed))
+		}
 	}
 }
 

@@ -228,7 +228,7 @@ func (w *Writer) setNested(i int, s *shape, v *transform.Value) error {
 	case transform.Null:
 	case transform.JSON:
 		j = v.J
-		if j == nil && i < len(w.flats) && w.flats[i] != nil && w.flat(w.flats[i], v.S, true) {
+		if j == nil && i < len(w.flats) && w.flats[i] != nil && w.writeFlat(w.flats[i], v.S) {
 			return nil
 		}
 		if j == nil {

@@ -129,7 +129,7 @@ type Writer struct {
 	leaves    []leafColumn
 	shapes    []*shape
 	flats     []*flatShape // per column, its flat form (flat.go) or nil
-	flatRow   uint32       // rows the flat path has scanned
+	flatScans uint32       // scans of flat values so far
 	hasNested bool
 	parser    fastjson.Parser // nested values given as text
 	cast      transform.State // nested leaves
