@@ -133,7 +133,10 @@ type Writer struct {
 	hasNested bool
 	parser    fastjson.Parser // nested values given as text
 	cast      transform.State // nested leaves
-	marks     []int           // each leaf's batch length when the row began
+	marks     []int           // each nested leaf's batch length when the row began
+	// nestedLeaves are the leaves of nested columns, which take any number
+	// of values per row.
+	nestedLeaves []int
 	// nestedValues counts the values nested columns added to the batch.
 	nestedValues int
 
@@ -248,6 +251,13 @@ func NewWriter(w io.Writer, cols []Column, opt Options) (*Writer, error) {
 	}
 	if hasNested {
 		wr.marks = make([]int, len(leaves))
+		for _, s := range shapes {
+			if s != nil {
+				for l := s.lo; l < s.hi; l++ {
+					wr.nestedLeaves = append(wr.nestedLeaves, l)
+				}
+			}
+		}
 	}
 	wr.batchCap = min(rowsFor(probeValues, len(leaves), probeRows), opt.RowGroupRows)
 	for i := range wr.batch {
@@ -294,10 +304,8 @@ func (w *Writer) Write(row []transform.Value) error {
 	}
 	n := w.nbatch
 	mark := len(w.arena)
-	if w.hasNested {
-		for l := range w.batch {
-			w.marks[l] = len(w.batch[l])
-		}
+	for _, l := range w.nestedLeaves {
+		w.marks[l] = len(w.batch[l])
 	}
 	l := 0 // column i's first leaf
 	for i := range row {
@@ -320,11 +328,15 @@ func (w *Writer) Write(row []transform.Value) error {
 		}
 		if err != nil {
 			w.arena = w.arena[:mark]
-			for l := range w.batch {
-				if w.hasNested {
-					w.batch[l] = w.batch[l][:w.marks[l]]
-				} else {
+			l := 0
+			for _, s := range w.shapes {
+				if s == nil {
 					w.batch[l] = w.batch[l][:n]
+					l++
+					continue
+				}
+				for ; l < s.hi; l++ {
+					w.batch[l] = w.batch[l][:w.marks[l]]
 				}
 			}
 			return &RowError{Row: w.rows, Err: err}
