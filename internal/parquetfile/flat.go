@@ -144,8 +144,11 @@ func (w *Writer) scanFlat(f *flatShape, text string) bool {
 		}
 		s = rest[1:]
 		k := -1
-		for n := range f.names {
-			if c := (next + n) % len(f.names); f.names[c] == key {
+		for n, c := 0, next; n < len(f.names); n, c = n+1, c+1 {
+			if c == len(f.names) {
+				c = 0
+			}
+			if f.names[c] == key {
 				k = c
 				break
 			}
