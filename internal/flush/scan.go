@@ -825,8 +825,10 @@ func (f *Flusher) writeParquet(ctx context.Context, segment string, h spool.Head
 			}
 			if t := p.columns[i].Type; fl.Value.Type == t || fl.Value.IsNull() {
 				row[i] = fl.Value // what Cast returns, without the call
-			} else if strict != nil && strict[i] {
-				if v, ok := fitShape(&cast, &parsers[i], fl.Value, t); ok {
+			} else if strict != nil && strict[i] != nil {
+				if fl.Value.Type == transform.JSON && fl.Value.J == nil && pw.FitsFlat(i, fl.Value.S) {
+					row[i] = fl.Value // the writer takes its text without a parse
+				} else if v, ok := fitShape(&cast, &parsers[i], fl.Value, strict[i]); ok {
 					row[i] = v
 				} else if p.overflow < 0 { // cannot be: its type is what the values made it
 					return 0, permanent(fmt.Errorf("flush: field %q does not fit its column's %s and there is no overflow column", fl.Name, t))

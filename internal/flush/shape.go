@@ -365,12 +365,37 @@ func (p *partition) seen(c int) transform.Type {
 	return p.types[c]
 }
 
-// fitShape reports whether the JSON value v fits the nested column type t
-// strictly: an object of no field that the STRUCT lacks, an array whose
-// elements fit the element type, scalars that fit (see fit) the type of
-// their place. v comes back parsed (by parser, valid until its next Parse)
-// so that the writer does not parse it again.
-func fitShape(st *transform.State, parser *fastjson.Parser, v transform.Value, t transform.Type) (transform.Value, bool) {
+// fitPlan is a nested column type compiled for fitShape, so that checking
+// a value looks nothing up in transform's registry of nested types (a lock
+// per call to Fields or Elem).
+type fitPlan struct {
+	typ    transform.Type // a scalar place: its type (JSON: anything fits)
+	names  []string       // STRUCT: field names
+	fields []*fitPlan     // STRUCT
+	elem   *fitPlan       // LIST
+}
+
+// compileFit returns the plan of type t.
+func compileFit(t transform.Type) *fitPlan {
+	p := &fitPlan{typ: t}
+	if fields := t.Fields(); fields != nil {
+		p.names = make([]string, len(fields))
+		p.fields = make([]*fitPlan, len(fields))
+		for i, f := range fields {
+			p.names[i], p.fields[i] = f.Name, compileFit(f.Type)
+		}
+	} else if elem, isList := t.Elem(); isList {
+		p.elem = compileFit(elem)
+	}
+	return p
+}
+
+// fitShape reports whether the JSON value v fits the nested column type
+// of plan strictly: an object of no field that the STRUCT lacks, an array
+// whose elements fit the element type, scalars that fit (see fit) the type
+// of their place. v comes back parsed (by parser, valid until its next
+// Parse) so that the writer does not parse it again.
+func fitShape(st *transform.State, parser *fastjson.Parser, v transform.Value, plan *fitPlan) (transform.Value, bool) {
 	if v.Type != transform.JSON {
 		return transform.Value{}, false
 	}
@@ -381,17 +406,18 @@ func fitShape(st *transform.State, parser *fastjson.Parser, v transform.Value, t
 			return transform.Value{}, false
 		}
 	}
-	if !fitsJSON(st, j, t) {
+	if !fitsJSON(st, j, plan) {
 		return transform.Value{}, false
 	}
 	return transform.Value{Type: transform.JSON, J: j}, true
 }
 
-func fitsJSON(st *transform.State, j *fastjson.Value, t transform.Type) bool {
-	if j.Type() == fastjson.TypeNull || t == transform.JSON {
+func fitsJSON(st *transform.State, j *fastjson.Value, p *fitPlan) bool {
+	jt := j.Type()
+	if jt == fastjson.TypeNull || p.typ == transform.JSON {
 		return true
 	}
-	if fields := t.Fields(); fields != nil {
+	if p.fields != nil {
 		obj, err := j.Object()
 		if err != nil {
 			return false
@@ -402,29 +428,30 @@ func fitsJSON(st *transform.State, j *fastjson.Value, t transform.Type) bool {
 				return
 			}
 			ok = false
-			for _, f := range fields {
-				if f.Name == string(key) {
-					ok = fitsJSON(st, v, f.Type)
+			for i, name := range p.names {
+				if name == string(key) {
+					ok = fitsJSON(st, v, p.fields[i])
 					break
 				}
 			}
 		})
 		return ok
 	}
-	if elem, isList := t.Elem(); isList {
+	if p.elem != nil {
 		arr, err := j.Array()
 		if err != nil {
 			return false
 		}
 		for _, e := range arr {
-			if !fitsJSON(st, e, elem) {
+			if !fitsJSON(st, e, p.elem) {
 				return false
 			}
 		}
 		return true
 	}
+	t := p.typ
 	var v transform.Value
-	switch j.Type() {
+	switch jt {
 	case fastjson.TypeObject, fastjson.TypeArray, fastjson.TypeString:
 		return t == transform.Varchar // as text, as the writer stores it; a string fits no other scalar type (fit)
 	case fastjson.TypeNumber:
@@ -432,6 +459,9 @@ func fitsJSON(st *transform.State, j *fastjson.Value, t transform.Type) bool {
 			return true
 		}
 		if i, err := j.Int64(); err == nil {
+			if t == transform.Int64 {
+				return true // fit's first case, without the call
+			}
 			v = transform.Value{Type: transform.Int64, I: i}
 		} else {
 			v = transform.Value{Type: transform.Double, F: j.GetFloat64()}
@@ -445,17 +475,17 @@ func fitsJSON(st *transform.State, j *fastjson.Value, t transform.Type) bool {
 	return ok
 }
 
-// nestedStrict says, per column, whether its values are checked with
-// fitShape: nested columns the statement does not declare (a declared one
-// gets values its cast shaped).
-func nestedStrict(h spool.Header, cols []parquetfile.Column) []bool {
-	var strict []bool
+// nestedStrict gives, per column, the plan its values are checked with by
+// fitShape, or nil: nested columns the statement does not declare have one
+// (a declared one gets values its cast shaped).
+func nestedStrict(h spool.Header, cols []parquetfile.Column) []*fitPlan {
+	var strict []*fitPlan
 	for i, c := range cols {
 		if c.Type.IsNested() && h.DeclaredType(c.Name) == transform.Null {
 			if strict == nil {
-				strict = make([]bool, len(cols))
+				strict = make([]*fitPlan, len(cols))
 			}
-			strict[i] = true
+			strict[i] = compileFit(c.Type)
 		}
 	}
 	return strict

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/encoding"
@@ -148,14 +149,28 @@ func (w *Writer) shred(s *shape, j *fastjson.Value, def, rep int) error {
 		}
 		return nil
 	}
-	v, err := w.leafValue(s.typ, j)
-	if err != nil {
-		return err
-	}
 	var pv parquet.Value
-	lc := &w.leaves[s.leaf]
-	if err := w.setLeaf(&pv, &lc.Column, &v); err != nil {
-		return err
+	switch jt := j.Type(); {
+	case jt == fastjson.TypeString && s.typ == transform.Varchar:
+		// The commonest leaves, stored as leafValue and setLeaf would
+		// without their calls and without copying the string twice.
+		b, _ := j.StringBytes()
+		pv = w.bytes(unsafe.String(unsafe.SliceData(b), len(b)))
+	case jt == fastjson.TypeNumber && s.typ == transform.Int64:
+		if i, err := j.Int64(); err == nil {
+			pv = parquet.Int64Value(i)
+			break
+		}
+		fallthrough
+	default:
+		v, err := w.leafValue(s.typ, j)
+		if err != nil {
+			return err
+		}
+		lc := &w.leaves[s.leaf]
+		if err := w.setLeaf(&pv, &lc.Column, &v); err != nil {
+			return err
+		}
 	}
 	w.batch[s.leaf] = append(w.batch[s.leaf], pv.Level(rep, def+1, s.leaf))
 	w.nestedValues++
@@ -213,6 +228,9 @@ func (w *Writer) setNested(i int, s *shape, v *transform.Value) error {
 	case transform.Null:
 	case transform.JSON:
 		j = v.J
+		if j == nil && i < len(w.flats) && w.flats[i] != nil && w.writeFlat(w.flats[i], v.S) {
+			return nil
+		}
 		if j == nil {
 			var err error
 			if j, err = w.parser.Parse(v.S); err != nil {

@@ -128,10 +128,15 @@ type Writer struct {
 	// shape, nil for a flat column.
 	leaves    []leafColumn
 	shapes    []*shape
+	flats     []*flatShape // per column, its flat form (flat.go) or nil
+	flatScans uint32       // scans of flat values so far
 	hasNested bool
 	parser    fastjson.Parser // nested values given as text
 	cast      transform.State // nested leaves
-	marks     []int           // each leaf's batch length when the row began
+	marks     []int           // each nested leaf's batch length when the row began
+	// nestedLeaves are the leaves of nested columns, which take any number
+	// of values per row.
+	nestedLeaves []int
 	// nestedValues counts the values nested columns added to the batch.
 	nestedValues int
 
@@ -179,6 +184,15 @@ func NewWriter(w io.Writer, cols []Column, opt Options) (*Writer, error) {
 			return nil, fmt.Errorf("parquetfile: column %q: %w", c.Name, err)
 		}
 		shapes[i], hasNested = s, true
+	}
+	var flats []*flatShape
+	for i, s := range shapes {
+		if f := compileFlat(s); f != nil {
+			if flats == nil {
+				flats = make([]*flatShape, len(cols))
+			}
+			flats[i] = f
+		}
 	}
 	switch {
 	case opt.RowGroupRows < 0:
@@ -230,12 +244,20 @@ func NewWriter(w io.Writer, cols []Column, opt Options) (*Writer, error) {
 		maxBytes: opt.RowGroupBytes,
 		leaves:   leaves,
 		shapes:   shapes,
+		flats:    flats,
 
 		hasNested: hasNested,
 		batch:     make([][]parquet.Value, len(leaves)),
 	}
 	if hasNested {
 		wr.marks = make([]int, len(leaves))
+		for _, s := range shapes {
+			if s != nil {
+				for l := s.lo; l < s.hi; l++ {
+					wr.nestedLeaves = append(wr.nestedLeaves, l)
+				}
+			}
+		}
 	}
 	wr.batchCap = min(rowsFor(probeValues, len(leaves), probeRows), opt.RowGroupRows)
 	for i := range wr.batch {
@@ -282,10 +304,8 @@ func (w *Writer) Write(row []transform.Value) error {
 	}
 	n := w.nbatch
 	mark := len(w.arena)
-	if w.hasNested {
-		for l := range w.batch {
-			w.marks[l] = len(w.batch[l])
-		}
+	for _, l := range w.nestedLeaves {
+		w.marks[l] = len(w.batch[l])
 	}
 	l := 0 // column i's first leaf
 	for i := range row {
@@ -308,11 +328,15 @@ func (w *Writer) Write(row []transform.Value) error {
 		}
 		if err != nil {
 			w.arena = w.arena[:mark]
-			for l := range w.batch {
-				if w.hasNested {
-					w.batch[l] = w.batch[l][:w.marks[l]]
-				} else {
+			l := 0
+			for _, s := range w.shapes {
+				if s == nil {
 					w.batch[l] = w.batch[l][:n]
+					l++
+					continue
+				}
+				for ; l < s.hi; l++ {
+					w.batch[l] = w.batch[l][:w.marks[l]]
 				}
 			}
 			return &RowError{Row: w.rows, Err: err}
