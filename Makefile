@@ -153,10 +153,11 @@ bench-guard:
 FUZZ_TARGETS := ./transform:FuzzCompile ./transform:FuzzEval ./transform:FuzzParseRecordStrict ./internal/sink:FuzzPartitionPath \
 	./internal/auth:FuzzVerify ./internal/auth:FuzzArnMatch ./internal/lambda:FuzzCutBody \
 	./internal/lambda:FuzzDecodeEvent ./internal/ingest:FuzzIngest ./internal/spool:FuzzRecover ./internal/spool:FuzzField \
-	./internal/sink:FuzzCheckPrefix ./internal/config:FuzzPrefix ./internal/cors:FuzzParse
-# Targets whose every input is a whole ingest + flush + read-back (10–30 ms):
+	./internal/sink:FuzzCheckPrefix ./internal/config:FuzzPrefix ./internal/cors:FuzzParse ./internal/flush:FuzzFitsFlatFits
+# Targets whose every input is a whole ingest + flush + read-back (10–30 ms),
+# or a Parquet file written twice (~5 ms):
 # they run for SLOW_FUZZTIME instead.
-SLOW_FUZZ_TARGETS := ./internal/ingest:FuzzAcceptedIsStored
+SLOW_FUZZ_TARGETS := ./internal/ingest:FuzzAcceptedIsStored ./internal/parquetfile:FuzzFlatMatchesParsed
 SLOW_FUZZTIME ?= $(FUZZTIME)
 fuzz:
 	@for t in $(FUZZ_TARGETS) $(addsuffix :slow,$(SLOW_FUZZ_TARGETS)); do \
