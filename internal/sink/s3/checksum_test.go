@@ -160,17 +160,7 @@ func tlsMinIOSink(t *testing.T) (*Sink, *minio.Server) {
 func TestMinIOTLSPutAndReadBack(t *testing.T) {
 	s, srv := tlsMinIOSink(t)
 	ctx := context.Background()
-	data := make([]byte, 20<<20) // past expectContinueSize: Expect: 100-continue too
-	rand.Read(data)
-	path := filepath.Join(t.TempDir(), "big.parquet")
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f, _ := randomFile(t, 20<<20) // past expectContinueSize: Expect: 100-continue too
 	for key, body := range map[string]io.ReadSeeker{
 		"big/seg.parquet":      f,
 		"small/seg.ndjson":     strings.NewReader(`{"a":1}` + "\n"),

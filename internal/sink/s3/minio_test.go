@@ -115,11 +115,10 @@ func TestMinIOPutAndReadBack(t *testing.T) {
 	}
 }
 
-// TestMinIOLargeBodyFromFile uploads 20 MB straight from a file, the way a
-// flush hands over a finished Parquet file, and compares every byte.
-func TestMinIOLargeBodyFromFile(t *testing.T) {
-	s, srv := minioSink(t)
-	data := make([]byte, 20<<20)
+// randomFile returns an open file of n random bytes, and the bytes.
+func randomFile(t *testing.T, n int) (*os.File, []byte) {
+	t.Helper()
+	data := make([]byte, n)
 	rand.Read(data)
 	path := filepath.Join(t.TempDir(), "big.parquet")
 	if err := os.WriteFile(path, data, 0o644); err != nil {
@@ -129,7 +128,15 @@ func TestMinIOLargeBodyFromFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	t.Cleanup(func() { f.Close() })
+	return f, data
+}
+
+// TestMinIOLargeBodyFromFile uploads 20 MB straight from a file, the way a
+// flush hands over a finished Parquet file, and compares every byte.
+func TestMinIOLargeBodyFromFile(t *testing.T) {
+	s, srv := minioSink(t)
+	f, data := randomFile(t, 20<<20)
 	if err := s.Put(context.Background(), "big/seg.parquet", f, int64(len(data))); err != nil {
 		t.Fatal(err)
 	}
