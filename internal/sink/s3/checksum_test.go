@@ -14,8 +14,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	neturl "net/url"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
