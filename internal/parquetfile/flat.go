@@ -22,20 +22,21 @@ import (
 // (TestFlatMatchesParsed, FuzzFlatMatchesParsed).
 
 // maxFlatFields bounds the STRUCTs that take the flat path: a key is looked
-// up among the fields by a scan from the field after the last one found.
+// up among the fields by a scan from the field after the last one found,
+// and the fields a scan found are the bits of a uint64.
 const maxFlatFields = 64
 
 // flatShape is what the flat path needs of a STRUCT of scalars.
 type flatShape struct {
 	names []string
 	types []transform.Type
-	leaf  []int    // each field's leaf
-	seen  []uint32 // each field's last scan, as w.flatScans: a key given twice
+	leaf  []int // each field's leaf
 
-	// The last scan: its values, and the text if FitsFlat made it, kept
-	// for the Write of the same row (keptRow) and text that follows.
+	// The last scan: its values, the fields it found (bit k: field k), and
+	// the text if FitsFlat made it, kept for the Write of the same row
+	// (keptRow) and text that follows.
 	vals    []flatValue
-	stamp   uint32
+	seen    uint64
 	kept    string
 	keptRow int64
 }
@@ -54,7 +55,7 @@ func compileFlat(s *shape) *flatShape {
 	if s == nil || len(s.fields) == 0 || len(s.fields) > maxFlatFields {
 		return nil
 	}
-	f := &flatShape{names: s.names, seen: make([]uint32, len(s.fields))}
+	f := &flatShape{names: s.names}
 	for _, fs := range s.fields {
 		if fs.fields != nil || fs.elem != nil {
 			return nil
@@ -76,7 +77,7 @@ func (w *Writer) FitsFlat(i int, text string) bool {
 	}
 	f := w.flats[i]
 	f.kept = ""
-	if !w.scanFlat(f, text) {
+	if !f.scan(text) {
 		return false
 	}
 	f.kept, f.keptRow = text, w.rows
@@ -89,7 +90,7 @@ func (w *Writer) FitsFlat(i int, text string) bool {
 func (w *Writer) writeFlat(f *flatShape, text string) bool {
 	kept := len(f.kept) == len(text) && unsafe.StringData(f.kept) == unsafe.StringData(text) && f.keptRow == w.rows
 	f.kept = ""
-	if !kept && !w.scanFlat(f, text) {
+	if !kept && !f.scan(text) {
 		return false
 	}
 	for _, v := range f.vals {
@@ -104,7 +105,7 @@ func (w *Writer) writeFlat(f *flatShape, text string) bool {
 		w.batch[v.leaf] = append(w.batch[v.leaf], pv.Level(0, v.def, v.leaf))
 	}
 	for k, l := range f.leaf {
-		if f.seen[k] != f.stamp {
+		if f.seen&(1<<k) == 0 {
 			w.batch[l] = append(w.batch[l], parquet.Value{}.Level(0, 1, l))
 		}
 	}
@@ -112,22 +113,10 @@ func (w *Writer) writeFlat(f *flatShape, text string) bool {
 	return true
 }
 
-// scanFlat scans text as a flat object of f, into f.vals and f.seen. It
+// scan reads text as a flat object of f, into f.vals and f.seen. It
 // reports whether text is in the flat form.
-func (w *Writer) scanFlat(f *flatShape, text string) bool {
-	w.flatScans++
-	if w.flatScans == 0 { // wrapped: forget the old scans
-		for _, g := range w.flats {
-			if g != nil {
-				clear(g.seen)
-				g.kept = ""
-			}
-		}
-		w.flatScans = 1
-	}
-	stamp := w.flatScans
-	f.stamp = stamp
-	f.vals = f.vals[:0]
+func (f *flatShape) scan(text string) bool {
+	f.vals, f.seen = f.vals[:0], 0
 	s := text
 	if len(s) < 2 || s[0] != '{' {
 		return false
@@ -153,10 +142,10 @@ func (w *Writer) scanFlat(f *flatShape, text string) bool {
 				break
 			}
 		}
-		if k < 0 || f.seen[k] == stamp || len(s) == 0 {
+		if k < 0 || f.seen&(1<<k) != 0 || len(s) == 0 {
 			return false // a field the STRUCT lacks, or a key twice
 		}
-		f.seen[k], next = stamp, k+1
+		f.seen, next = f.seen|1<<k, k+1
 		v := flatValue{leaf: f.leaf[k], def: 2}
 		switch t, c := f.types[k], s[0]; {
 		case c == '"':

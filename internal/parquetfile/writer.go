@@ -129,7 +129,6 @@ type Writer struct {
 	leaves    []leafColumn
 	shapes    []*shape
 	flats     []*flatShape // per column, its flat form (flat.go) or nil
-	flatScans uint32       // scans of flat values so far
 	hasNested bool
 	parser    fastjson.Parser // nested values given as text
 	cast      transform.State // nested leaves
