@@ -22,7 +22,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
-	"github.com/datatap/datatap/internal/testenv"
 	"github.com/datatap/datatap/internal/testenv/minio"
 )
 
@@ -138,13 +137,7 @@ func (b *changingBody) Seek(offset int64, whence int) (int64, error) {
 // the standard AWS variables that trusts the server's certificate.
 func tlsMinIOSink(t *testing.T) (*Sink, *minio.Server) {
 	t.Helper()
-	srv := minio.StartTLS(t)
-	testenv.IsolateAWS(t)
-	testenv.SetEnv(t, srv.Env()...)
-	s, err := newFromEnv(context.Background(), srv.Bucket, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, srv := sinkFor(t, minio.StartTLS(t))
 	if s.base.Scheme != "https" {
 		t.Fatalf("endpoint %s is not https", srv.Endpoint)
 	}

@@ -27,7 +27,13 @@ import (
 // in production: from the standard AWS variables only.
 func minioSink(t *testing.T) (*Sink, *minio.Server) {
 	t.Helper()
-	srv := minio.Start(t)
+	return sinkFor(t, minio.Start(t))
+}
+
+// sinkFor returns a Sink for srv configured from the standard AWS
+// variables only.
+func sinkFor(t *testing.T, srv *minio.Server) (*Sink, *minio.Server) {
+	t.Helper()
 	testenv.IsolateAWS(t)
 	testenv.SetEnv(t, srv.Env()...)
 	s, err := newFromEnv(context.Background(), srv.Bucket, Options{})
