@@ -67,7 +67,6 @@ import (
 	"crypto/sha256"
 	"crypto/tls"
 	"encoding/base64"
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/xml"
 	"errors"
@@ -281,8 +280,9 @@ type payloadSum struct {
 // checksum reads size bytes of body and returns what the PUT says about
 // them: a CRC-32C over HTTPS, a SHA-256 over plain HTTP (package doc).
 func (s *Sink) checksum(body io.Reader, size int64) (payloadSum, error) {
+	https := s.base.Scheme == "https"
 	var h hash.Hash
-	if s.base.Scheme == "https" {
+	if https {
 		h = crc32.New(castagnoli)
 	} else {
 		h = sha256.New()
@@ -290,8 +290,8 @@ func (s *Sink) checksum(body io.Reader, size int64) (payloadSum, error) {
 	if n, err := io.CopyN(h, body, size); err != nil {
 		return payloadSum{}, fmt.Errorf("checksum body: read %d of %d bytes: %w", n, size, err)
 	}
-	if s.base.Scheme == "https" {
-		return payloadSum{hash: unsignedPayload, crc32c: base64.StdEncoding.EncodeToString(binary.BigEndian.AppendUint32(nil, h.(hash.Hash32).Sum32()))}, nil
+	if https { // h.Sum is the big-endian CRC-32C
+		return payloadSum{hash: unsignedPayload, crc32c: base64.StdEncoding.EncodeToString(h.Sum(nil))}, nil
 	}
 	return payloadSum{hash: hex.EncodeToString(h.Sum(nil))}, nil
 }
