@@ -56,6 +56,7 @@ type compiler struct {
 	fold  *State     // evaluates constant sub-expressions at compile time
 	paths *pathTable // the paths compiled so far; nil before the first
 	refs  []*pathRef // the paths this compiler compiled
+	star  bool       // the statement has a * item
 }
 
 func (c *compiler) fail(pos int, format string, args ...any) {
@@ -118,7 +119,8 @@ func (c *compiler) program(stmt *statement) *Program {
 		p.partitions = append(p.partitions, col)
 		p.partExprs = append(p.partExprs, fn)
 	}
-	c.finishPaths()
+	c.star = star
+	p.proj = c.finishPaths()
 	p.paths = c.paths
 	return p
 }

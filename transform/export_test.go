@@ -12,3 +12,11 @@ func SetPathModes(walk int, cache bool) (restore func()) {
 	walkKeys, cachePaths = walk, cache
 	return func() { walkKeys, cachePaths = w, c }
 }
+
+// SetProjection turns EvalLine's one pass (project.go) on or off for the
+// statements compiled next. It returns the function that restores it.
+func SetProjection(on bool) (restore func()) {
+	old := projection
+	projection = on
+	return func() { projection = old }
+}

@@ -87,17 +87,25 @@ func (t *pathTable) slot(path []step) int {
 }
 
 // finishPaths decides, once the compiler has compiled every expression of
-// its statement, which of its paths are read through the cache.
-func (c *compiler) finishPaths() {
+// its statement, which of its paths are read through the cache, and
+// returns the one pass of EvalLine when the statement can have it
+// (project.go; nil otherwise). Every path of such a statement is read
+// through the cache, where the pass leaves its value.
+func (c *compiler) finishPaths() *projector {
+	var pr *projector
+	if projection && !c.star {
+		pr, _ = newProjector(c.paths)
+	}
 	t := c.paths
 	if t == nil {
-		return
+		return pr
 	}
 	t.index()
 	for _, r := range c.refs {
-		r.cached = t.walk || cachePaths && t.uses[r.slot] > 1
+		r.cached = pr != nil || t.walk || cachePaths && t.uses[r.slot] > 1
 		t.used = t.used || r.cached
 	}
+	return pr
 }
 
 // index rebuilds the hash table of the top-level keys.
@@ -153,6 +161,7 @@ type pathState struct {
 	ngen  []uint32
 	vals  []Value
 	vgen  []uint32
+	found []uint32 // the slots whose key EvalLine's pass met (project.go)
 	walk  func(key []byte, v *fastjson.Value) // bound once (see fillKey)
 }
 
@@ -165,6 +174,7 @@ func (st *State) startPaths(t *pathTable, rec *fastjson.Value) {
 		ps.t = t
 		ps.nodes, ps.ngen = make([]*fastjson.Value, n), make([]uint32, n)
 		ps.vals, ps.vgen = make([]Value, n), make([]uint32, n)
+		ps.found = make([]uint32, n)
 		ps.gen = 0
 		if ps.walk == nil {
 			ps.walk = st.fillKey
@@ -174,6 +184,7 @@ func (st *State) startPaths(t *pathTable, rec *fastjson.Value) {
 	if ps.gen == 0 { // wrapped: forget every generation
 		clear(ps.ngen)
 		clear(ps.vgen)
+		clear(ps.found)
 		ps.gen = 1
 	}
 	if t.walk && rec != nil && rec.Type() == fastjson.TypeObject {

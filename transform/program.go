@@ -40,6 +40,7 @@ type Program struct {
 	timeSrc    string              // the event-time expression (WithTime), "" without
 	timeExpr   expr
 	paths      *pathTable // the fields the expressions read; nil for none
+	proj       *projector // the one pass of EvalLine (project.go); nil when the statement needs the parser
 }
 
 // Source returns the statement the program was compiled from.
@@ -116,6 +117,7 @@ type State struct {
 	filter  uint64              // a filter of the names * made, for the first manyFields
 	names   map[string]struct{} // the names * made, for records with many fields
 	paths   pathState           // the record's fields the paths lead to, this Eval
+	unesc   []byte              // the record's strings that EvalLine unescaped, this Eval
 }
 
 // manyFields is the number of fields * makes beyond which the names are
@@ -142,16 +144,29 @@ func (p *Program) NewState() *State {
 // DuplicateFields. For a record from ParseRecord every string is valid UTF-8
 // and every JSON text valid JSON.
 func (p *Program) Eval(st *State, rec *fastjson.Value) bool {
+	st.begin()
+	if p.paths != nil && p.paths.used {
+		st.startPaths(p.paths, rec)
+	}
+	return p.finish(st, rec)
+}
+
+// begin forgets the previous Eval's results and scratch space.
+func (st *State) begin() {
 	st.arena = st.arena[:0]
+	st.unesc = st.unesc[:0]
 	st.made.Reset()
 	st.parsed = 0
 	st.Row = st.Row[:0]
 	st.Partition = st.Partition[:0]
 	st.now = 0
 	st.rounded = 0
-	if p.paths != nil && p.paths.used {
-		st.startPaths(p.paths, rec)
-	}
+}
+
+// finish is Eval once the paths are started: the WHERE clause, then the
+// columns. rec is nil when the paths were filled from the line's text
+// (EvalLine).
+func (p *Program) finish(st *State, rec *fastjson.Value) bool {
 	if p.where != nil && !truth(st, p.where(st, rec)) {
 		return false
 	}

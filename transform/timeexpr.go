@@ -20,7 +20,9 @@ func (p *Program) WithTime(src string) (*Program, error) {
 	c := &compiler{src: src}
 	c.fold = &State{clock: nil}
 	c.paths = p.paths.clone() // p's slots stay as they are; new ones are added
+	c.star = p.HasStar()
 	var x compiled
+	var proj *projector
 	err = func() (err error) {
 		defer func() {
 			if r := recover(); r != nil {
@@ -32,7 +34,7 @@ func (p *Program) WithTime(src string) (*Program, error) {
 			}
 		}()
 		x = c.expr(n)
-		c.finishPaths()
+		proj = c.finishPaths()
 		switch x.typ {
 		case Null, Timestamp, Date, Varchar, Int32, Int64, Double:
 		default:
@@ -44,7 +46,7 @@ func (p *Program) WithTime(src string) (*Program, error) {
 		return nil, err
 	}
 	q := *p
-	q.timeSrc, q.timeExpr, q.paths = src, x.fn, c.paths
+	q.timeSrc, q.timeExpr, q.paths, q.proj = src, x.fn, c.paths, proj
 	return &q, nil
 }
 

@@ -175,12 +175,12 @@ func readLine(br *bufio.Reader, max int) (line []byte, tooLong bool, err error) 
 }
 
 func (e *evaluator) line(name string, lineNo int, line []byte) error {
-	rec, err := transform.ParseRecord(&e.parser, line)
+	kept, err := e.prog.EvalLine(e.st, &e.parser, line)
 	if err != nil {
 		e.malformed(name, lineNo, err.Error())
 		return nil
 	}
-	if !e.prog.Eval(e.st, rec) {
+	if !kept {
 		e.counts.Filtered++
 		return nil
 	}

@@ -192,7 +192,7 @@ func (in *Ingester) addLine(w *worker, line []byte) {
 		in.reject(w, line, fmt.Sprintf("line too long (%d bytes, limit %d)", len(line), in.limits.MaxLineBytes))
 		return
 	}
-	rec, err := transform.ParseRecord(&w.parser, line)
+	kept, err := in.prog.EvalLine(w.state, &w.parser, line)
 	if err != nil {
 		reason := err.Error()
 		if strings.Contains(reason, "too big depth") {
@@ -203,7 +203,7 @@ func (in *Ingester) addLine(w *worker, line []byte) {
 		in.reject(w, line, strings.ToValidUTF8(reason[:min(len(reason), maxReason)], ""))
 		return
 	}
-	if !in.prog.Eval(w.state, rec) {
+	if !kept {
 		w.counts.Filtered++
 		return
 	}
