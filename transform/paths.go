@@ -161,7 +161,7 @@ type pathState struct {
 	ngen  []uint32
 	vals  []Value
 	vgen  []uint32
-	found []uint32 // the slots whose key EvalLine's pass met (project.go)
+	found []uint32                            // the slots whose key EvalLine's pass met (project.go)
 	walk  func(key []byte, v *fastjson.Value) // bound once (see fillKey)
 }
 

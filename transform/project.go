@@ -2,6 +2,8 @@ package transform
 
 import (
 	"bytes"
+	"encoding/binary"
+	"math/bits"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -343,8 +345,15 @@ func skipLiteral(line []byte, i int) (int, bool) {
 }
 
 // skipSpace returns the index of the first byte from i on that is not JSON
-// whitespace.
+// whitespace. The common case, none, is inlined.
 func skipSpace(line []byte, i int) int {
+	if i < len(line) && line[i] > ' ' {
+		return i
+	}
+	return skipSpaces(line, i)
+}
+
+func skipSpaces(line []byte, i int) int {
 	for i < len(line) {
 		switch line[i] {
 		case ' ', '\t', '\n', '\r':
@@ -366,6 +375,26 @@ var stringStop = func() (t [256]bool) {
 	return t
 }()
 
+// nextStop returns the index of the first byte from i on that a string
+// scan stops at (stringStop), len(line) when there is none; 8 bytes a step.
+func nextStop(line []byte, i int) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for ; i+8 <= len(line); i += 8 {
+		x := binary.LittleEndian.Uint64(line[i:])
+		q, b := x^0x2222222222222222, x^0x5c5c5c5c5c5c5c5c // a quote, a backslash become zero
+		// The high bit of each byte that is zero in q or b, below 0x20, or
+		// >= 0x80. A borrow can set bits above a stop byte, never below the
+		// first one, so the lowest bit set is exact.
+		if m := ((q-ones)&^q | (b-ones)&^b | (x-0x2020202020202020)&^x | x) & highs; m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+	}
+	for i < len(line) && !stringStop[line[i]] {
+		i++
+	}
+	return i
+}
+
 // scanString checks the string whose text starts at line[i] (after the
 // opening quote) and returns the index of its closing quote, -1 when it is
 // not a JSON string; plain is true when it holds neither an escape nor a
@@ -373,10 +402,7 @@ var stringStop = func() (t [256]bool) {
 func scanString(line []byte, i int) (end int, plain bool) {
 	plain = true
 	for {
-		for i < len(line) && !stringStop[line[i]] {
-			i++
-		}
-		if i >= len(line) {
+		if i = nextStop(line, i); i >= len(line) {
 			return -1, false
 		}
 		switch c := line[i]; {

@@ -184,3 +184,25 @@ func TestEvalLineOnlyWithPaths(t *testing.T) {
 		}
 	}
 }
+
+// TestNextStop compares nextStop with the byte loop it stands for, with
+// each kind of byte at every offset of a word and in the tail.
+func TestNextStop(t *testing.T) {
+	for _, c := range []byte{'a', 0, 0x1f, ' ', '!', '"', '#', '\\', ']', 0x7f, 0x80, 0xc3, 0xff} {
+		for n := 1; n < 24; n++ {
+			for at := 0; at < n; at++ {
+				line := bytes.Repeat([]byte("x"), n)
+				line[at] = c
+				for from := 0; from <= n; from++ {
+					want := from
+					for want < n && !stringStop[line[want]] {
+						want++
+					}
+					if got := nextStop(line, from); got != want {
+						t.Errorf("nextStop(%q, %d) = %d, want %d", line, from, got, want)
+					}
+				}
+			}
+		}
+	}
+}
