@@ -150,7 +150,7 @@ bench-guard:
 
 ## fuzz: each fuzz target for FUZZTIME (default 30s; a count such as 100000x
 ## avoids Go 1.26's spurious "context deadline exceeded" at the time limit)
-FUZZ_TARGETS := ./transform:FuzzCompile ./transform:FuzzEval ./transform:FuzzParseRecordStrict ./internal/sink:FuzzPartitionPath \
+FUZZ_TARGETS := ./transform:FuzzCompile ./transform:FuzzEval ./transform:FuzzParseRecordStrict ./transform:FuzzEvalLine ./internal/sink:FuzzPartitionPath \
 	./internal/auth:FuzzVerify ./internal/auth:FuzzArnMatch ./internal/lambda:FuzzCutBody \
 	./internal/lambda:FuzzDecodeEvent ./internal/ingest:FuzzIngest ./internal/spool:FuzzRecover ./internal/spool:FuzzField \
 	./internal/sink:FuzzCheckPrefix ./internal/config:FuzzPrefix ./internal/cors:FuzzParse ./internal/flush:FuzzFitsFlatFits
