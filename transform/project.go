@@ -1,7 +1,6 @@
 package transform
 
 import (
-	"bytes"
 	"encoding/binary"
 	"math/bits"
 	"unicode/utf16"
@@ -166,8 +165,8 @@ func (st *State) projObject(l *projLevel, line []byte, i, depth int) (int, bool)
 			return 0, false
 		}
 		start := i + 1
-		end, plain := scanString(line, start)
-		if end < 0 || !plain {
+		end, esc, high := scanString(line, start)
+		if end < 0 || esc || high {
 			return 0, false // a key with an escape or a byte >= 0x80: ParseRecord compares it unescaped and repaired
 		}
 		i = skipSpace(line, end+1)
@@ -196,9 +195,8 @@ func (st *State) projObject(l *projLevel, line []byte, i, depth int) (int, bool)
 			case c == '{' && l.kids[k] != nil:
 				i, ok = st.projObject(l.kids[k], line, i, depth+1)
 			case l.read[k]:
-				var v Value
-				v, i, ok = st.projScalar(line, i)
-				ps.vals[s], ps.vgen[s] = v, ps.gen
+				i, ok = st.projScalar(&ps.vals[s], line, i)
+				ps.vgen[s] = ps.gen
 			default: // a prefix that leads nowhere: its keys stay missing
 				i, ok = skipValue(line, i, depth)
 			}
@@ -221,60 +219,61 @@ func (st *State) projObject(l *projLevel, line []byte, i, depth int) (int, bool)
 	}
 }
 
-// projScalar converts the string, number or literal at line[i] as
+// projScalar converts the string, number or literal at line[i] into *v as
 // fromJSON converts its node, and returns the index after it.
-func (st *State) projScalar(line []byte, i int) (Value, int, bool) {
+func (st *State) projScalar(v *Value, line []byte, i int) (int, bool) {
 	switch c := line[i]; {
 	case c == '"':
-		end, plain := scanString(line, i+1)
+		end, esc, high := scanString(line, i+1)
 		if end < 0 {
-			return Value{}, 0, false
+			return 0, false
 		}
 		s := line[i+1 : end]
 		switch {
-		case plain:
-		case bytes.IndexByte(s, '\\') < 0:
-			if !utf8.Valid(s) {
-				return Value{}, 0, false
-			}
-		default:
+		case esc:
 			var ok bool
 			if s, ok = st.unescape(s); !ok {
-				return Value{}, 0, false
+				return 0, false
+			}
+		case high:
+			if !utf8.Valid(s) {
+				return 0, false
 			}
 		}
-		return Value{Type: Varchar, S: b2s(s)}, end + 1, true
+		*v = Value{Type: Varchar, S: b2s(s)}
+		return end + 1, true
 	case c == '-' || c-'0' < 10:
 		end := scanNumber(line, i)
 		if end < 0 {
-			return Value{}, 0, false
+			return 0, false
 		}
 		text := b2s(line[i:end])
-		x := parseNumber(text)
-		if x.Type == Double && !exactDouble(text, x.F) {
-			x.S = text // the line outlives the row, unlike st.num
+		*v = parseNumber(text)
+		if v.Type == Double && !exactDouble(text, v.F) {
+			v.S = text // the line outlives the row, unlike st.num
 			st.rounded++
 		}
-		return x, end, true
+		return end, true
 	}
 	end, ok := skipLiteral(line, i)
-	if !ok {
-		return Value{}, 0, false
+	switch {
+	case !ok:
+		return 0, false
+	case line[i] == 't':
+		*v = Value{Type: Boolean, I: 1}
+	case line[i] == 'f':
+		*v = Value{Type: Boolean}
+	default:
+		*v = Value{}
 	}
-	switch line[i] {
-	case 't':
-		return Value{Type: Boolean, I: 1}, end, true
-	case 'f':
-		return Value{Type: Boolean}, end, true
-	}
-	return Value{}, end, true
+	return end, true
 }
 
 // skipValue checks the JSON value at line[i] and returns the index after it.
 func skipValue(line []byte, i, depth int) (int, bool) {
 	switch c := line[i]; {
 	case c == '"':
-		end, _ := scanString(line, i+1)
+		end, _, _ := scanString(line, i+1)
 		return end + 1, end >= 0
 	case c == '-' || c-'0' < 10:
 		end := scanNumber(line, i)
@@ -301,7 +300,7 @@ func skipContainer(line []byte, i int, end byte, depth int) (int, bool) {
 			if i >= len(line) || line[i] != '"' {
 				return 0, false
 			}
-			e, _ := scanString(line, i+1)
+			e, _, _ := scanString(line, i+1)
 			if e < 0 {
 				return 0, false
 			}
@@ -365,61 +364,57 @@ func skipSpaces(line []byte, i int) int {
 	return i
 }
 
-// Bytes a string scan stops at: the closing quote, an escape, a raw control
-// character (which JSON forbids in a string), and a byte of a multi-byte
-// UTF-8 sequence, which may need repair.
+// Bytes a string scan stops at: the closing quote, an escape, and a raw
+// control character, which JSON forbids in a string.
 var stringStop = func() (t [256]bool) {
 	for c := range t {
-		t[c] = c == '"' || c == '\\' || c < 0x20 || c >= 0x80
+		t[c] = c == '"' || c == '\\' || c < 0x20
 	}
 	return t
 }()
 
-// nextStop returns the index of the first byte from i on that a string
-// scan stops at (stringStop), len(line) when there is none; 8 bytes a step.
-func nextStop(line []byte, i int) int {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	for ; i+8 <= len(line); i += 8 {
-		x := binary.LittleEndian.Uint64(line[i:])
-		q, b := x^0x2222222222222222, x^0x5c5c5c5c5c5c5c5c // a quote, a backslash become zero
-		// The high bit of each byte that is zero in q or b, below 0x20, or
-		// >= 0x80. A borrow can set bits above a stop byte, never below the
-		// first one, so the lowest bit set is exact.
-		if m := ((q-ones)&^q | (b-ones)&^b | (x-0x2020202020202020)&^x | x) & highs; m != 0 {
-			return i + bits.TrailingZeros64(m)>>3
-		}
-	}
-	for i < len(line) && !stringStop[line[i]] {
-		i++
-	}
-	return i
-}
-
 // scanString checks the string whose text starts at line[i] (after the
 // opening quote) and returns the index of its closing quote, -1 when it is
-// not a JSON string; plain is true when it holds neither an escape nor a
-// byte >= 0x80, so that its text is its value.
-func scanString(line []byte, i int) (end int, plain bool) {
-	plain = true
+// not a JSON string, and what its value needs: esc, an escape undone; high,
+// a check of its bytes >= 0x80 (invalid UTF-8 is repaired by ParseRecord).
+// It reads 8 bytes a step.
+func scanString(line []byte, i int) (end int, esc, high bool) {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	var hi uint64 // the high bits of the bytes passed over
 	for {
-		if i = nextStop(line, i); i >= len(line) {
-			return -1, false
+		for ; i+8 <= len(line); i += 8 {
+			x := binary.LittleEndian.Uint64(line[i:])
+			q, b := x^0x2222222222222222, x^0x5c5c5c5c5c5c5c5c // a quote, a backslash become zero
+			// The high bit of each byte that is zero in q or b, or below
+			// 0x20. A borrow can set bits above a stop byte, never below the
+			// first one, so the lowest bit set is exact.
+			if m := ((q-ones)&^q | (b-ones)&^b | (x-0x2020202020202020)&^x) & highs; m != 0 {
+				hi |= x & (m&-m - 1) // the bytes before the stop
+				i += bits.TrailingZeros64(m) >> 3
+				goto stop
+			}
+			hi |= x
 		}
+		for i < len(line) && !stringStop[line[i]] {
+			hi |= uint64(line[i])
+			i++
+		}
+		if i >= len(line) {
+			return -1, false, false
+		}
+	stop:
 		switch c := line[i]; {
 		case c == '"':
-			return i, plain
+			return i, esc, hi&highs != 0
 		case c == '\\':
-			plain = false
+			esc = true
 			n := escapeLen(line[i:])
 			if n == 0 {
-				return -1, false
+				return -1, false, false
 			}
 			i += n
-		case c < 0x20:
-			return -1, false
-		default:
-			plain = false
-			i++
+		default: // a control character
+			return -1, false, false
 		}
 	}
 }

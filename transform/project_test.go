@@ -185,21 +185,43 @@ func TestEvalLineOnlyWithPaths(t *testing.T) {
 	}
 }
 
-// TestNextStop compares nextStop with the byte loop it stands for, with
-// each kind of byte at every offset of a word and in the tail.
-func TestNextStop(t *testing.T) {
-	for _, c := range []byte{'a', 0, 0x1f, ' ', '!', '"', '#', '\\', ']', 0x7f, 0x80, 0xc3, 0xff} {
+// TestScanString compares scanString with a byte loop, with each kind of
+// byte at every offset of a word and in the tail, from every start.
+func TestScanString(t *testing.T) {
+	naive := func(line []byte, i int) (int, bool, bool) {
+		esc, high := false, false
+		for i < len(line) {
+			switch c := line[i]; {
+			case c == '"':
+				return i, esc, high
+			case c == '\\':
+				n := escapeLen(line[i:])
+				if n == 0 {
+					return -1, false, false
+				}
+				esc, i = true, i+n
+				continue
+			case c < 0x20:
+				return -1, false, false
+			case c >= 0x80:
+				high = true
+			}
+			i++
+		}
+		return -1, false, false
+	}
+	kinds := [][]byte{{'a'}, {0}, {0x1f}, {' '}, {'!'}, {'"'}, {'#'}, {'\\'}, {']'}, {0x7f}, {0x80}, {0xc3}, {0xff},
+		[]byte(`\n`), []byte(`\u00e9`), []byte(`\x`), []byte(`\u12`)}
+	for _, k := range kinds {
 		for n := 1; n < 24; n++ {
 			for at := 0; at < n; at++ {
-				line := bytes.Repeat([]byte("x"), n)
-				line[at] = c
-				for from := 0; from <= n; from++ {
-					want := from
-					for want < n && !stringStop[line[want]] {
-						want++
-					}
-					if got := nextStop(line, from); got != want {
-						t.Errorf("nextStop(%q, %d) = %d, want %d", line, from, got, want)
+				line := append(append(bytes.Repeat([]byte("x"), at), k...), bytes.Repeat([]byte("x"), n-at)...)
+				line = append(line, '"')
+				for from := 0; from <= at+1; from++ {
+					end, esc, high := scanString(line, from)
+					wend, wesc, whigh := naive(line, from)
+					if end != wend || esc != wesc || high != whigh {
+						t.Errorf("scanString(%q, %d) = %d, %v, %v; want %d, %v, %v", line, from, end, esc, high, wend, wesc, whigh)
 					}
 				}
 			}
