@@ -38,4 +38,11 @@
 // empty key is EmptyKeyName), and a number DOUBLE cannot hold exactly keeps
 // its text for casts to VARCHAR and JSON and is counted in
 // State.RoundedNumbers. See ParseRecord, Program.Eval and Value.
+//
+// Program.EvalLine is ParseRecord then Eval, the way ingest calls them. For
+// a statement without * that reads fields by key paths it first tries one
+// pass over the line's text (project.go) that checks strict JSON and
+// converts the value of every path as it goes, without fastjson; a line it
+// is not sure of goes to ParseRecord and Eval, so that the accepted set, the
+// rows and the reasons are theirs (FuzzEvalLine).
 package transform

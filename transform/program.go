@@ -118,6 +118,9 @@ type State struct {
 	names   map[string]struct{} // the names * made, for records with many fields
 	paths   pathState           // the record's fields the paths lead to, this Eval
 	unesc   []byte              // the record's strings that EvalLine unescaped, this Eval
+	// EvalLine's lines in a row that its pass left to the parser, and the
+	// lines left before it tries the pass again (see passMisses).
+	passMisses, passOff int
 }
 
 // manyFields is the number of fields * makes beyond which the names are
