@@ -152,7 +152,7 @@ bench-guard:
 ## avoids Go 1.26's spurious "context deadline exceeded" at the time limit)
 FUZZ_TARGETS := ./transform:FuzzCompile ./transform:FuzzEval ./transform:FuzzParseRecordStrict ./transform:FuzzEvalLine ./internal/sink:FuzzPartitionPath \
 	./internal/auth:FuzzVerify ./internal/auth:FuzzArnMatch ./internal/lambda:FuzzCutBody \
-	./internal/lambda:FuzzDecodeEvent ./internal/ingest:FuzzIngest ./internal/spool:FuzzRecover ./internal/spool:FuzzField \
+	./internal/lambda:FuzzDecodeEvent ./internal/lambda:FuzzDecodeBase64 ./internal/ingest:FuzzIngest ./internal/spool:FuzzRecover ./internal/spool:FuzzField \
 	./internal/sink:FuzzCheckPrefix ./internal/config:FuzzPrefix ./internal/cors:FuzzParse ./internal/flush:FuzzFitsFlatFits
 # Targets whose every input is a whole ingest + flush + read-back (10–30 ms),
 # or a Parquet file written twice (~5 ms):

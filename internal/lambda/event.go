@@ -158,7 +158,7 @@ func (d *decoder) kinesis(recs []*fastjson.Value) ([]record, error) {
 	off := 0
 	for _, r := range recs {
 		id := string(r.GetStringBytes("kinesis", "sequenceNumber"))
-		n, err := base64.StdEncoding.Decode(d.data[off:], r.GetStringBytes("kinesis", "data"))
+		n, err := decodeBase64(d.data[off:], r.GetStringBytes("kinesis", "data"))
 		if err != nil {
 			// Not a failure to report back: retrying cannot fix it. Keep it
 			// as one rejected line so that nothing vanishes silently.
@@ -184,7 +184,7 @@ func base64Decode(dst *[]byte, src []byte) (int, error) {
 		*dst = make([]byte, n)
 	}
 	*dst = (*dst)[:n]
-	return base64.StdEncoding.Decode(*dst, src)
+	return decodeBase64(*dst, src)
 }
 
 // httpResponse renders a Function URL response with a JSON body (none when
