@@ -188,13 +188,15 @@ func (st *State) projObject(l *projLevel, line []byte, i, depth int) (int, bool)
 		if end < 0 || esc || high {
 			return 0, false // a key with an escape or a byte >= 0x80: ParseRecord compares it unescaped and repaired
 		}
-		i = skipSpace(line, end+1)
-		if i >= len(line) || line[i] != ':' {
-			return 0, false
-		}
-		i = skipSpace(line, i+1)
-		if i >= len(line) {
-			return 0, false
+		if i = end + 1; i+1 < len(line) && line[i] == ':' && line[i+1] > ' ' {
+			i++ // compact JSON, the common case
+		} else {
+			if i = skipSpace(line, i); i >= len(line) || line[i] != ':' {
+				return 0, false
+			}
+			if i = skipSpace(line, i+1); i >= len(line) {
+				return 0, false
+			}
 		}
 		k := -1
 		if l != nil {
@@ -223,8 +225,11 @@ func (st *State) projObject(l *projLevel, line []byte, i, depth int) (int, bool)
 		if !ok {
 			return 0, false
 		}
-		i = skipSpace(line, i)
-		if i >= len(line) {
+		if i+1 < len(line) && line[i] == ',' && line[i+1] == '"' {
+			i++ // compact JSON, the common case
+			continue
+		}
+		if i = skipSpace(line, i); i >= len(line) {
 			return 0, false
 		}
 		switch line[i] {
