@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math/bits"
 	"unicode/utf16"
@@ -256,7 +257,7 @@ func (st *State) projScalar(v *Value, line []byte, i int) (int, bool) {
 		switch {
 		case esc:
 			var ok bool
-			if s, ok = st.unescape(s); !ok {
+			if s, ok = st.unescape(s, high); !ok {
 				return 0, false
 			}
 		case high:
@@ -460,18 +461,19 @@ func escapeLen(s []byte) int {
 	return 0
 }
 
-// unescape returns the value of a string's text s that holds escapes or
-// bytes >= 0x80, in st.unesc (which the Eval keeps); ok is false when it
-// would need the repair of ParseRecord (invalid UTF-8, an escaped surrogate
-// that is not half of a pair).
-func (st *State) unescape(s []byte) ([]byte, bool) {
+// unescape returns the value of a string's text s that holds escapes, in
+// st.unesc (which the Eval keeps); high says s holds bytes >= 0x80, which
+// must then be UTF-8. ok is false when the value would need the repair of
+// ParseRecord (invalid UTF-8, an escaped surrogate that is not half of a
+// pair).
+func (st *State) unescape(s []byte, high bool) ([]byte, bool) {
 	start := len(st.unesc)
 	for len(s) > 0 {
-		i := 0
-		for i < len(s) && s[i] != '\\' {
-			i++
+		i := bytes.IndexByte(s, '\\')
+		if i < 0 {
+			i = len(s)
 		}
-		if !utf8.Valid(s[:i]) {
+		if high && !utf8.Valid(s[:i]) {
 			return nil, false
 		}
 		st.unesc = append(st.unesc, s[:i]...)
